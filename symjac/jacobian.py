@@ -22,6 +22,7 @@ from collections import defaultdict
 from typing import Iterable, Sequence
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .conventions import Convention, flatten, get_convention
 from .errors import ShapeError, SymjacError
@@ -163,7 +164,7 @@ def input_atoms(X, order: str = "col") -> list:
     for M in _variable_list(X):
         atoms.extend(flatten(M, order))
     for a in atoms:
-        if not (a.is_Symbol or isinstance(a, sp.MatrixElement)):
+        if not (a.is_Symbol or isinstance(a, MatrixElement)):
             raise SymjacError(f"can only differentiate with respect to symbols, got {a}")
     if len(set(atoms)) != len(atoms):
         raise SymjacError("the variables to differentiate by repeat an entry")

@@ -103,7 +103,7 @@ def _validate(node: ast.AST) -> None:
                 raise UnsupportedError(f"operator {type(sub.op).__name__} is not supported (at column {pos + 1})")
             continue
         if isinstance(sub, ast.Name):
-            if not _IDENT.match(sub.id):
+            if not _IDENT.match(sub.id) and sub.id not in FUNCTIONS:
                 raise ParseError(f"invalid name {sub.id!r}: use letters then digits", pos)
         elif isinstance(sub, ast.Constant):
             if isinstance(sub.value, bool) or not isinstance(sub.value, (int, float)):

@@ -1,0 +1,78 @@
+"""The `symjac derive` command: output, JSON, exit codes, one-line errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symjac.cli import main
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_derive_notes_prints_the_notes_matrix_and_its_verification(capsys):
+    code, out, err = run(["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--convention", "notes"], capsys)
+    assert code == 0, err
+    assert "convention: NOTES (outputs column-first, inputs row-first, numerator layout)" in out
+    assert "[2*A_11       0  2*A_21       0  2*A_31       0]" in out
+    assert "proven symbolically" in out and "5 random points" in out
+
+
+def test_derive_json_has_convention_shape_entries_and_verification(capsys):
+    code, out, _ = run(["derive", "A @ x", "--wrt", "A", "--shape", "A=2x3", "--shape", "x=3",
+                        "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["convention"] == {"name": "vec", "outputs": "col", "inputs": "col", "layout": "numerator"}
+    assert data["shape"] == [2, 6]
+    assert data["entries"][0] == ["x_1", "0", "x_2", "0", "x_3", "0"]
+    assert data["entries_latex"][1][0] == "0" and data["entries_latex"][0][0] == "x_{1}"
+    assert data["verification"]["proven"] is True
+    assert data["verification"]["numeric"]["points"] == 5
+
+
+def test_derive_latex_and_markdown(capsys):
+    code, out, _ = run(["derive", "A @ x + b", "--wrt", "x", "--shape", "A=2x2", "--shape", "x=2",
+                        "--shape", "b=2", "--format", "latex"], capsys)
+    assert code == 0
+    assert out.startswith(r"\frac{\partial F}{\partial x^{\top}} = \begin{bmatrix}")
+    code, out, _ = run(["derive", "A @ x + b", "--wrt", "x", "--shape", "A=2x2", "--shape", "x=2",
+                        "--shape", "b=2", "--format", "markdown"], capsys)
+    assert "$$" in out and "Convention: **VEC**" in out
+
+
+def test_stacked_variables(capsys):
+    code, out, _ = run(["derive", "tanh(W @ a + b)", "--wrt", "W", "--wrt", "a", "--wrt", "b",
+                        "--shape", "W=2x3", "--shape", "a=3", "--shape", "b=2", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["shape"] == [2, 6 + 3 + 2]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["derive", "A @ A", "--wrt", "A", "--shape", "A=3x2"], "cannot multiply 3x2 by 3x2"),
+    (["derive", "A @ B", "--wrt", "A", "--shape", "A=3x2"], "unknown name 'B'"),
+    (["derive", "A.T @", "--wrt", "A", "--shape", "A=3x2"], "syntax error"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--convention", "foo"], "unknown convention 'foo'"),
+    (["derive", "A.T @ A", "--wrt", "Z", "--shape", "A=3x2"], "cannot differentiate by 'Z'"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3"], None),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    code, out, err = run(argv, capsys)
+    if message is None:  # A declared as a 3-vector: A.T @ A is a scalar, fine
+        assert code == 0
+        return
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_help_and_usage_errors_exit_codes():
+    proc = subprocess.run([sys.executable, "-m", "symjac.cli", "derive", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "--convention" in proc.stdout and "examples:" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "symjac.cli", "derive"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "required" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "symjac.cli"], capture_output=True, text=True)
+    assert proc.returncode == 2
