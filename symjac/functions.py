@@ -76,7 +76,8 @@ class relu(sp.Function):
         return None
 
     def fdiff(self, argindex=1):
-        return sp.Heaviside(self.args[0], 0)
+        z = self.args[0]
+        return sp.Heaviside(z, 0) if z.is_number else sp.Heaviside(z, 0, evaluate=False)
 
     def _eval_rewrite_as_Max(self, z, **kwargs):
         return sp.Max(0, z)
@@ -96,6 +97,25 @@ class relu(sp.Function):
 
     def _numpycode(self, printer):
         return "%s(0, %s)" % (printer._module_format("numpy.maximum"), printer._print(self.args[0]))
+
+
+def apply(f, z):
+    """f(z), skipping SymPy's argument canonicalisation when z is not a number.
+
+    ``tanh(Σ w_j a_j)`` spends ~15 ms in assumption queries (is it zero? can a
+    minus sign be pulled out?) that never change a layer's pre-activation; the
+    unevaluated call is the same function of the same argument.
+    """
+    if not isinstance(f, type) or not issubclass(f, sp.Function):
+        return f(z)
+    return f(z) if z.is_number else f(z, evaluate=False)
+
+
+def elementwise(f, M):
+    """f applied to every entry of M (or to a scalar), as :func:`apply` does."""
+    if isinstance(M, sp.MatrixBase):
+        return M.applyfunc(lambda e: apply(f, e))
+    return apply(f, M)
 
 
 def identity(z):
@@ -191,8 +211,7 @@ def least_squares(y, Phi, theta) -> sp.Expr:
 def layer(W, a, b=None, activation_fn="tanh") -> sp.ImmutableMatrix:
     """a⁽¹⁾ = σ(W a + b) elementwise; W m×n, a n×1, b m×1 → m×1."""
     sigma = activation(activation_fn)
-    z = affine(W, a, b)
-    return z.applyfunc(sigma)
+    return elementwise(sigma, affine(W, a, b))
 
 
 __all__ = [
@@ -207,4 +226,6 @@ __all__ = [
     "gram",
     "least_squares",
     "layer",
+    "apply",
+    "elementwise",
 ]

@@ -25,6 +25,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .conventions import Convention, flatten, get_convention
+from .functions import sigmoid
 from .errors import ShapeError, SymjacError
 
 Grad = dict  # {variable atom: nonzero partial derivative}
@@ -56,9 +57,29 @@ def _pow_rule(node, g):
 
 
 def _unary_function_rule(node, g):
-    gu = g(node.args[0])
-    return _scale(gu, node.fdiff(1)) if gu else {}   # f′(u) built once per node
+    u = node.args[0]
+    gu = g(u)
+    if not gu:
+        return {}
+    known = DERIVATIVES.get(type(node))
+    fprime = known(node, u) if known else node.fdiff(1)
+    return _scale(gu, fprime)                        # f′(u) built once per node
 
+
+def _sigmoid_derivative(node, u):
+    return node * (1 - node)
+
+
+# f′ written in terms of the node itself where possible, so f(u) is never rebuilt
+# (rebuilding tanh(u) re-runs SymPy's slow argument canonicalisation).
+DERIVATIVES = {
+    sp.tanh: lambda node, u: 1 - node**2,            # tanh′ = 1 − tanh²
+    sp.exp: lambda node, u: node,                    # exp′ = exp
+    sp.log: lambda node, u: 1 / u,                   # log′(u) = 1/u
+    sp.sin: lambda node, u: sp.cos(u),
+    sp.cos: lambda node, u: -sp.sin(u),
+    sigmoid: _sigmoid_derivative,                    # σ′ = σ(1 − σ)
+}
 
 RULES = (
     (sp.Add, _add_rule),                            # d(Σ u_i) = Σ du_i

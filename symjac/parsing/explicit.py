@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from ..functions import matmul, relu, sigmoid
+from ..functions import elementwise, matmul, relu, sigmoid
 from ..symbols import symbolic
 from .expr import evaluate
 from .shapes import is_concrete
@@ -115,9 +115,8 @@ class ExplicitBuilder:
     def call(self, func, args, pos):
         where = f"(at column {pos + 1})"
         if func in _ELEMENTWISE:
-            f = _ELEMENTWISE[func]
             (x,) = args
-            return x.applyfunc(f) if _is_mat(x) else f(x)
+            return elementwise(_ELEMENTWISE[func], x)
         return getattr(self, "_call_" + func)(*args, where=where)
 
     def _square(self, func, M, where):
