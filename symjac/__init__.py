@@ -13,6 +13,18 @@ from .conventions import (
 from .errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from .functions import affine, gram, layer, least_squares, relu, sigmoid, tanh
 from .jacobian import derivative_array, gradient, jacobian
+from .numeric import finite_difference_check, lambdify
+from .result import JacobianResult, derive
 from .symbols import matrix, scalar, vector
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "matrix", "vector", "scalar",
+    "jacobian", "derivative_array", "gradient", "derive", "JacobianResult",
+    "Convention", "VEC", "NOTES", "ROW", "GRADIENT", "get_convention",
+    "commutation_matrix", "vec", "unvec",
+    "lambdify", "finite_difference_check",
+    "affine", "gram", "least_squares", "layer", "tanh", "sigmoid", "relu",
+    "SymjacError", "ParseError", "ShapeError", "UnsupportedError",
+]
