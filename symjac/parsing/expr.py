@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import sympy as sp
 
-from ..errors import ParseError, UnsupportedError
+from ..errors import ParseError, ShapeError, UnsupportedError
 
 MAX_LENGTH = 2000
 MAX_NESTING = 40
@@ -180,7 +180,13 @@ class _Walker:
 
     def walk(self, node: ast.AST):
         method = getattr(self, "_walk_" + type(node).__name__)
-        return method(node)
+        try:
+            return method(node)
+        except ShapeError as exc:
+            if getattr(exc, "where", None) is None:   # name the innermost failing subexpression once
+                exc.where = ast.get_source_segment(self.text, node)
+                exc.args = (f"{exc.args[0]} in '{exc.where}'",)
+            raise
 
     def _walk_Name(self, node: ast.Name):
         return self.b.name(node.id, node.col_offset)
