@@ -814,10 +814,9 @@ class _Scanner:
         return sp.Piecewise(*pieces, evaluate=False)
 
     def condition(self, toks, tok):
-        words = []
-        for t in toks:
-            words.append(t.text)
-        text = " ".join(words)
+        if not toks:
+            raise ParseError("empty condition in cases", tok.pos)
+        text = self.src[toks[0].pos:toks[-1].pos + len(toks[-1].text)]
         text = re.sub(r"\\(?:text|mathrm|textrm|mbox)\s*\{([^{}]*)\}", r" \1 ", text)
         text = re.sub(r"\\(?:land|wedge)|&", " , ", text)
         low = re.sub(r"\s+", " ", text).strip()
@@ -971,7 +970,8 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     guard(text)
     ctx = LatexContext(dict(shapes), tuple(indices), sigma)
     scanner = _Scanner(ctx)
-    toks = tokenize(rewrite(text))
+    scanner.src = rewrite(text)
+    toks = tokenize(scanner.src)
     if len(toks) > 4000:
         raise InvalidAnswer("answer too long")
     try:

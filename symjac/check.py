@@ -1,0 +1,795 @@
+r"""Checking answers: equivalence as matrix functions, and *why* a wrong answer is wrong.
+
+``check(problem, answer_latex) -> Report`` is a pure function of its inputs
+(run it in :mod:`symjac.sandbox` for untrusted text; :func:`check` does that
+by default).  A problem is a function of declared variables, the variable to
+differentiate by (or ``None`` for a value problem), shapes and a convention.
+
+Equivalence.  The key is computed explicitly at concrete sizes (the declared
+ones, or two random assignments of the dimension names with distinct values)
+as the rank-4 derivative T[i,j,k,l] = ∂F_ij/∂X_kl; the answer is instantiated
+at the same sizes and compared with the key — in the problem's convention —
+at several random points (NumPy, relative tolerance 1e-6).  Explicit answers
+to concrete problems are also compared exactly, entry by entry (``expand``).
+Shapes are compared first.
+
+Diagnosis.  When the answer is wrong, transformations of the key are tried,
+fewest first, and every one that matches is named by its codes:
+
+=================  ==============================================================
+``transposed``     the other layout (numerator ↔ denominator), or Gᵀ for a gradient
+``input_order``    the variable flattened in the other order (row-major vs column-first)
+``output_order``   the function flattened in the other order
+``sign``           the negative of the key
+``scale``          a constant multiple of the key (``factor`` gives it, e.g. 1/2: a lost 2)
+``missing_term``   one product-rule term missing (the key minus one occurrence's part)
+``extra_term``     one product-rule term counted twice
+``doubled_term``   twice one product-rule term (e.g. 2Ax for xᵀAx: assumes A symmetric)
+``vectorised``     a gradient given as vec(G) instead of in the variable's shape
+``shape``          wrong shape; ``expected``/``given`` name both
+``entries``        an explicit matrix with some wrong entries (listed with correct values)
+``convention_mixed``  entries of two conventions mixed in one matrix
+``values``         a value problem's numbers are wrong (listed with the correct values)
+``choice``         a multiple-choice answer is not the best option
+``invalid``        the answer could not be read (``verdict == "invalid"``)
+=================  ==============================================================
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import random
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from .conventions import Convention, get_convention
+from .errors import ShapeError, SymjacError, UnsupportedError
+from .jacobian import derivative_array
+from .parsing.latex import is_matrix, parse_latex
+from .parsing.latex_nodes import Env, evaluate
+from .symbols import symbolic
+
+CODES = (
+    "transposed", "input_order", "output_order", "sign", "scale", "missing_term", "extra_term",
+    "doubled_term", "vectorised", "shape", "entries", "convention_mixed", "values", "choice", "invalid",
+)
+CONVENTIONS = ("vec", "notes", "row", "gradient", "tensor")
+RTOL = 1e-6
+
+
+class CheckError(SymjacError):
+    """The problem itself cannot be checked (bad spec, unsupported function…)."""
+
+
+# --- problems ---------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    """A problem to check answers against.
+
+    function: expression-syntax text (``"A.T @ A"``) or a SymPy expression of
+    ``MatrixSymbol``s / explicit matrices.  wrt: the variable, or None for a
+    value problem (answer = the function's value at ``values``).  shapes: name →
+    (rows, cols), ints or dimension names.  convention: vec | notes | row |
+    gradient | tensor.  indices: the letters of a generic entry ∂F_ij/∂X_kl for
+    ``tensor``.  tolerance: absolute tolerance on numbers in value problems
+    (plus 1 % relative).  partial_credit: score explicit matrices by the
+    fraction of correct entries.
+    """
+
+    function: object
+    wrt: str | None
+    shapes: dict
+    convention: str = "vec"
+    values: dict | None = None
+    indices: tuple = ("i", "j", "k", "l")
+    sigma: str | None = None
+    tolerance: float = 0.005
+    partial_credit: bool = True
+    title: str = ""
+    choices: list = field(default_factory=list)
+    target: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.convention not in CONVENTIONS:
+            raise CheckError(f"unknown convention {self.convention!r}: choose one of {', '.join(CONVENTIONS)}")
+        self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
+        if self.wrt is not None and self.wrt not in self.shapes:
+            raise CheckError(f"wrt {self.wrt!r} has no declared shape")
+        if self.sigma is None:
+            text = self.function if isinstance(self.function, str) else sp.srepr(self.function)
+            self.sigma = "tanh" if ("tanh" in text and "sigmoid" not in text) else "sigmoid"
+        self.indices = tuple(self.indices)
+
+    @classmethod
+    def from_file(cls, path) -> "Problem":
+        from .spec import load_spec
+
+        spec = load_spec(path)
+        return cls.from_spec(spec)
+
+    @classmethod
+    def from_spec(cls, spec) -> "Problem":
+        return cls(
+            function=spec.function, wrt=spec.wrt, shapes=spec.shapes, convention=spec.convention,
+            values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
+            target=dict(spec.target or {}),
+        )
+
+    @property
+    def concrete(self) -> bool:
+        return all(isinstance(d, int) for s in self.shapes.values() for d in s)
+
+    @property
+    def dims(self) -> list[str]:
+        return sorted({d for s in self.shapes.values() for d in s if isinstance(d, str)})
+
+
+def _shape_tuple(v):
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            return (v[0], 1)
+        if len(v) == 2:
+            return (v[0], v[1])
+    if isinstance(v, (int, str)):
+        return (v, 1)
+    raise CheckError(f"shape must be (rows, cols), got {v!r}")
+
+
+# --- reports --------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    """The outcome of one check: verdict, diagnosis codes, score, message and details."""
+
+    verdict: str                      # correct | incorrect | invalid
+    diagnosis: list = field(default_factory=list)
+    score: float = 0.0
+    message: str = ""
+    details: dict = field(default_factory=dict)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_dict(self) -> dict:
+        return {"verdict": self.verdict, "diagnosis": list(self.diagnosis), "score": self.score,
+                "message": self.message, "details": _jsonable(self.details)}
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Report":
+        return cls(d["verdict"], list(d.get("diagnosis", [])), float(d.get("score", 0.0)),
+                   d.get("message", ""), dict(d.get("details", {})))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)
+
+
+def invalid(message: str) -> Report:
+    return Report("invalid", ["invalid"], 0.0, f"invalid input: {message}")
+
+
+# --- instances: concrete sizes and random points -----------------------------------------
+
+def _seed(*parts) -> int:
+    h = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(h[:8], "little")
+
+
+def _size_assignments(problem: Problem) -> list[dict]:
+    dims = problem.dims
+    if not dims:
+        return [{}]
+    pools = [2, 3, 4, 5]
+    rng = random.Random(_seed("sizes", *dims))
+    out = []
+    for _ in range(2):
+        vals = rng.sample(pools, len(dims)) if len(dims) <= len(pools) else [rng.choice(pools) for _ in dims]
+        out.append(dict(zip(dims, vals)))
+    if len(dims) >= 2 and out[0] == out[1]:  # pragma: no cover
+        out[1] = dict(zip(dims, reversed(list(out[0].values()))))
+    return out
+
+
+class _Instance:
+    """The problem at one size assignment: explicit F, its derivative, tagged parts."""
+
+    def __init__(self, problem: Problem, sizes: dict):
+        self.problem = problem
+        self.sizes = sizes
+        self.shapes = {n: tuple(d if isinstance(d, int) else sizes[d] for d in s) for n, s in problem.shapes.items()}
+        self.F, self.variables = _build_function(problem, self.shapes)
+        self.Fm = self.F if isinstance(self.F, sp.MatrixBase) else sp.ImmutableMatrix([[self.F]])
+        self.T = None
+        self.parts = []
+        if problem.wrt is not None:
+            X = self.variables[problem.wrt]
+            self.T = derivative_array(self.Fm, X)
+            self.parts = _occurrence_parts(problem, self.shapes, X)
+
+
+def _build_function(problem: Problem, shapes: dict):
+    f = problem.function
+    if isinstance(f, str):
+        from .parsing.explicit import build_explicit
+
+        return build_explicit(f, shapes)
+    variables = {n: symbolic(n, s) for n, s in shapes.items()}
+    if isinstance(f, sp.MatrixBase):
+        return sp.ImmutableMatrix(f), variables
+    dims = {sp.Symbol(d, integer=True, positive=True): v for d, v in _dims_from(problem, shapes).items()}
+    repl = {}
+    for e in f.atoms(sp.MatrixSymbol):
+        repl[e] = variables[e.name] if e.name in variables else None
+    for e in f.atoms(sp.Symbol):
+        if e.name in variables:
+            repl[e] = variables[e.name]
+    if any(v is None for v in repl.values()):
+        raise CheckError("the function uses a name without a declared shape")
+    g = f.xreplace({**repl, **{sp.Symbol(k.name): v for k, v in dims.items()}, **dims})
+    g = g.doit() if hasattr(g, "doit") else g
+    if isinstance(g, sp.MatrixExpr):
+        g = g.as_explicit()
+    if isinstance(g, sp.MatrixBase):
+        g = sp.ImmutableMatrix(g)
+        if g.shape == (1, 1):
+            g = g[0, 0]
+    return g, variables
+
+
+def _dims_from(problem, shapes):
+    out = {}
+    for n, s in problem.shapes.items():
+        for d, v in zip(s, shapes[n]):
+            if isinstance(d, str):
+                out[d] = v
+    return out
+
+
+def _occurrence_parts(problem: Problem, shapes: dict, X):
+    """Derivatives through each occurrence of the variable separately (product-rule terms)."""
+    if not isinstance(problem.function, str):
+        return []
+    from .parsing.explicit import ExplicitBuilder
+    from .parsing.expr import evaluate as ev_text
+
+    wrt = problem.wrt
+
+    class Tagged(ExplicitBuilder):
+        count = 0
+
+        def name(self, ident, pos):
+            if ident == wrt:
+                Tagged.count += 1
+                return symbolic(f"Zocc{Tagged.count}", shapes[wrt])
+            return super().name(ident, pos)
+
+    try:
+        b = Tagged(shapes)
+        F = ev_text(problem.function, b)
+    except SymjacError:
+        return []
+    k = Tagged.count
+    if k < 2 or k > 6:
+        return []
+    Fm = F if isinstance(F, sp.MatrixBase) else sp.ImmutableMatrix([[F]])
+    back = {}
+    copies = []
+    for c in range(1, k + 1):
+        Xc = symbolic(f"Zocc{c}", shapes[wrt])
+        Xc = Xc if isinstance(Xc, sp.MatrixBase) else sp.ImmutableMatrix([[Xc]])
+        Xm = X if isinstance(X, sp.MatrixBase) else sp.ImmutableMatrix([[X]])
+        back.update(dict(zip(list(Xc), list(Xm))))
+        copies.append(Xc)
+    parts = []
+    for Xc in copies:
+        Tc = derivative_array(Fm, Xc)
+        parts.append(Tc.applyfunc(lambda e: e.xreplace(back)))
+    return parts
+
+
+def _random_arrays(shapes: dict, rng: np.random.Generator, positive: bool):
+    out = {}
+    for name, (r, c) in shapes.items():
+        if positive:
+            out[name] = rng.uniform(0.3, 1.5, size=(r, c))
+        else:
+            a = rng.uniform(0.3, 1.5, size=(r, c)) * rng.choice([-1.0, 1.0], size=(r, c))
+            out[name] = a
+    return out
+
+
+def _num_array(sym_array, env: Env) -> np.ndarray:
+    entries = list(sym_array) if isinstance(sym_array, sp.MatrixBase) else sp.flatten(sym_array.tolist())
+    flat = [float(_scalar(evaluate(e, env))) if e != 0 else 0.0 for e in entries]
+    return np.array(flat, dtype=float).reshape(sym_array.shape)
+
+
+def _scalar(v):
+    return v[0, 0] if isinstance(v, np.ndarray) else v
+
+
+def conv_matrix(T: np.ndarray, conv: Convention) -> np.ndarray:
+    """The (mn)×(pq) Jacobian of convention ``conv`` from T[i,j,k,l] (numerator; transposed if denominator)."""
+    m, n, p, q = T.shape
+    fa = (1, 0) if conv.outputs == "col" else (0, 1)
+    xa = (3, 2) if conv.inputs == "col" else (2, 3)
+    J = T.transpose(fa + xa).reshape(m * n, p * q)
+    return J.T if conv.layout == "denominator" else J
+
+
+def expected_array(problem: Problem, T: np.ndarray) -> np.ndarray:
+    if problem.convention == "gradient" and T.shape[0] == 1 and T.shape[1] == 1:
+        return T[0, 0]
+    if problem.convention == "tensor":
+        return T
+    return conv_matrix(T, get_convention(problem.convention))
+
+
+def _candidates(problem: Problem, T: np.ndarray, parts: list):
+    """(codes, array, extra) for transformations of the key, fewest codes first."""
+    out = []
+    if problem.convention == "gradient" and T.shape[:2] == (1, 1):
+        G = T[0, 0]
+        bases = [((), G), (("transposed",), G.T),
+                 (("vectorised",), G.reshape(-1, 1, order="F")), (("vectorised", "transposed"), G.reshape(1, -1, order="F")),
+                 (("vectorised", "input_order"), G.reshape(-1, 1)), (("vectorised", "input_order", "transposed"), G.reshape(1, -1))]
+        part_bases = [[p[0, 0] for p in parts]] + [[p[0, 0].T for p in parts]]
+    elif problem.convention == "tensor":
+        bases = [((), T), (("output_order",), T.transpose(1, 0, 2, 3)), (("input_order",), T.transpose(0, 1, 3, 2)),
+                 (("transposed",), T.transpose(2, 3, 0, 1))]
+        part_bases = [list(parts)]
+    else:
+        asked = Convention(**{k: v for k, v in get_convention(
+            "gradient" if problem.convention == "gradient" else problem.convention).to_dict().items() if k != "name"})
+        bases = []
+        part_bases = []
+        for o, i, l in itertools.product(("col", "row"), ("col", "row"), ("numerator", "denominator")):
+            c = Convention(o, i, l)
+            codes = tuple(code for code, differs in (("transposed", l != asked.layout), ("input_order", i != asked.inputs),
+                                                      ("output_order", o != asked.outputs)) if differs)
+            bases.append((codes, conv_matrix(T, c)))
+            part_bases.append([conv_matrix(p, c) for p in parts])
+        # keep asked first, then by number of codes
+        order = sorted(range(len(bases)), key=lambda k: len(bases[k][0]))
+        bases = [bases[k] for k in order]
+        part_bases = [part_bases[k] for k in order]
+    if len(part_bases) < len(bases):
+        part_bases = part_bases + [part_bases[-1]] * (len(bases) - len(part_bases))
+    for (codes, B), Ps in zip(bases, part_bases):
+        out.append((codes, B, None))
+        out.append((codes + ("sign",), -B, None))
+    for (codes, B), Ps in zip(bases, part_bases):
+        if problem.convention == "gradient" and codes and codes[0] == "vectorised":
+            continue
+        for k, P in enumerate(Ps):
+            if P.shape != B.shape:
+                continue
+            out.append((codes + ("missing_term",), B - P, {"term": k + 1}))
+            out.append((codes + ("extra_term",), B + P, {"term": k + 1}))
+            out.append((codes + ("doubled_term",), 2 * P, {"term": k + 1}))
+    out.sort(key=lambda c: len(c[0]))
+    return out
+
+
+def _close(a, b) -> bool:
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return False
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return False
+    scale = max(1.0, float(np.max(np.abs(b))) if b.size else 1.0)
+    return bool(np.all(np.abs(a - b) <= RTOL * scale + RTOL * np.abs(b)))
+
+
+def _fit_scale(pairs):
+    """c with given ≈ c·key at every point (c ≠ 0, 1), or None."""
+    num = den = 0.0
+    for g, k in pairs:
+        if g.shape != k.shape:
+            return None
+        num += float(np.sum(g * k))
+        den += float(np.sum(k * k))
+    if den < 1e-12 or abs(num) < 1e-12:
+        return None
+    c = num / den
+    if abs(c - 1) < 1e-6:
+        return None
+    if all(_close(g, c * k) for g, k in pairs):
+        return c
+    return None
+
+
+def _nice(c: float) -> str:
+    f = Fraction(c).limit_denominator(12)
+    if abs(float(f) - c) < 1e-6:
+        return str(f)
+    return f"{c:.6g}"
+
+
+# --- the check ---------------------------------------------------------------------------
+
+def check_pure(problem: Problem, answer: str) -> Report:
+    """The pure check, in this process (no sandbox). Student text must be guarded by the caller's sandbox."""
+    try:
+        if problem.choices:
+            return _check_choice(problem, answer)
+        return _check(problem, answer)
+    except SymjacError as exc:
+        return invalid(str(exc))
+    except (RecursionError, MemoryError):
+        return invalid("the answer is too complex to check")
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        return invalid(f"the answer cannot be evaluated ({type(exc).__name__})")
+
+
+def _parse_shapes(problem: Problem) -> dict:
+    return dict(problem.shapes)
+
+
+def _check(problem: Problem, answer: str) -> Report:
+    indices = problem.indices if problem.convention == "tensor" else ()
+    expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+    if problem.wrt is None:
+        return _check_value(problem, expr, answer)
+    return _check_derivative(problem, expr, answer)
+
+
+def _answer_env(arrays, sizes, problem, idx=None):
+    dims = {sp.Symbol(d, integer=True, positive=True): v for d, v in sizes.items()}
+    return Env(dims, arrays, idx)
+
+
+def _eval_answer(problem, expr, env, expected_shape):
+    if problem.convention == "tensor":
+        return None
+    v = evaluate(expr, env, expected_shape)
+    return v if isinstance(v, np.ndarray) else np.array([[float(v)]])
+
+
+def _eval_tensor(problem, expr, arrays, sizes, shape4):
+    i_, j_, k_, l_ = (sp.Symbol(n, integer=True, positive=True) for n in problem.indices)
+    out = np.empty(shape4)
+    base = _answer_env(arrays, sizes, problem)
+    for i, j, k, l in itertools.product(*(range(s) for s in shape4)):
+        env = Env(base.dims, arrays, {i_: i + 1, j_: j + 1, k_: k + 1, l_: l + 1})
+        v = evaluate(expr, env)
+        if isinstance(v, np.ndarray):
+            if v.shape != (1, 1):
+                raise ShapeError("an index-notation answer must be a scalar expression")
+            v = v[0, 0]
+        out[i, j, k, l] = v
+    return out
+
+
+def _check_derivative(problem: Problem, expr, answer: str) -> Report:
+    if problem.convention == "tensor" and is_matrix(expr):
+        return Report("incorrect", ["shape"], 0.0,
+                      "incorrect: the problem asks for a generic entry ∂F_ij/∂X_kl in index notation, not a matrix",
+                      {"expected": "scalar entry in index notation", "given": "a matrix"})
+    instances = [_Instance(problem, s) for s in _size_assignments(problem)]
+    points = 3
+    samples = []   # (instance, given array, T numeric, parts numeric)
+    for inst in instances:
+        rng = np.random.default_rng(_seed("points", problem.function, inst.sizes))
+        for p in range(points):
+            for positive in (False, True):
+                arrays = _random_arrays(inst.shapes, rng, positive)
+                env = _answer_env(arrays, inst.sizes, problem)
+                T = _num_array(inst.T, env)
+                if np.all(np.isfinite(T)):
+                    break
+            parts = [_num_array(P, env) for P in inst.parts]
+            exp = expected_array(problem, T)
+            if problem.convention == "tensor":
+                given = _eval_tensor(problem, expr, arrays, inst.sizes, T.shape)
+            else:
+                try:
+                    given = _eval_answer(problem, expr, env, exp.shape)
+                except ShapeError as exc:
+                    return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
+                                  {"expected": _fmt_shape(exp.shape), "error": str(exc)})
+            samples.append((inst, given, T, parts, exp, env))
+    # 1. correct?
+    if all(_close(g, e) for _, g, _, _, e, _ in samples):
+        details = {"method": f"numeric at {len(samples)} points, sizes {[i.sizes or i.shapes for i in instances]}"}
+        exact = _exact_check(problem, expr, instances[0]) if problem.concrete else None
+        if exact is False:
+            pass  # fall through to diagnosis
+        else:
+            if exact:
+                details["method"] = "exact (entry by entry) and " + details["method"]
+            return Report("correct", [], 1.0, "correct", details)
+    # 2. shape
+    given0, exp0 = samples[0][1], samples[0][4]
+    # 3. transformations of the key
+    cand_lists = [_candidates(problem, s[2], s[3]) for s in samples]
+    if len({len(c) for c in cand_lists}) == 1:
+        for idx, (codes, _, extra) in enumerate(cand_lists[0]):
+            if all(_close(s[1], cl[idx][1]) for s, cl in zip(samples, cand_lists)):
+                return _diagnosed(problem, list(codes), extra, exp0, given0, samples)
+    pairs = [(s[1], s[4]) for s in samples]
+    c = _fit_scale(pairs)
+    if c is not None:
+        return Report("incorrect", ["scale"], 0.0,
+                      f"incorrect: the answer is {_nice(c)} times the correct one"
+                      + (" (a factor 2 is missing)" if abs(c - 0.5) < 1e-9 else ""),
+                      {"factor": _nice(c)})
+    if given0.shape != exp0.shape:
+        return Report("incorrect", ["shape"], 0.0,
+                      f"incorrect: expected a {_fmt_shape(exp0.shape)} matrix, the answer is {_fmt_shape(given0.shape)}",
+                      {"expected": _fmt_shape(exp0.shape), "given": _fmt_shape(given0.shape)})
+    return _entries_report(problem, expr, samples, cand_lists)
+
+
+_WORDS = {
+    "transposed": "transposed (the other layout)",
+    "input_order": "the variable flattened in the other order (row-major instead of column-first or back)",
+    "output_order": "the function flattened in the other order",
+    "sign": "the sign is wrong",
+    "missing_term": "one product-rule term is missing",
+    "extra_term": "one product-rule term is counted twice",
+    "doubled_term": "one product-rule term doubled instead of adding the other (correct only for a symmetric matrix)",
+    "vectorised": "given as a vector instead of in the variable's shape",
+}
+
+
+def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
+    words = "; ".join(_WORDS[c] for c in codes)
+    conv = problem.convention
+    msg = f"incorrect: right only if {words}" if codes != ["sign"] else "incorrect: the sign is wrong"
+    if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
+        msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
+    details = {"convention": conv}
+    if extra:
+        details.update(extra)
+    if given0.shape != exp0.shape:
+        details.update({"expected": _fmt_shape(exp0.shape), "given": _fmt_shape(given0.shape)})
+    return Report("incorrect", codes, 0.0, msg, details)
+
+
+def _fmt_shape(s) -> str:
+    return "x".join(str(d) for d in s)
+
+
+def _exact_check(problem, expr, inst) -> bool | None:
+    """Entry-by-entry exact comparison when the answer is explicit and small; None when not attempted."""
+    if problem.convention == "tensor" or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
+        return None
+    M = expr if isinstance(expr, sp.MatrixBase) else sp.ImmutableMatrix([[expr]])
+    if any(isinstance(a, (sp.MatrixSymbol, sp.Indexed)) for a in M.atoms(sp.MatrixSymbol, sp.Indexed)):
+        return None
+    if sum(sp.count_ops(e) for e in M) > 400:
+        return None
+    key = _symbolic_key(problem, inst)
+    if key is None or key.shape != M.shape:
+        return None
+    for a, b in zip(M, key):
+        if sp.expand(a - b) != 0:
+            return False
+    return True
+
+
+def _symbolic_key(problem, inst):
+    from .jacobian import gradient, jacobian
+
+    X = inst.variables[problem.wrt]
+    if problem.convention == "gradient" and inst.Fm.shape == (1, 1):
+        G = gradient(inst.Fm[0, 0], X)
+        return G if isinstance(G, sp.MatrixBase) else sp.ImmutableMatrix([[G]])
+    return jacobian(inst.Fm, X, problem.convention)
+
+
+def _entries_report(problem, expr, samples, cand_lists) -> Report:
+    inst = samples[0][0]
+    exp0 = samples[0][4]
+    wrong = np.zeros(exp0.shape, dtype=bool)
+    for _, g, _, _, e, _ in samples:
+        if g.shape == e.shape:
+            scale = max(1.0, float(np.max(np.abs(e))))
+            wrong |= ~(np.abs(g - e) <= RTOL * scale + RTOL * np.abs(e)) | ~np.isfinite(g)
+    n_wrong = int(wrong.sum())
+    total = wrong.size
+    explicit = isinstance(expr, sp.MatrixBase) and problem.convention != "tensor"
+    if not explicit or n_wrong == 0:
+        return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "
+                      "and none of the usual mistakes (transpose, ordering, sign, factor, product-rule term) explains it",
+                      {"wrong_fraction": round(n_wrong / total, 4)})
+    # mixed conventions: every wrong entry right under one other convention
+    codes = ["entries"]
+    mixed_with = None
+    if problem.convention in ("vec", "notes", "row") or (problem.convention == "gradient" and exp0.ndim == 2 and inst.Fm.shape != (1, 1)):
+        for idx, (codes_c, B, extra) in enumerate(cand_lists[0]):
+            if not codes_c or "sign" in codes_c or extra or B.shape != exp0.shape:
+                continue
+            ok = True
+            for smp, cl in zip(samples, cand_lists):
+                Bs = cl[idx][1]
+                g = smp[1]
+                match_b = np.abs(g - Bs) <= RTOL * max(1.0, float(np.max(np.abs(Bs)))) + RTOL * np.abs(Bs)
+                if not np.all(match_b[wrong]):
+                    ok = False
+                    break
+            if ok:
+                mixed_with = codes_c
+                break
+    key = _symbolic_key(problem, inst) if problem.concrete else None
+    listing = []
+    for (r, c) in zip(*np.nonzero(wrong)):
+        item = {"row": int(r) + 1, "col": int(c) + 1, "given": sp.latex(expr[int(r), int(c)])}
+        if key is not None and key.shape == exp0.shape:
+            item["expected"] = sp.latex(key[int(r), int(c)])
+        listing.append(item)
+    score = round((total - n_wrong) / total, 4) if problem.partial_credit else 0.0
+    shown = ", ".join(
+        f"({d['row']},{d['col']})" + (f" should be {d['expected']}" if "expected" in d else "") for d in listing[:6]
+    ) + (" …" if len(listing) > 6 else "")
+    msg = f"incorrect: {n_wrong} of {total} entries are wrong: {shown}"
+    if mixed_with is not None:
+        codes.append("convention_mixed")
+        msg += f"; the wrong entries are those of another convention ({', '.join(mixed_with)})"
+    return Report("incorrect", codes, score, msg, {"wrong_entries": listing, "correct_fraction": round((total - n_wrong) / total, 4)})
+
+
+# --- value problems -------------------------------------------------------------------
+
+def _values_arrays(problem: Problem, shapes: dict) -> dict:
+    vals = problem.values or {}
+    out = {}
+    for name, (r, c) in shapes.items():
+        if name not in vals:
+            raise CheckError(f"value problem: no value for {name}")
+        a = np.array(vals[name], dtype=float)
+        if a.ndim == 0:
+            a = a.reshape(1, 1)
+        elif a.ndim == 1:
+            a = a.reshape(-1, 1) if c == 1 else a.reshape(1, -1)
+        if a.shape != (r, c):
+            raise CheckError(f"value of {name} has shape {a.shape}, declared {(r, c)}")
+        out[name] = a
+    return out
+
+
+def function_value(problem: Problem, values: dict | None = None) -> np.ndarray:
+    """The function's value (2-D array) at ``values`` (default: the problem's)."""
+    if not problem.concrete:
+        raise CheckError("value problems need concrete shapes")
+    shapes = problem.shapes
+    F, _ = _build_function(problem, shapes)
+    p = problem if values is None else Problem(problem.function, None, problem.shapes, problem.convention, values)
+    env = Env({}, _values_arrays(p, shapes))
+    Fm = F if isinstance(F, sp.MatrixBase) else sp.ImmutableMatrix([[F]])
+    return _num_array(Fm, env)
+
+
+def _check_value(problem: Problem, expr, answer: str) -> Report:
+    key = function_value(problem)
+    try:
+        v = evaluate(expr, Env({}, {}), key.shape)
+    except SymjacError as exc:
+        if "no value for symbol" in str(exc) or isinstance(exc, UnsupportedError):
+            return invalid("a value answer must be numbers, not symbols")
+        raise
+    given = v if isinstance(v, np.ndarray) else np.array([[float(v)]])
+    tol = problem.tolerance
+
+    def near(a, b):
+        return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol + 0.01 * np.abs(b)))
+
+    shown = _fmt_values(key)
+    if near(given, key):
+        return Report("correct", [], 1.0, "correct", {"expected": shown})
+    for codes, cand in ((["transposed"], key.T), (["sign"], -key), (["transposed", "sign"], -key.T)):
+        if near(given, cand) and cand.shape == given.shape:
+            return Report("incorrect", codes, 0.0, f"incorrect: {'; '.join(_WORDS[c] for c in codes)}; the correct value is {shown}",
+                          {"expected": shown})
+    if given.shape != key.shape:
+        return Report("incorrect", ["shape"], 0.0,
+                      f"incorrect: expected a {_fmt_shape(key.shape)} value, the answer is {_fmt_shape(given.shape)}; the correct value is {shown}",
+                      {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
+    wrong = ~(np.abs(given - key) <= tol + 0.01 * np.abs(key))
+    listing = [{"row": int(r) + 1, "col": int(c) + 1, "given": float(given[r, c]), "expected": round(float(key[r, c]), 6)}
+               for r, c in zip(*np.nonzero(wrong))]
+    total = key.size
+    n_wrong = len(listing)
+    score = round((total - n_wrong) / total, 4) if problem.partial_credit else 0.0
+    return Report("incorrect", ["values"], score,
+                  f"incorrect: {n_wrong} of {total} numbers are wrong; the correct value is {shown}",
+                  {"expected": shown, "wrong_entries": listing})
+
+
+def _fmt_values(a: np.ndarray) -> str:
+    rows = [" & ".join(f"{x:.4g}" for x in row) for row in a]
+    if a.shape == (1, 1):
+        return f"{a[0, 0]:.4g}"
+    return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+
+
+# --- multiple choice judged from the numbers ------------------------------------------------
+
+_LABEL = re.compile(r"^\s*(?:\\text\s*\{\s*)?\(?\s*([A-Za-z0-9]{1,8})\s*\)?\s*\}?\s*\.?\s*$")
+
+
+def evaluate_choices(problem: Problem) -> list[dict]:
+    """For each choice: outputs at the target inputs and the error (max abs) against the target outputs."""
+    target = problem.target or {}
+    outputs = np.array(target.get("outputs", []), dtype=float).ravel()
+    inputs = target.get("inputs", [])
+    results = []
+    for ch in problem.choices:
+        vals = dict(ch.get("values", {}))
+        free = [n for n in problem.shapes if n not in vals]
+        if len(free) != 1:
+            raise CheckError("choices: exactly one variable must be left for the target inputs")
+        outs = []
+        for inp in inputs:
+            v = dict(vals)
+            v[free[0]] = inp[0] if isinstance(inp, list) and len(inp) == 1 else inp
+            outs.append(function_value(problem, v).ravel())
+        outs = np.concatenate(outs) if outs else np.array([])
+        err = float(np.max(np.abs(outs - outputs))) if outs.size == outputs.size and outs.size else math.inf
+        results.append({"label": str(ch.get("label")), "outputs": [round(float(x), 4) for x in outs], "error": round(err, 6)})
+    return results
+
+
+def _check_choice(problem: Problem, answer: str) -> Report:
+    from .parsing.latex_guard import guard
+
+    guard(answer)
+    m = _LABEL.match(answer)
+    if not m:
+        return invalid("answer with the label of one choice, e.g. d")
+    label = m.group(1).lower()
+    results = evaluate_choices(problem)
+    labels = {r["label"].lower(): r for r in results}
+    if label not in labels:
+        return invalid(f"no choice labelled {label!r}; choices: {', '.join(labels)}")
+    best = min(results, key=lambda r: r["error"])
+    table = "; ".join(f"{r['label']}: outputs {r['outputs']} (error {r['error']:.3g})" for r in results)
+    if labels[label]["error"] <= best["error"] + 1e-12:
+        return Report("correct", [], 1.0, f"correct: {best['label']} is closest to the target ({table})", {"choices": results})
+    return Report("incorrect", ["choice"], 0.0,
+                  f"incorrect: {label} gives error {labels[label]['error']:.3g}; {best['label']} is best ({table})",
+                  {"choices": results, "best": best["label"]})
+
+
+# --- public entry ------------------------------------------------------------------------
+
+def check(problem: Problem, answer: str, *, sandbox: bool = True, timeout: float | None = None) -> Report:
+    """Check a LaTeX answer against a problem; see the module docstring.
+
+    By default parsing and checking run in a recycled worker process with a
+    hard time limit and a memory cap (:mod:`symjac.sandbox`); ``sandbox=False``
+    runs :func:`check_pure` in this process (trusted input only).
+    """
+    if not sandbox:
+        return check_pure(problem, answer)
+    from .sandbox import default_sandbox
+
+    return default_sandbox().check(problem, answer, timeout=timeout)
+
+
+__all__ = ["Problem", "Report", "check", "check_pure", "CODES", "function_value", "evaluate_choices", "CheckError"]

@@ -1,0 +1,223 @@
+"""Checking untrusted answers in worker processes: hard time limit, memory cap, recycled.
+
+A :class:`Sandbox` keeps up to N worker processes, each forked from this
+process (whose state is clean: it never parses student text itself).  A
+worker caps its address space (``RLIMIT_AS``) and CPU time (``RLIMIT_CPU``)
+on start, checks tasks sent over a pipe, and exits after
+``max_tasks_per_child`` tasks (default 1: every answer gets a fresh
+process, so nothing one submission does — the parser's process-wide caches,
+SymPy's caches, memory — can change how the next is judged).  A replacement
+is forked as soon as a worker retires, so the fork is off the critical path.
+
+The wall-clock limit is enforced by the parent: a worker that has not
+answered within ``timeout`` seconds is killed (SIGKILL, by its pid) and the
+answer is reported ``invalid`` ("took longer than …").  A worker that dies
+(memory cap, crash) gives ``invalid`` too.  Only :class:`~symjac.check.Report`
+dictionaries cross the pipe.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MEMORY_MB = 2048
+
+
+def _worker_main(conn, memory_mb: int, cpu_seconds: int, max_tasks: int) -> None:
+    try:
+        import resource
+
+        cap = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1 if hard == resource.RLIM_INFINITY else hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        pass
+    from .check import check_pure
+
+    done = 0
+    while done < max_tasks:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        problem, answer = task
+        try:
+            report = check_pure(problem, answer).to_dict()
+        except MemoryError:
+            report = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
+                      "message": "invalid input: the answer needs too much memory to check", "details": {}}
+        except BaseException as exc:  # noqa: BLE001 - a bug must not kill the batch
+            report = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
+                      "message": f"invalid input: internal error while checking ({type(exc).__name__})", "details": {}}
+        try:
+            conn.send(report)
+        except (OSError, ValueError):
+            return
+        done += 1
+
+
+def _warm_up() -> None:
+    """Import everything a worker needs, in the parent, so forks start warm."""
+    from . import check  # noqa: F401
+    from .parsing import explicit, latex  # noqa: F401
+    from .parsing.latex import _call_library
+
+    _call_library("1", {})
+
+
+class _Worker:
+    def __init__(self, ctx, memory_mb, cpu_seconds, max_tasks):
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb, cpu_seconds, max_tasks), daemon=True)
+        self.proc.start()
+        child.close()
+        self.used = 0
+        self.max_tasks = max_tasks
+
+    def kill(self) -> None:
+        try:
+            if self.proc.is_alive():
+                os.kill(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, OSError):
+            pass
+        self.proc.join(timeout=2)
+        try:
+            self.conn.close()
+        except OSError:  # pragma: no cover
+            pass
+
+
+class Sandbox:
+    """A pool of recycled worker processes checking answers with hard limits."""
+
+    def __init__(self, workers: int = 1, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
+                 max_tasks_per_child: int = 1):
+        _warm_up()
+        methods = mp.get_all_start_methods()
+        self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.max_tasks = max(1, int(max_tasks_per_child))
+        self.cpu_seconds = max(2, int(timeout * 2) + 2)
+        self.n = max(1, int(workers))
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._sem = threading.Semaphore(self.n)
+        for _ in range(self.n):
+            self._idle.append(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.ctx, self.memory_mb, self.cpu_seconds, self.max_tasks)
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            while self._idle:
+                w = self._idle.pop()
+                if w.proc.is_alive():
+                    return w
+                w.kill()
+        return self._spawn()
+
+    def _give_back(self, w: _Worker) -> None:
+        if w.used >= w.max_tasks or not w.proc.is_alive():
+            w.kill()
+            w = self._spawn()
+        with self._lock:
+            self._idle.append(w)
+
+    def check_dict(self, problem, answer: str, timeout: float | None = None) -> dict:
+        """Check one answer in a worker; returns the report as a dict."""
+        limit = self.timeout if timeout is None else timeout
+        with self._sem:
+            w = self._take()
+            start = time.monotonic()
+            try:
+                w.conn.send((problem, answer))
+                if not w.conn.poll(limit):
+                    w.kill()
+                    self._give_back_dead()
+                    return _timeout_report(limit)
+                report = w.conn.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                w.kill()
+                self._give_back_dead()
+                return {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
+                        "message": "invalid input: the checker ran out of memory or crashed on this answer",
+                        "details": {}}
+            w.used += 1
+            report.setdefault("details", {})["seconds"] = round(time.monotonic() - start, 4)
+            self._give_back(w)
+            return report
+
+    def _give_back_dead(self) -> None:
+        with self._lock:
+            self._idle.append(self._spawn())
+
+    def check(self, problem, answer: str, timeout: float | None = None):
+        from .check import Report
+
+        return Report.from_dict(self.check_dict(problem, answer, timeout))
+
+    def map(self, problem, answers, timeout: float | None = None, callback=None) -> list[dict]:
+        """Check many answers in parallel (one thread per worker slot); results in input order."""
+        results: list = [None] * len(answers)
+
+        def one(k):
+            try:
+                r = self.check_dict(problem, answers[k], timeout)
+            except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
+                r = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
+                     "message": f"invalid input: {type(exc).__name__}", "details": {}}
+            results[k] = r
+            if callback:
+                callback(k, r)
+            return r
+
+        with ThreadPoolExecutor(max_workers=self.n) as pool:
+            list(pool.map(one, range(len(answers))))
+        return results
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for w in workers:
+            try:
+                w.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            w.kill()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _timeout_report(limit: float) -> dict:
+    return {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
+            "message": f"invalid input: checking took longer than {limit:g} s (time limit)",
+            "details": {"timeout": limit}}
+
+
+_DEFAULT: Sandbox | None = None
+
+
+def default_sandbox() -> Sandbox:
+    """A process-wide sandbox (one worker), created on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Sandbox()
+    return _DEFAULT
+
+
+__all__ = ["Sandbox", "default_sandbox", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]
