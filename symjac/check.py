@@ -737,17 +737,23 @@ def evaluate_choices(problem: Problem) -> list[dict]:
     """For each choice: outputs at the target inputs and the error (max abs) against the target outputs."""
     target = problem.target or {}
     outputs = np.array(target.get("outputs", []), dtype=float).ravel()
-    inputs = target.get("inputs", [])
+    inputs = target.get("inputs", {})
+    if isinstance(inputs, list):  # [[1], [0]]: values of the one variable the choices leave free
+        inputs = {None: [i[0] if isinstance(i, list) and len(i) == 1 else i for i in inputs]}
+    n_cases = len(outputs)
     results = []
     for ch in problem.choices:
         vals = dict(ch.get("values", {}))
-        free = [n for n in problem.shapes if n not in vals]
-        if len(free) != 1:
-            raise CheckError("choices: exactly one variable must be left for the target inputs")
+        if None in inputs:
+            free = [n for n in problem.shapes if n not in vals]
+            if len(free) != 1:
+                raise CheckError("choices: exactly one variable must be left for the target inputs")
+            inputs = {free[0]: inputs[None]}
         outs = []
-        for inp in inputs:
+        for case in range(n_cases):
             v = dict(vals)
-            v[free[0]] = inp[0] if isinstance(inp, list) and len(inp) == 1 else inp
+            for name, seq in inputs.items():
+                v[name] = seq[case]
             outs.append(function_value(problem, v).ravel())
         outs = np.concatenate(outs) if outs else np.array([])
         err = float(np.max(np.abs(outs - outputs))) if outs.size == outputs.size and outs.size else math.inf

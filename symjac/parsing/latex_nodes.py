@@ -265,6 +265,8 @@ def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.Symbol):
         if e in env.indices:
             return float(env.indices[e])
+        if e.name in env.arrays and env.arrays[e.name].shape == (1, 1):
+            return env.arrays[e.name][0, 0]
         ent = parse_entry_name(e.name)
         if ent is None or ent.name not in env.arrays:
             raise SymjacError(f"no value for symbol {e.name}")

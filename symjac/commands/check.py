@@ -1,0 +1,60 @@
+"""``symjac check PROBLEM ANSWER``: is a LaTeX answer right, and if not, why.
+
+Exit status: 0 correct, 1 incorrect, 2 invalid input (unreadable answer or problem).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import SymjacError
+
+
+class InvalidAnswerError(SymjacError):
+    """The answer could not be read; the CLI prints the message and exits 2."""
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "check", help="check a LaTeX answer against a problem (exit 0 correct, 1 wrong, 2 invalid)",
+        description="Check a LaTeX answer against a problem spec (TOML). The answer is parsed safely "
+                    "in a worker process with a time limit; a wrong answer is diagnosed "
+                    "(transposed, input_order, output_order, sign, scale, missing_term, shape, entries…).",
+        epilog="examples:\n  symjac check problem.toml answer.tex\n  echo 'A^\\top' | symjac check problem.toml -\n\n"
+               "exit status: 0 correct, 1 incorrect, 2 invalid input. See docs/checking.md.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("problem", metavar="PROBLEM", help="problem spec (TOML, the derivations/ format)")
+    p.add_argument("answer", metavar="ANSWER", help="file with the LaTeX answer, or - for standard input")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds per answer (default 5)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..check import Problem
+    from ..sandbox import Sandbox
+
+    problem = Problem.from_file(args.problem)
+    if args.answer == "-":
+        answer = sys.stdin.read(2_000_000)
+    else:
+        try:
+            with open(args.answer, encoding="utf-8", errors="replace") as fh:
+                answer = fh.read(2_000_000)
+        except OSError as exc:
+            raise SymjacError(f"{args.answer}: cannot read: {exc.strerror}") from None
+    with Sandbox(workers=1, timeout=args.timeout) as box:
+        report = box.check(problem, answer)
+    if args.format == "json":
+        print(report.to_json(indent=2, ensure_ascii=False))
+        if report.verdict == "invalid":
+            return 2
+    if report.verdict == "invalid":
+        raise InvalidAnswerError(report.message.removeprefix("invalid input: ").join(("invalid input: ", "")))
+    print(report.message)
+    if report.diagnosis:
+        print("diagnosis: " + ", ".join(report.diagnosis))
+    if report.verdict != "correct":
+        print(f"score: {report.score:g}")
+    return 0 if report.verdict == "correct" else 1
