@@ -369,6 +369,8 @@ class _Scanner:
                 continue
             if t.kind == "cmd" and t.text in _KRON_OPS:
                 raise ParseError(f"put the operands of '{t.text}' in parentheses here", t.pos)
+            if t.text == "\\frac" and "".join(x.text for x in toks[i + 1:i + 6]).startswith("{d}{d"):
+                raise InvalidAnswer("derivative notation (d/dx) cannot be used in an answer: write the result", t.pos)
             if t.kind == "cmd" and t.text in _REFUSED:
                 raise InvalidAnswer(f"{_REFUSED[t.text]} ({t.text}) cannot be used in an answer: write the result", t.pos)
             if t.kind == "cmd" and t.text == "\\sqrt":
@@ -675,7 +677,7 @@ class _Scanner:
         if fname == "sigma":
             fname = self.ctx.sigma
         if fname in ELEMENTWISE:
-            if is_matrix(arg):
+            if is_matrix(arg) or isinstance(arg, (sp.MatrixExpr, sp.MatrixBase)):
                 return Elementwise(Str(fname), _as_mat(arg), sp.Integer(order))
             f = _SCALAR_FUNC[fname](arg)
             if order:
@@ -978,6 +980,12 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
         value = scanner.parse(toks)
     except RecursionError:
         raise InvalidAnswer("answer nested too deeply") from None
+    except SymjacError:
+        raise
+    except (sp.ShapeError, sp.NonSquareMatrixError) as exc:  # SymPy checks concrete shapes on construction
+        raise ShapeError(f"shapes do not fit: {_short(exc, 80)}") from None
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
+        raise ParseError(f"cannot read the answer ({type(exc).__name__})") from None
     return value
 
 

@@ -120,10 +120,13 @@ SCALAR_DERIVS = {
 
 
 class _EyeAny:
-    """An identity whose size the context decides (``I`` written without a size)."""
+    """c·I with the size of I decided by the context (``I`` written without a size)."""
+
+    def __init__(self, c=1.0):
+        self.c = c
 
     def __repr__(self):  # pragma: no cover
-        return "I"
+        return f"{self.c}*I"
 
 
 EYE = _EyeAny()
@@ -173,17 +176,20 @@ def _as_arr(v, like_shape=None):
     if isinstance(v, _EyeAny):
         if like_shape is None or like_shape[0] != like_shape[1]:
             raise ShapeError("cannot tell the size of I here; write I_n with its size")
-        return np.eye(like_shape[0])
+        return v.c * np.eye(like_shape[0])
     if isinstance(v, np.ndarray):
         return v
     return np.array([[v]], dtype=float)
 
 
 def _mul(a, b):
-    if isinstance(a, _EyeAny):
-        return b
-    if isinstance(b, _EyeAny):
-        return a
+    if isinstance(a, _EyeAny) and isinstance(b, _EyeAny):
+        return _EyeAny(a.c * b.c)
+    if isinstance(a, _EyeAny) or isinstance(b, _EyeAny):
+        e, o = (a, b) if isinstance(a, _EyeAny) else (b, a)
+        if isinstance(o, np.ndarray) and o.shape != (1, 1):
+            return e.c * o
+        return _EyeAny(e.c * _sc(o))
     if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):
         return a * b
     if a.shape[1] == b.shape[0]:
@@ -209,7 +215,7 @@ def _add(vals):
         if isinstance(v, _EyeAny):
             if shape[0] != shape[1]:
                 raise ShapeError(f"cannot add I to a {shape[0]}x{shape[1]} matrix")
-            out = out + np.eye(shape[0])
+            out = out + v.c * np.eye(shape[0])
         elif isinstance(v, np.ndarray) and v.shape != (1, 1):
             if v.shape != shape:
                 raise ShapeError(f"cannot add a {_fmt(v)} matrix and a {shape[0]}x{shape[1]} matrix")
@@ -325,13 +331,17 @@ def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.Inverse):
         v = _ev(e.args[0], env)
         if isinstance(v, _EyeAny):
-            return v
+            return _EyeAny(1.0 / v.c)
         v = _as_arr(v)
         if v.shape[0] != v.shape[1]:
             raise ShapeError(f"cannot invert a {_fmt(v)} matrix")
         return np.linalg.inv(v)
     if isinstance(e, sp.MatPow):
         v = _as_arr(_ev(e.args[0], env))
+        if not e.args[1].is_Integer:
+            if v.shape != (1, 1):
+                raise ShapeError(f"fractional power of a {_fmt(v)} matrix")
+            return float(v[0, 0]) ** float(e.args[1])
         k = int(e.args[1])
         if v.shape[0] != v.shape[1]:
             raise ShapeError(f"cannot take a power of a {_fmt(v)} matrix")
@@ -446,7 +456,8 @@ def _size_kron(a, b, expected):
         raise ShapeError(
             f"cannot size I in a Kronecker product with a {r}x{c} factor to give {R}x{C}; write I_n"
         )
-    eye = np.eye(R // r)
+    e = a if isinstance(a, _EyeAny) else b
+    eye = e.c * np.eye(R // r)
     return (eye, known) if isinstance(a, _EyeAny) else (known, eye)
 
 
