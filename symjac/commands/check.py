@@ -48,10 +48,9 @@ def run(args) -> int:
         report = box.check(problem, answer)
     if args.format == "json":
         print(report.to_json(indent=2, ensure_ascii=False))
-        if report.verdict == "invalid":
-            return 2
+        return {"correct": 0, "incorrect": 1}.get(report.verdict, 2)
     if report.verdict == "invalid":
-        raise InvalidAnswerError(report.message.removeprefix("invalid input: ").join(("invalid input: ", "")))
+        raise InvalidAnswerError(report.message)
     print(report.message)
     if report.diagnosis:
         print("diagnosis: " + ", ".join(report.diagnosis))
