@@ -29,16 +29,37 @@ TOP_KEYS = {
     "description": "prose shown above the derivation",
     "source": "where the problem comes from",
     "shapes": "table: variable name -> [rows, cols] (integers or dimension names)",
+    "dimensions": "table: dimension name -> integer, the size of the explicit instance (e.g. {M = 3, N = 2})",
+    "output_name": "the function's letter in formulas (default F), e.g. \"K\" for K = AᵀA",
+    "index_names": "list of index letters: the function's, then the variable's (e.g. [\"p\", \"q\", \"i\", \"j\"])",
     "values": "table: variable name -> number / list / nested list (numeric exercises)",
-    "claimed": "array of tables {label, latex, note}: what a source asserts, to be checked",
-    "chain": "array of tables {name, function}: intermediate functions for a chain-rule derivation",
+    "claimed": "array of tables (see CLAIMED_KEYS): what a source asserts, to be checked",
+    "chain": "array of tables {name, function}: a chain-rule decomposition; the first link is a function "
+             "of `wrt`, each later link of the previous link's name; the last equals `function`",
     "choices": "array of tables {label, values}: candidate parameter values to compare (an exercise)",
-    "target": "table: expected outputs for `choices`, e.g. {inputs = [[1], [0]], outputs = [0, 1]}",
+    "target": "table {inputs = {name = [one value per case]}, outputs = [expected output per case]} for `choices`",
     "activation_note": "prose about the activation used",
 }
-CLAIMED_KEYS = {"label", "latex", "note", "convention"}
+CLAIMED_KEYS = {
+    "label": "who claims it, where (e.g. \"notes, p. 7\")",
+    "latex": "the claim exactly as the source writes it (LaTeX; required)",
+    "note": "optional prose",
+    "convention": "the claim's Jacobian convention (default: the spec's)",
+    "kind": "jacobian | entry | component | value | shape (default inferred from the keys below)",
+    "matrix": "jacobian claim: rows of entries in index syntax with integer subscripts, e.g. [[\"2*A[1,1]\", \"0\"]]",
+    "expression": "jacobian claim: the claimed Jacobian in the safe expression syntax, e.g. \"kron(eye(M), x.T)\"",
+    "entry": "entry claim: dF/dX at generic indices (index_names) in index syntax",
+    "cases": "entry claim: [[formula, condition], ...] in index syntax; condition \"otherwise\" for the rest",
+    "component": "component claim: the generic entry of the function in index syntax, e.g. \"sum(A[j,i]*x[j], j, N)\"",
+    "value": "value claim: number / list / nested list",
+    "of": "value or shape claim: the quantity, in the safe expression syntax (default: the function)",
+    "tolerance": "value claim: absolute tolerance (default: half a unit in the last decimal stated)",
+    "shape": "shape claim: [rows, cols] of the Jacobian, integers or products of dimension names (\"M*N\")",
+}
+CLAIM_KINDS = ("jacobian", "entry", "component", "value", "shape")
 CHAIN_KEYS = {"name", "function"}
 CHOICE_KEYS = {"label", "values"}
+TARGET_KEYS = {"inputs", "outputs"}
 
 
 @dataclass
@@ -51,6 +72,9 @@ class Spec:
     wrt: str | None
     convention: str
     shapes: dict
+    dimensions: dict = field(default_factory=dict)
+    index_names: list = field(default_factory=list)
+    output_name: str = "F"
     values: dict = field(default_factory=dict)
     claimed: list = field(default_factory=list)
     chain: list = field(default_factory=list)
@@ -63,7 +87,19 @@ class Spec:
 
     @property
     def concrete(self) -> bool:
-        return all(is_concrete(s) for s in self.shapes.values())
+        """True when every shape has integer sizes (given, or through ``dimensions``)."""
+        return all(is_concrete(s) for s in self.instance_shapes.values())
+
+    @property
+    def general(self) -> bool:
+        """True when some shape is written with dimension names."""
+        return not all(is_concrete(s) for s in self.shapes.values())
+
+    @property
+    def instance_shapes(self) -> dict:
+        """The shapes with dimension names replaced by their ``dimensions`` sizes."""
+        return {k: tuple(self.dimensions.get(d, d) if isinstance(d, str) else d for d in v)
+                for k, v in self.shapes.items()}
 
 
 def _fail(path, key, problem) -> SpecError:
@@ -131,23 +167,177 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
     values = data.get("values", {})
     if not isinstance(values, dict):
         raise _fail(path, "values", "must be a table: name = number or list")
-    claimed = _table_list(data, "claimed", CLAIMED_KEYS, path)
+    dimensions = _dimensions(data, shapes, path)
+    index_names = data.get("index_names", [])
+    if not isinstance(index_names, list) or not all(isinstance(n, str) and n.isalpha() and len(n) == 1
+                                                    for n in index_names):
+        raise _fail(path, "index_names", f"must be a list of single letters, got {index_names!r}")
+    if len(set(index_names)) != len(index_names):
+        raise _fail(path, "index_names", f"letters repeat: {index_names!r}")
+    for name, value in values.items():
+        if name not in shapes:
+            raise _fail(path, f"values.{name}", "no shape for this name in [shapes]")
+        _check_value(value, path, f"values.{name}")
+    claimed = _table_list(data, "claimed", set(CLAIMED_KEYS), path)
     for n, item in enumerate(claimed, 1):
-        if not isinstance(item.get("latex"), str):
-            raise _fail(path, f"claimed[{n}].latex", "missing: the claimed result as LaTeX")
+        _check_claim(item, n, path, shapes, convention)
     chain = _table_list(data, "chain", CHAIN_KEYS, path)
+    for n, link in enumerate(chain, 1):
+        for key in ("name", "function"):
+            if not isinstance(link.get(key), str) or not link[key].strip():
+                raise _fail(path, f"chain[{n}].{key}", "missing or not a string")
+        try:
+            names_in(link["function"])
+        except SymjacError as exc:
+            raise _fail(path, f"chain[{n}].function", str(exc)) from None
     choices = _table_list(data, "choices", CHOICE_KEYS, path)
+    for n, item in enumerate(choices, 1):
+        vals = item.get("values")
+        if not isinstance(vals, dict) or not all(k in shapes for k in vals):
+            raise _fail(path, f"choices[{n}].values", "must be a table of declared variables -> numbers")
+        if "label" not in item or not isinstance(item["label"], str):
+            raise _fail(path, f"choices[{n}].label", "missing: a short label such as \"a\"")
     target = data.get("target", {})
     if not isinstance(target, dict):
         raise _fail(path, "target", "must be a table")
+    _check_target(target, path, shapes, bool(choices))
     spec = Spec(
         name=path.stem, title=title, function=function, wrt=wrt, convention=convention,
-        shapes=shapes, values=values, claimed=claimed, chain=chain, choices=choices,
+        shapes=shapes, dimensions=dimensions, index_names=index_names,
+        output_name=_output_name(data, path),
+        values=values, claimed=claimed, chain=chain, choices=choices,
         target=target, description=_str(data, "description", path), source=_str(data, "source", path),
         activation_note=_str(data, "activation_note", path), path=path,
     )
     _check_buildable(spec)
     return spec
+
+
+def _output_name(data, path) -> str:
+    name = data.get("output_name", "F")
+    import re
+    if not isinstance(name, str) or not re.match(r"^[A-Za-z]+[0-9]*$", name):
+        raise _fail(path, "output_name", f"must be letters optionally followed by digits (a1), got {name!r}")
+    return name
+
+
+def _dimensions(data, shapes, path) -> dict:
+    dims = data.get("dimensions", {})
+    if not isinstance(dims, dict):
+        raise _fail(path, "dimensions", "must be a table: dimension name -> positive integer")
+    used = {d for s in shapes.values() for d in s if isinstance(d, str)}
+    for k, v in dims.items():
+        if k not in used:
+            raise _fail(path, f"dimensions.{k}", f"not used by any shape (dimension names: {', '.join(sorted(used)) or 'none'})")
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 64:
+            raise _fail(path, f"dimensions.{k}", f"must be an integer from 1 to 64, got {v!r}")
+    return dict(dims)
+
+
+def _check_value(value, path, key) -> None:
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+        isinstance(value, list) and value and all(
+            (isinstance(v, (int, float)) and not isinstance(v, bool))
+            or (isinstance(v, list) and v and all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in v))
+            for v in value))
+    if not ok:
+        raise _fail(path, key, f"must be a number, a list of numbers or a list of rows, got {value!r}")
+
+
+def _claim_kind(item) -> str:
+    if "kind" in item:
+        return item["kind"]
+    for key, kind in (("cases", "entry"), ("entry", "entry"), ("component", "component"),
+                      ("value", "value"), ("shape", "shape")):
+        if key in item:
+            return kind
+    return "jacobian"
+
+
+def _check_claim(item, n, path, shapes, convention) -> None:
+    from .indexform import parse_index_text
+
+    where = f"claimed[{n}]"
+    if not isinstance(item.get("latex"), str):
+        raise _fail(path, f"{where}.latex", "missing: the claimed result as LaTeX")
+    kind = _claim_kind(item)
+    if kind not in CLAIM_KINDS:
+        raise _fail(path, f"{where}.kind", f"unknown kind {kind!r}; choose one of {', '.join(CLAIM_KINDS)}")
+    item["kind"] = kind
+    if "convention" in item and item["convention"] not in CONVENTIONS:
+        raise _fail(path, f"{where}.convention", f"unknown convention {item['convention']!r}")
+    try:
+        if "matrix" in item:
+            rows = item["matrix"]
+            if not isinstance(rows, list) or not rows or not all(
+                    isinstance(r, list) and r and all(isinstance(c, (str, int, float)) for c in r) for r in rows):
+                raise SpecError("must be a list of rows of entries (strings in index syntax)")
+            if len({len(r) for r in rows}) != 1:
+                raise SpecError("rows have different lengths")
+            for r in rows:
+                for c in r:
+                    parse_index_text(str(c))
+        for key in ("entry", "component"):
+            if key in item:
+                parse_index_text(item[key])
+        if "cases" in item:
+            cases = item["cases"]
+            if not isinstance(cases, list) or not cases or not all(
+                    isinstance(c, list) and len(c) == 2 and all(isinstance(t, str) for t in c) for c in cases):
+                raise SpecError("must be a list of [formula, condition] pairs of strings")
+            for formula, cond in cases:
+                parse_index_text(formula)
+                if cond.strip() != "otherwise":
+                    parse_index_text(cond)
+        for key in ("expression", "of"):
+            if key in item:
+                used = names_in(item[key])
+                missing = sorted(used - set(shapes))
+                if missing:
+                    raise SpecError(f"no shape for {', '.join(missing)}")
+        if "value" in item:
+            _check_value(item["value"], path, f"{where}.value")
+        if "tolerance" in item and (isinstance(item["tolerance"], bool) or not isinstance(item["tolerance"], (int, float))
+                                    or item["tolerance"] < 0):
+            raise SpecError("tolerance must be a number >= 0")
+        if "shape" in item:
+            sh = item["shape"]
+            if not isinstance(sh, list) or len(sh) != 2:
+                raise SpecError("shape must be [rows, cols]")
+            for d in sh:
+                parse_index_text(str(d))
+    except SpecError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise _fail(path, f"{where}.{_claim_key(item)}", str(exc)) from None
+    except SymjacError as exc:
+        raise _fail(path, f"{where}.{_claim_key(item)}", str(exc)) from None
+    needs = {"entry": ("entry", "cases"), "component": ("component",), "value": ("value",), "shape": ("shape",)}
+    if kind in needs and not any(k in item for k in needs[kind]):
+        raise _fail(path, where, f"a {kind} claim needs one of: {', '.join(needs[kind])}")
+
+
+def _claim_key(item) -> str:
+    for key in ("matrix", "cases", "entry", "component", "expression", "of", "value", "shape", "tolerance"):
+        if key in item:
+            return key
+    return "latex"
+
+
+def _check_target(target, path, shapes, has_choices) -> None:
+    if not target:
+        return
+    unknown = set(target) - TARGET_KEYS
+    if unknown:
+        raise _fail(path, f"target.{sorted(unknown)[0]}", f"unknown key; allowed: {', '.join(sorted(TARGET_KEYS))}")
+    inputs, outputs = target.get("inputs"), target.get("outputs")
+    if not isinstance(inputs, dict) or not isinstance(outputs, list):
+        raise _fail(path, "target", "needs inputs = {name = [values]} and outputs = [values]")
+    for k, v in inputs.items():
+        if k not in shapes:
+            raise _fail(path, f"target.inputs.{k}", "no shape for this name in [shapes]")
+        if not isinstance(v, list) or len(v) != len(outputs):
+            raise _fail(path, f"target.inputs.{k}", f"needs one value per output ({len(outputs)})")
 
 
 def _check_buildable(spec: Spec) -> None:
@@ -156,12 +346,32 @@ def _check_buildable(spec: Spec) -> None:
         return
     from .parsing.explicit import build_explicit
 
+    shapes = spec.instance_shapes
     try:
-        build_explicit(spec.function, spec.shapes)
-        for n, link in enumerate(spec.chain, 1):
-            build_explicit(link.get("function", ""), spec.shapes)
+        value, _ = build_explicit(spec.function, shapes)
     except SymjacError as exc:
         raise _fail(spec.path, "function", str(exc)) from None
+    declared = dict(shapes)
+    for n, link in enumerate(spec.chain, 1):
+        try:
+            v, _ = build_explicit(link["function"], declared)
+        except SymjacError as exc:
+            raise _fail(spec.path, f"chain[{n}].function", str(exc)) from None
+        declared[link["name"]] = getattr(v, "shape", (1, 1))
+    for name, value in spec.values.items():
+        want = shapes[name]
+        got = _value_shape(value)
+        if got != tuple(want) and not (want[1] == 1 and got == (1, want[0])):
+            raise _fail(spec.path, f"values.{name}",
+                        f"has shape {got[0]}x{got[1]} but {name} is declared {want[0]}x{want[1]}")
+
+
+def _value_shape(value) -> tuple:
+    if not isinstance(value, list):
+        return (1, 1)
+    if isinstance(value[0], list):
+        return (len(value), len(value[0]))
+    return (len(value), 1)
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -186,4 +396,4 @@ def load_catalogue(directory: str | Path = "derivations") -> list[Spec]:
     return [load_spec(p) for p in sorted(directory.glob("*.toml"))]
 
 
-__all__ = ["Spec", "load_spec", "load_catalogue", "spec_from_dict", "TOP_KEYS", "CONVENTIONS"]
+__all__ = ["Spec", "load_spec", "load_catalogue", "spec_from_dict", "TOP_KEYS", "CLAIMED_KEYS", "CONVENTIONS"]
