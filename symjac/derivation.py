@@ -223,11 +223,21 @@ def _abbreviate(J, taken: set):
             arg = f.args[0]
             if not arg.is_Atom and len(latex(arg)) > 12 and arg not in args:
                 args.append(arg)
-    if not args:
-        return J, []
     names = {arg: entry_symbol(letter, k) for k, arg in enumerate(args, 1)}
     J2 = J.applyfunc(lambda e: e.xreplace(names))
-    return J2, [(z, arg) for arg, z in names.items()]
+    repl = [(z, arg) for arg, z in names.items()]
+    width = max(len(" & ".join(latex(J2[i, j]) for j in range(J2.cols))) for i in range(J2.rows))
+    if width > 1.5 * WIDE_ROW and J2.rows * J2.cols <= 16:
+        # still too wide: name the long entries themselves and define them below the matrix
+        base = next(c for c in "JCD" if c not in taken)
+        cells = {}
+        for i in range(J2.rows):
+            for j in range(J2.cols):
+                if len(latex(J2[i, j])) > 24:
+                    cells[(i, j)] = entry_symbol(base, i + 1, j + 1)
+                    repl.append((cells[(i, j)], J2[i, j]))
+        J2 = sp.ImmutableMatrix(J2.rows, J2.cols, lambda i, j: cells.get((i, j), J2[i, j]))
+    return J2, repl
 
 
 def matrix_latex(J, taken=()) -> tuple[str, list, object]:
@@ -353,13 +363,16 @@ def _components_step(ctx) -> Step:
         rhs = ", ".join(fsyms[:8]) + (r", \ldots" if n > 8 else "")
         words = "column-first (down each column, then the next column)" if ctx.conv.outputs == "col" else \
             "row-first (along each row, then the next row)"
-        blocks.append(para(f"Outputs are ordered {words}: ", M(r"(%s) = (%s)" % (lhs, rhs),
-                                                               f"({rhs.replace(chr(92), '')})"), "."))
+        blocks.append(para(f"Outputs are ordered {words}:"))
+        blocks.append(math_block(r"(%s) = (%s)" % (lhs, rhs), "(" + ", ".join(str(e) for e in order[:8])
+                                 + (", ..." if n > 8 else "") + ")"))
     if isinstance(X, sp.MatrixBase) and X.rows > 1 and X.cols > 1:
         xs = _flat_names(spec.wrt, X.shape, ctx.conv.inputs)
         words = "column-first" if ctx.conv.inputs == "col" else "row-first"
         shown = ", ".join(xs[:8]) + (r", \ldots" if len(xs) > 8 else "")
-        blocks.append(para(f"Inputs (the columns of the Jacobian) are ordered {words}: ", M("(%s)" % shown), "."))
+        blocks.append(para(f"Inputs (the columns of the Jacobian) are ordered {words}:"))
+        blocks.append(math_block("(%s)" % shown, "(" + ", ".join(str(e) for e in flatten(X, ctx.conv.inputs)[:8])
+                                 + (", ..." if len(xs) > 8 else "") + ")"))
     return Step("Component functions", blocks)
 
 
@@ -380,6 +393,9 @@ def _text_matrix(V) -> str:
 def _where_blocks(where) -> list:
     if not where:
         return []
+    if any(len(e) > 60 for _z, e, _t in where):
+        body = r"\begin{aligned} %s \end{aligned}" % r" \\ ".join(f"{z} &= {e}" for z, e, _t in where)
+        return [para("where"), math_block(body, "\n".join(t for _z, _e, t in where))]
     segs = [T("where ")]
     for n, (z, e, _t) in enumerate(where):
         if n:

@@ -9,6 +9,7 @@ the terminal.  ``build_docs(specs, out)`` writes everything under
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -42,8 +43,16 @@ _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+_TAG = re.compile("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
+
+
 def tex_escape(text: str) -> str:
     """Plain text (possibly Unicode) as pdflatex-safe LaTeX."""
+    parts = _TAG.split(text)
+    if len(parts) > 1:   # layer tags W⁽¹⁾ → W$^{(1)}$
+        return "".join(tex_escape(p) if k % 2 == 0 else "$^{(%s)}$" % "".join(_SUPERSCRIPT[c] for c in p)
+                       for k, p in enumerate(parts))
     out = []
     for ch in text:
         if ch in _TEX_SPECIAL:
