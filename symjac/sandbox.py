@@ -64,13 +64,40 @@ def _worker_main(conn, memory_mb: int, cpu_seconds: int, max_tasks: int) -> None
         done += 1
 
 
+_WARM_TEXTS = (
+    r"1", r"- \text{zq0}", r"2 \text{zq0} \text{zq1} + \frac{1}{2} \text{zq2} ^ { 2 } - \text{zq3} ^ { T }",
+    r"\text{zq0} - \text{zq1} \text{zq2}", r"e ^ { - \text{zq0} }", r"\frac { 1 } { 1 + e ^ { - \text{zq0} } }",
+    r"10 ^ { - 3 }", r"3 \times 4 \cdot 2", r"\text{zq0} ^ { - 1 } \text{zq1}", r"( \text{zq0} + \text{zq1} ) ^ { T }",
+    r"\text{zq0} / 2", r"5 !", r"\text{zq0} \text{zq1} + \text{zq2} \text{zq3} - 2 \text{zq4}",
+)
+_WARM = False
+
+
 def _warm_up() -> None:
-    """Import everything a worker needs, in the parent, so forks start warm."""
-    from . import check  # noqa: F401
-    from .parsing import explicit, latex  # noqa: F401
+    """Import and exercise everything a worker needs, in the parent, so forks start warm.
+
+    Only fixed, trusted inputs are used: the parser's process-wide cache that a
+    worker inherits is the same for every submission.
+    """
+    global _WARM
+    if _WARM:
+        return
+    import sympy as sp
+
+    from . import check
     from .parsing.latex import _call_library
 
-    _call_library("1", {})
+    for text in _WARM_TEXTS:
+        names = {f"zq{k}" for k in range(5) if f"zq{k}" in text}
+        try:
+            _call_library(text, {n: sp.MatrixSymbol(n, 2, 2) for n in sorted(names)[:2]})
+        except Exception:  # noqa: BLE001 - warm-up only
+            pass
+    problem = check.Problem("A.T @ A", "A", {"A": (2, 2)}, "vec")
+    check.check_pure(problem, r"\begin{bmatrix} 2A_{11} & A_{12} \\ 0.5 & -A_{21} \end{bmatrix} + (I_2 \otimes A^{T})")
+    check.check_pure(check.Problem("tanh(W @ a)", None, {"W": (1, 2), "a": (2, 1)}, values={"W": [[1, 2]], "a": [0.5, 1]}),
+                     r"\begin{bmatrix} 0.76 \end{bmatrix}")
+    _WARM = True
 
 
 class _Worker:

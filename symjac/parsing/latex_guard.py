@@ -15,7 +15,7 @@ from ..errors import ParseError
 MAX_CHARS = 10_000      # a 16×16 Jacobian of short entries fits
 MAX_DEPTH = 12          # (), {}, [], \left…\right and environments together
 MAX_CELLS = 300         # matrix cells in all environments together
-MAX_OPERATORS = 600     # + and - signs: a 1,000-term sum is refused
+MAX_OPERATORS = 300     # + and - signs: a 1,000-term sum is refused
 MAX_TOKENS = 4_000
 
 DOTS = ("\\vdots", "\\cdots", "\\ldots", "\\dots", "\\ddots", "\\dotsc", "\\dotsb")
@@ -38,6 +38,9 @@ def guard(text) -> str:
         raise InvalidAnswer("answer contains a NUL character")
     if not text.strip():
         raise InvalidAnswer("empty answer")
+    long_number = re.search(r"\d{41}", text)
+    if long_number:
+        raise InvalidAnswer("number too long (more than 40 digits)", long_number.start())
     for bad in DOTS:
         if bad in text:
             raise InvalidAnswer(

@@ -267,7 +267,10 @@ def _ev_node(e, env: Env, expected):
     if e is sp.pi:
         return math.pi
     if isinstance(e, sp.MatrixSymbol):
-        return env.arrays[e.name]
+        try:
+            return env.arrays[e.name]
+        except KeyError:
+            raise SymjacError(f"no value for symbol {e.name}") from None
     if isinstance(e, sp.Symbol):
         if e in env.indices:
             return float(env.indices[e])
@@ -277,6 +280,10 @@ def _ev_node(e, env: Env, expected):
         if ent is None or ent.name not in env.arrays:
             raise SymjacError(f"no value for symbol {e.name}")
         arr = env.arrays[ent.name]
+        idx = (ent.vector_index,) if arr.shape[1] == 1 or (arr.shape[0] == 1 and len(ent.indices) == 1) else ent.indices
+        if len(idx) == 2 and (idx[0] > arr.shape[0] or idx[1] > arr.shape[1]) or \
+                len(idx) == 1 and (idx[0] is None or idx[0] > max(arr.shape)):
+            raise ShapeError(f"entry {e.name} is outside {ent.name}'s shape {arr.shape[0]}x{arr.shape[1]}")
         if arr.shape[1] == 1 and ent.vector_index is not None:
             return arr[ent.vector_index - 1, 0]
         if arr.shape[0] == 1 and ent.vector_index is not None and arr.shape[1] > 1 and len(ent.indices) == 1:
@@ -287,7 +294,12 @@ def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.Indexed):
         name = e.base.label.name
         idx = [int(_sc(_ev(i, env))) for i in e.indices]
+        if name not in env.arrays:
+            raise SymjacError(f"no value for symbol {name}")
         arr = env.arrays[name]
+        if any(k < 1 for k in idx) or (len(idx) == 2 and (idx[0] > arr.shape[0] or idx[1] > arr.shape[1])) or \
+                (len(idx) == 1 and idx[0] > max(arr.shape)):
+            raise ShapeError(f"index {tuple(idx)} is outside {name}'s shape {arr.shape[0]}x{arr.shape[1]}")
         if len(idx) == 1:
             return arr[idx[0] - 1, 0] if arr.shape[1] == 1 else arr[0, idx[0] - 1]
         return arr[idx[0] - 1, idx[1] - 1]
