@@ -12,8 +12,9 @@ from .conventions import (
 )
 from .errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from .functions import affine, gram, layer, least_squares, relu, sigmoid, tanh
+from .check import Problem, Report, check
 from .jacobian import derivative_array, gradient, jacobian
-from .numeric import finite_difference_check, lambdify
+from .numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
 from .result import JacobianResult, derive
 from .symbols import matrix, scalar, vector
 
@@ -24,7 +25,8 @@ __all__ = [
     "jacobian", "derivative_array", "gradient", "derive", "JacobianResult",
     "Convention", "VEC", "NOTES", "ROW", "GRADIENT", "get_convention",
     "commutation_matrix", "vec", "unvec",
-    "lambdify", "finite_difference_check",
+    "lambdify", "finite_difference_check", "NumericCheck", "numeric_agreement",
+    "Problem", "Report", "check",
     "affine", "gram", "least_squares", "layer", "tanh", "sigmoid", "relu",
     "SymjacError", "ParseError", "ShapeError", "UnsupportedError",
 ]

@@ -157,12 +157,18 @@ _by_compare = cmp_to_key(sp.Basic.compare)
 
 
 def product(a, b):
-    """a·b, canonical as SymPy's ``a*b``; distinct symbols skip Mul's general flattening.
+    """a·b, canonical as SymPy's ``a*b``, without Mul's general flattening where it is safe.
 
-    Products of two entry symbols dominate building AᵀA, Ax, Wa: the fast path
-    builds exactly the Mul SymPy would (factors in ``Basic.compare`` order).
+    Products of an entry symbol with another symbol (building AᵀA, Ax, Wa) or
+    with a sum (f′(u)·W_ij in a layer's Jacobian) dominate the engine's work;
+    for those pairs Mul.flatten only sorts the two factors, so the Mul is built
+    directly with factors in ``Basic.compare`` order.
     """
-    if a.is_Symbol and b.is_Symbol and a != b and a.is_commutative and b.is_commutative:
+    if a.is_Symbol and a.is_commutative and b.is_commutative and (
+        (b.is_Symbol and a != b) or b.is_Add
+    ):
+        return sp.Mul._from_args(sorted((a, b), key=_by_compare), is_commutative=True)
+    if b.is_Symbol and a.is_Add and b.is_commutative and a.is_commutative:
         return sp.Mul._from_args(sorted((a, b), key=_by_compare), is_commutative=True)
     return a * b
 
@@ -227,5 +233,6 @@ __all__ = [
     "least_squares",
     "layer",
     "apply",
+    "product",
     "elementwise",
 ]

@@ -25,7 +25,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .conventions import Convention, flatten, get_convention
-from .functions import sigmoid
+from .functions import product, sigmoid
 from .errors import ShapeError, SymjacError
 
 Grad = dict  # {variable atom: nonzero partial derivative}
@@ -107,7 +107,7 @@ def _times(a, b):
         return a
     if a is sp.S.One:
         return b
-    return a * b
+    return product(a, b)
 
 
 def _scale(gr: Grad, factor) -> Grad:
