@@ -139,7 +139,7 @@ def _jacobian_expr(F, X, dF, dX, conv: Convention):
     return tidy(J)
 
 
-def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, trials: int = 3) -> ClosedFormResult:
+def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
     """The size-free Jacobian of F by the MatrixSymbol X under ``convention`` (default VEC), proven.
 
     Numerator layout: (mn)×(pq), J[r, c] = ∂flat(F)_r/∂flat(X)_c; denominator: its transpose.
@@ -149,11 +149,11 @@ def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, t
     F = sp.sympify(F)
     dF, dX = differential(F, X)
     J = _jacobian_expr(F, X, dF, dX, conv)
-    rec = prove("jacobian", F, X, J, conv, seed=seed, trials=trials) if prove_it else None
+    rec = prove("jacobian", F, X, J, conv, seed=seed, trials=trials, sizes=sizes) if prove_it else None
     return ClosedFormResult(J, F, X, "jacobian", conv, dF, rec)
 
 
-def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3) -> ClosedFormResult:
+def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
     """∂F/∂X in X's shape (p×q) for a scalar (or 1×1) F, proven against ``symjac.gradient``."""
     X = check_variable(X)
     F = sp.sympify(F)
@@ -161,17 +161,17 @@ def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: 
         raise ShapeError(f"a gradient needs a scalar function, got shape {_shape_of(F)[0]}x{_shape_of(F)[1]}")
     dF, dX = differential(F, X)
     G = _gradient_expr(F, X, dF, dX)
-    rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials) if prove_it else None
+    rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
     return ClosedFormResult(G, F, X, "gradient", VEC, dF, rec)
 
 
-def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3) -> ClosedFormResult:
+def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
     """∂vec(∇F)/∂(vec X)ᵀ, (pq)×(pq) in VEC, for a scalar F; for a vector x the Hessian n×n."""
     g = closed_form_gradient(F, X, prove_it=False)
     X = g.variable
     dG, dX = differential(g.expr, X)
     H = _jacobian_expr(g.expr, X, dG, dX, VEC)
-    rec = prove("hessian", g.function, X, H, VEC, seed=seed, trials=trials) if prove_it else None
+    rec = prove("hessian", g.function, X, H, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
     return ClosedFormResult(H, g.function, X, "hessian", VEC, dG, rec)
 
 

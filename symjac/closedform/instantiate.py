@@ -37,6 +37,32 @@ from .objects import (
 MAX_SYMBOLIC_INVERSE = 4
 
 
+def _det(M):
+    """det M: the Leibniz expansion for small symbolic M (no dotprodsimp / cancel), else SymPy's."""
+    n = M.rows
+    if n == 0:
+        return sp.S.One
+    if not M.free_symbols or n > 5:
+        return M.det(method="berkowitz")
+    from sympy.combinatorics.permutations import Permutation
+    from itertools import permutations
+    terms = []
+    for perm in permutations(range(n)):
+        factors = [M[i, perm[i]] for i in range(n)]
+        if any(f == 0 for f in factors):
+            continue
+        sign = Permutation(list(perm)).signature()
+        terms.append(sign * sp.Mul(*factors))
+    return sp.Add(*terms)
+
+
+def _adjugate(M):
+    n = M.rows
+    if n == 1:
+        return sp.ImmutableMatrix([[1]])
+    return sp.ImmutableMatrix(n, n, lambda i, j: (-1) ** (i + j) * _det(M.minor_submatrix(j, i)))
+
+
 class _S:
     """A sparse explicit matrix: shape and {(i, j): nonzero entry}."""
 
@@ -312,7 +338,7 @@ class _Instantiator:
                 raise UnsupportedError(
                     f"symbolic inverse of an explicit {M.rows}x{M.rows} matrix is too large (limit {MAX_SYMBOLIC_INVERSE}); pass values"
                 )
-            return M.adjugate() / M.det(method="berkowitz")
+            return _adjugate(M) / _det(M)
         return M.inv()
 
     def scal(self, e):
@@ -333,7 +359,7 @@ class _Instantiator:
             M = self.mat(e.arg).to_matrix()
             if M.rows != M.cols:
                 raise ShapeError(f"determinant of a non-square {M.rows}x{M.cols} matrix")
-            return M.det(method="berkowitz")
+            return _det(M)
         if isinstance(e, Norm):
             A = self.mat(e.arg)
             return sp.sqrt(sp.Add(*[v**2 for v in A.d.values()]))

@@ -166,7 +166,7 @@ class ClosedFormTextPrinter(StrPrinter):
 
     def _print_Identity(self, e):
         n = self._print(e.shape[0])
-        return "I" + (n.translate(_SUB) if n.isdigit() else "_" + n)
+        return "I" + (n.translate(_SUB) if n.isdigit() else "_" + n if n.isalnum() else "_{%s}" % n.replace("*", ""))
 
     def _print_ZeroMatrix(self, e):
         return "0_{%s×%s}" % (self._print(e.shape[0]), self._print(e.shape[1]))
