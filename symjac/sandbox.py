@@ -84,7 +84,10 @@ def _warm_up() -> None:
         return
     import sympy as sp
 
-    from . import check
+    import importlib
+
+    # not `from . import check`: the package re-exports the function check(), which shadows the module
+    check = importlib.import_module("symjac.check")
     from .parsing.latex import _call_library
 
     for text in _WARM_TEXTS:
