@@ -13,6 +13,7 @@ from .conventions import (
 from .errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from .functions import affine, gram, layer, least_squares, relu, sigmoid, tanh
 from .check import Problem, Report, check
+from .closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
 from .jacobian import derivative_array, gradient, jacobian
 from .numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
 from .result import JacobianResult, derive
@@ -27,6 +28,7 @@ __all__ = [
     "commutation_matrix", "vec", "unvec",
     "lambdify", "finite_difference_check", "NumericCheck", "numeric_agreement",
     "Problem", "Report", "check",
+    "closed_form", "closed_form_gradient", "closed_form_hessian", "instantiate",
     "affine", "gram", "least_squares", "layer", "tanh", "sigmoid", "relu",
     "SymjacError", "ParseError", "ShapeError", "UnsupportedError",
 ]
