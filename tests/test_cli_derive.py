@@ -76,3 +76,22 @@ def test_help_and_usage_errors_exit_codes():
     assert proc.returncode == 2 and "required" in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "symjac.cli"], capture_output=True, text=True)
     assert proc.returncode == 2
+
+
+def test_closed_form_next_to_the_explicit_matrix(capsys):
+    code, out, _ = run(["derive", "A @ x", "--wrt", "A", "--shape", "A=2x3", "--shape", "x=3",
+                        "--closed-form", "--points", "2"], capsys)
+    assert code == 0
+    assert "closed form: xᵀ ⊗ I₂" in out and "[x_1    0  x_2    0  x_3    0]" in out
+
+
+def test_symbolic_sizes_give_the_closed_form_alone_with_its_proof(capsys):
+    code, out, _ = run(["derive", "A.T @ A", "--wrt", "A", "--shape", "A=mxn", "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert "entries" not in data
+    cf = data["closed_form"]
+    assert cf["expr"] == "(I_n ⊗ Aᵀ) + (Aᵀ ⊗ I_n) K_{m,n}"
+    assert cf["latex"] == r"\left(I_{n} \otimes A^{\top}\right) + \left(A^{\top} \otimes I_{n}\right) K_{m,n}"
+    assert cf["convention"]["name"] == "vec"
+    assert len(cf["proof"]["sizes"]) >= 3

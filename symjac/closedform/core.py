@@ -76,6 +76,13 @@ class ClosedFormResult:
         """One-line Unicode text of the closed form."""
         return to_text(self.expr)
 
+    def report_text(self) -> str:
+        """The closed form for a terminal: formula, convention and proof record."""
+        lines = [f"closed form: {to_text(self.expr)}", f"convention: {self.describe_convention()}"]
+        if self.proof is not None:
+            lines.append(f"verified: {self.proof.describe()}")
+        return "\n".join(lines)
+
     def describe_convention(self) -> str:
         if self.kind == "gradient":
             return "gradient in the variable's shape: G[k,l] = ∂F/∂X[k,l] (unstructured X)"
@@ -99,7 +106,7 @@ class ClosedFormResult:
             "kind": self.kind,
             "function": to_text(self.function),
             "variable": self.variable.name,
-            "expr": self.to_text(),
+            "expr": to_text(self.expr),
             "sympy": str(self.expr),
             "latex": self.to_latex(),
             "shape": [str(d) for d in self.expr.shape],
@@ -109,7 +116,7 @@ class ClosedFormResult:
         }
 
     def __str__(self) -> str:
-        return self.to_text()
+        return to_text(self.expr)
 
 
 def _gradient_expr(F, X, dF, dX):

@@ -12,9 +12,19 @@ from ..errors import SymjacError, UnsupportedError
 from .rules import CONSTANTS, rule_for
 
 
+class Differential(sp.MatrixSymbol):
+    """dX: a MatrixSymbol named ``d<name>`` that prints as d\theta / dθ, not dtheta."""
+
+    def _latex(self, printer):
+        return r"d%s" % printer._print(sp.MatrixSymbol(self.name[1:], *self.shape))
+
+    def _sympystr(self, printer):
+        return "d" + printer._print(sp.MatrixSymbol(self.name[1:], *self.shape))
+
+
 def differential_symbol(X: sp.MatrixSymbol) -> sp.MatrixSymbol:
     """dX: a MatrixSymbol named ``d<name>`` with X's shape."""
-    return sp.MatrixSymbol("d" + X.name, *X.shape)
+    return Differential("d" + X.name, *X.shape)
 
 
 def check_variable(X) -> sp.MatrixSymbol:

@@ -66,7 +66,7 @@ class ClosedFormLatexPrinter(LatexPrinter):
         parts = []
         for m in mats:
             s = self._print(m)
-            if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct)):
+            if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct)) or s.startswith("-"):
                 s = r"\left(%s\right)" % s
             parts.append(s)
         body = " ".join(parts)
@@ -191,7 +191,8 @@ class ClosedFormTextPrinter(StrPrinter):
 
     def _print_MatMul(self, e):
         coeff, mats = e.as_coeff_matrices()
-        parts = [("(%s)" % self._print(m)) if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct))
+        parts = [("(%s)" % self._print(m))
+                 if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct)) or self._print(m).startswith("-")
                  else self._print(m) for m in mats]
         body = " ".join(parts)
         if coeff == 1:

@@ -91,5 +91,5 @@ def _render(fmt, result, closed) -> str:
     if result is not None:
         parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())
     if closed is not None:
-        parts.append({"text": closed.to_text, "latex": closed.to_latex, "markdown": closed.to_markdown}[fmt]())
+        parts.append({"text": closed.report_text, "latex": closed.to_latex, "markdown": closed.to_markdown}[fmt]())
     return "\n\n".join(parts)
