@@ -9,14 +9,16 @@ is compared as a string.
 
 Sources and conventions:
 * MC   = Petersen & Pedersen, *The Matrix Cookbook*, version 2012-11-15; equation
-         numbers of that edition.  Scalar-by-matrix results are gradients in X's
-         shape (∂f/∂X_ij at (i, j)); scalar-by-vector results are columns.
+         numbers of that edition (checked against its text; §2.5 trace numbers start
+         at (99)).  Scalar-by-matrix results are gradients in X's shape
+         (∂f/∂X_ij at (i, j)); scalar-by-vector results are columns.
 * MML  = Deisenroth, Faisal & Ong, *Mathematics for Machine Learning* (2020), ch. 5.
          Numerator layout: ∂f/∂x of a scalar is a ROW (1×n) -> symjac's VEC Jacobian;
          ∂f/∂X of a scalar in X's shape -> gradient.
 * M&N  = Magnus & Neudecker, *Matrix Differential Calculus* (3rd ed., 2019): Jacobians
-         ∂vec F/∂(vec X)ᵀ with column-stacking vec -> symjac's VEC; Thm 2.2
-         vec(ABC) = (Cᵀ⊗A)vec B, Thm 3.9 (commutation), Thm 3.10 vec(A⊗B), ch. 9 tables.
+         ∂vec F/∂(vec X)ᵀ with column-stacking vec -> symjac's VEC; ch. 2
+         vec(ABC) = (Cᵀ⊗A)vec B, ch. 3 commutation matrix and vec(A⊗B), ch. 9 tables
+         (theorem numbers not checked against the text: none was available).
 * NNDL = Nielsen, *Neural Networks and Deep Learning*, ch. 2, equations BP1–BP4.
 * PRML = Bishop, *Pattern Recognition and Machine Learning* (2006).
 Symmetric-matrix identities: symjac always gives the *unstructured* derivative (all
@@ -104,7 +106,7 @@ delta1 = Had(T(W2) * delta2, dsig(z1))                     # NNDL BP2
 CASES = [
     # ---- Matrix Cookbook §2.1 / §2.2: determinants and inverses -------------------------
     Case("MC(49) d det X / dX", "MC (49)", Det(X_nn), X_nn, Det(X_nn) * T(Inv(X_nn))),
-    Case("MC(50) d det(AXB) / dX", "MC (50), A, X, B square", Det(M("A", n, n) * X_nn * B_nn), X_nn,
+    Case("MC(51) d det(AXB) / dX", "MC (51), A, X, B square", Det(M("A", n, n) * X_nn * B_nn), X_nn,
          Det(M("A", n, n) * X_nn * B_nn) * T(Inv(X_nn))),
     Case("MC(55) d ln det(XᵀX) / dX", "MC (55): 2(X⁺)ᵀ, X⁺ = (XᵀX)⁻¹Xᵀ for full column rank",
          sp.log(Det(T(X_mn) * X_mn)), X_mn, 2 * X_mn * Inv(T(X_mn) * X_mn), sizes=TALL),
@@ -133,50 +135,50 @@ CASES = [
     Case("MC(84) d (x−As)ᵀW(x−As) / ds, W symmetric", "MC (84), W symmetric",
          T(x_m - A_mn2 * s_n) * W_mm * (x_m - A_mn2 * s_n), s_n, -2 * T(A_mn2) * W_mm * (x_m - A_mn2 * s_n),
          values={"W": symmetric}),
-    Case("MC(86) d (x−As)ᵀW(x−As) / dx, W symmetric", "MC (86), W symmetric",
+    Case("MC(87) d (x−As)ᵀW(x−As) / dx, W symmetric", "MC (87), W symmetric",
          T(x_m - A_mn2 * s_n) * W_mm * (x_m - A_mn2 * s_n), x_m, 2 * W_mm * (x_m - A_mn2 * s_n),
          values={"W": symmetric}),
     Case("MC(88) d (x−As)ᵀW(x−As) / dA, W symmetric", "MC (88), W symmetric",
          T(x_m - A_mn2 * s_n) * W_mm * (x_m - A_mn2 * s_n), A_mn2, -2 * W_mm * (x_m - A_mn2 * s_n) * T(s_n),
          values={"W": symmetric}),
-    Case("MC(89) d aᵀX³b / dX", "MC (89), n = 3", T(a_n) * MP(X_nn, 3) * b_n, X_nn,
+    Case("MC(91) d aᵀX³b / dX", "MC (91), n = 3", T(a_n) * MP(X_nn, 3) * b_n, X_nn,
          a_n * T(b_n) * T(MP(X_nn, 2)) + T(X_nn) * a_n * T(b_n) * T(X_nn) + T(MP(X_nn, 2)) * a_n * T(b_n)),
     # ---- MC §2.5: traces ------------------------------------------------------------------
-    Case("MC(100) d tr X / dX", "MC (100)", Tr(X_nn), X_nn, I(n)),
-    Case("MC(101) d tr(XA) / dX", "MC (101)", Tr(X_mn * A_nm), X_mn, T(A_nm)),
-    Case("MC(102) d tr(AXB) / dX", "MC (102)", Tr(M("A", p, m) * X_mn * M("B", n, p)), X_mn,
+    Case("MC(99) d tr X / dX", "MC (99)", Tr(X_nn), X_nn, I(n)),
+    Case("MC(100) d tr(XA) / dX", "MC (100)", Tr(X_mn * A_nm), X_mn, T(A_nm)),
+    Case("MC(101) d tr(AXB) / dX", "MC (101)", Tr(M("A", p, m) * X_mn * M("B", n, p)), X_mn,
          T(M("A", p, m)) * T(M("B", n, p))),
-    Case("MC(103) d tr(AXᵀB) / dX", "MC (103)", Tr(M("A", p, n) * T(X_mn) * M("B", m, p)), X_mn,
+    Case("MC(102) d tr(AXᵀB) / dX", "MC (102)", Tr(M("A", p, n) * T(X_mn) * M("B", m, p)), X_mn,
          M("B", m, p) * M("A", p, n)),
-    Case("MC(104) d tr(XᵀA) / dX", "MC (104)", Tr(T(X_mn) * A_mn), X_mn, A_mn),
-    Case("MC(105) d tr(AXᵀ) / dX", "MC (105)", Tr(A_mn * T(X_mn)), X_mn, A_mn),
-    Case("MC(106) d tr(A⊗X) / dX", "MC (106)", Tr(Kron(M("A", p, p), X_nn)), X_nn, Tr(M("A", p, p)) * I(n)),
-    Case("MC(107) d tr(X²) / dX", "MC (107)", Tr(MP(X_nn, 2)), X_nn, 2 * T(X_nn)),
-    Case("MC(108) d tr(X²B) / dX", "MC (108)", Tr(MP(X_nn, 2) * B_nn), X_nn, T(X_nn * B_nn + B_nn * X_nn)),
-    Case("MC(109) d tr(XᵀBX) / dX", "MC (109)", Tr(T(X_mn) * B_mm * X_mn), X_mn, B_mm * X_mn + T(B_mm) * X_mn),
-    Case("MC(110) d tr(BXXᵀ) / dX", "MC (110)", Tr(B_mm * X_mn * T(X_mn)), X_mn, B_mm * X_mn + T(B_mm) * X_mn),
-    Case("MC(111) d tr(XXᵀB) / dX", "MC (111)", Tr(X_mn * T(X_mn) * B_mm), X_mn, B_mm * X_mn + T(B_mm) * X_mn),
-    Case("MC(112) d tr(XBXᵀ) / dX", "MC (112)", Tr(X_mn * B_nn * T(X_mn)), X_mn, X_mn * T(B_nn) + X_mn * B_nn),
-    Case("MC(113) d tr(BXᵀX) / dX", "MC (113)", Tr(B_nn * T(X_mn) * X_mn), X_mn, X_mn * T(B_nn) + X_mn * B_nn),
-    Case("MC(114) d tr(XᵀXB) / dX", "MC (114)", Tr(T(X_mn) * X_mn * B_nn), X_mn, X_mn * T(B_nn) + X_mn * B_nn),
-    Case("MC(115) d tr(AXBX) / dX", "MC (115)", Tr(A_nm * X_mn * M("B", n, m) * X_mn), X_mn,
+    Case("MC(103) d tr(XᵀA) / dX", "MC (103)", Tr(T(X_mn) * A_mn), X_mn, A_mn),
+    Case("MC(104) d tr(AXᵀ) / dX", "MC (104)", Tr(A_mn * T(X_mn)), X_mn, A_mn),
+    Case("MC(105) d tr(A⊗X) / dX", "MC (105)", Tr(Kron(M("A", p, p), X_nn)), X_nn, Tr(M("A", p, p)) * I(n)),
+    Case("MC(106) d tr(X²) / dX", "MC (106)", Tr(MP(X_nn, 2)), X_nn, 2 * T(X_nn)),
+    Case("MC(107) d tr(X²B) / dX", "MC (107)", Tr(MP(X_nn, 2) * B_nn), X_nn, T(X_nn * B_nn + B_nn * X_nn)),
+    Case("MC(108) d tr(XᵀBX) / dX", "MC (108)", Tr(T(X_mn) * B_mm * X_mn), X_mn, B_mm * X_mn + T(B_mm) * X_mn),
+    Case("MC(109) d tr(BXXᵀ) / dX", "MC (109)", Tr(B_mm * X_mn * T(X_mn)), X_mn, B_mm * X_mn + T(B_mm) * X_mn),
+    Case("MC(110) d tr(XXᵀB) / dX", "MC (110)", Tr(X_mn * T(X_mn) * B_mm), X_mn, B_mm * X_mn + T(B_mm) * X_mn),
+    Case("MC(111) d tr(XBXᵀ) / dX", "MC (111)", Tr(X_mn * B_nn * T(X_mn)), X_mn, X_mn * T(B_nn) + X_mn * B_nn),
+    Case("MC(112) d tr(BXᵀX) / dX", "MC (112)", Tr(B_nn * T(X_mn) * X_mn), X_mn, X_mn * T(B_nn) + X_mn * B_nn),
+    Case("MC(113) d tr(XᵀXB) / dX", "MC (113)", Tr(T(X_mn) * X_mn * B_nn), X_mn, X_mn * T(B_nn) + X_mn * B_nn),
+    Case("MC(114) d tr(AXBX) / dX", "MC (114)", Tr(A_nm * X_mn * M("B", n, m) * X_mn), X_mn,
          T(A_nm) * T(X_mn) * T(M("B", n, m)) + T(M("B", n, m)) * T(X_mn) * T(A_nm)),
-    Case("MC(116) d tr(XᵀX) / dX", "MC (116)", Tr(T(X_mn) * X_mn), X_mn, 2 * X_mn),
-    Case("MC(116) d tr(XXᵀ) / dX", "MC (116)", Tr(X_mn * T(X_mn)), X_mn, 2 * X_mn),
-    Case("MC(117) d tr(BᵀXᵀCXB) / dX", "MC (117)", Tr(T(M("B", n, p)) * T(X_mn) * C_mm * X_mn * M("B", n, p)), X_mn,
+    Case("MC(115) d tr(XᵀX) / dX", "MC (115)", Tr(T(X_mn) * X_mn), X_mn, 2 * X_mn),
+    Case("MC(115) d tr(XXᵀ) / dX", "MC (115)", Tr(X_mn * T(X_mn)), X_mn, 2 * X_mn),
+    Case("MC(116) d tr(BᵀXᵀCXB) / dX", "MC (116)", Tr(T(M("B", n, p)) * T(X_mn) * C_mm * X_mn * M("B", n, p)), X_mn,
          T(C_mm) * X_mn * M("B", n, p) * T(M("B", n, p)) + C_mm * X_mn * M("B", n, p) * T(M("B", n, p))),
-    Case("MC(118) d tr(XᵀBXC) / dX", "MC (118)", Tr(T(X_mn) * B_mm * X_mn * C_nn), X_mn,
+    Case("MC(117) d tr(XᵀBXC) / dX", "MC (117)", Tr(T(X_mn) * B_mm * X_mn * C_nn), X_mn,
          B_mm * X_mn * C_nn + T(B_mm) * X_mn * T(C_nn)),
-    Case("MC(119) d tr(AXBXᵀC) / dX", "MC (119)", Tr(M("A", p, m) * X_mn * B_nn * T(X_mn) * M("C", m, p)), X_mn,
+    Case("MC(118) d tr(AXBXᵀC) / dX", "MC (118)", Tr(M("A", p, m) * X_mn * B_nn * T(X_mn) * M("C", m, p)), X_mn,
          T(M("A", p, m)) * T(M("C", m, p)) * X_mn * T(B_nn) + M("C", m, p) * M("A", p, m) * X_mn * B_nn),
-    Case("MC(120) d tr[(AXB+C)(AXB+C)ᵀ] / dX", "MC (120)",
+    Case("MC(119) d tr[(AXB+C)(AXB+C)ᵀ] / dX", "MC (119)",
          Tr((M("A", p, m) * X_mn * M("B", n, q) + M("C", p, q)) * T(M("A", p, m) * X_mn * M("B", n, q) + M("C", p, q))), X_mn,
          2 * T(M("A", p, m)) * (M("A", p, m) * X_mn * M("B", n, q) + M("C", p, q)) * T(M("B", n, q))),
-    Case("MC(121) d tr(X⊗X) / dX", "MC (121)", Tr(Kron(X_nn, X_nn)), X_nn, 2 * Tr(X_nn) * I(n)),
-    Case("MC(122) d tr(X³) / dX", "MC (122), k = 3", Tr(MP(X_nn, 3)), X_nn, 3 * T(MP(X_nn, 2))),
-    Case("MC(123) d tr(AX³) / dX", "MC (123), k = 3", Tr(M("A", n, n) * MP(X_nn, 3)), X_nn,
+    Case("MC(120) d tr(X⊗X) / dX", "MC (120)", Tr(Kron(X_nn, X_nn)), X_nn, 2 * Tr(X_nn) * I(n)),
+    Case("MC(121) d tr(X³) / dX", "MC (121), k = 3", Tr(MP(X_nn, 3)), X_nn, 3 * T(MP(X_nn, 2))),
+    Case("MC(122) d tr(AX³) / dX", "MC (122), k = 3", Tr(M("A", n, n) * MP(X_nn, 3)), X_nn,
          T(M("A", n, n) * MP(X_nn, 2)) + T(X_nn * M("A", n, n) * X_nn) + T(MP(X_nn, 2) * M("A", n, n))),
-    Case("MC(125) d tr(AX⁻¹B) / dX", "MC (125)", Tr(M("A", p, n) * Inv(X_nn) * M("B", n, p)), X_nn,
+    Case("MC(124) d tr(AX⁻¹B) / dX", "MC (124) (same identity as (63), §2.2)", Tr(M("A", p, n) * Inv(X_nn) * M("B", n, p)), X_nn,
          -T(Inv(X_nn)) * T(M("A", p, n)) * T(M("B", n, p)) * T(Inv(X_nn))),
     # ---- MC §2.6, §2.7: norms -------------------------------------------------------------
     Case("MC(129) d ‖x−a‖ / dx", "MC (129)", Norm(x_n - a_n), x_n, (x_n - a_n) / Norm(x_n - a_n)),
@@ -196,13 +198,13 @@ CASES = [
          kind="jacobian", values={"W": symmetric}),
     Case("MML(5.103) d aᵀX⁻¹b / dX", "MML (5.103)", T(a_n) * Inv(X_nn) * b_n, X_nn,
          -T(Inv(X_nn)) * a_n * T(b_n) * T(Inv(X_nn))),
-    Case("MML Ex. 5.11 least squares d‖y−Φθ‖²/dθ", "MML Example 5.11 (5.80), row vector",
+    Case("MML Ex. 5.11 least squares d‖y−Φθ‖²/dθ", "MML Example 5.11 (5.83), row vector",
          Norm(y_N - Phi * theta) ** 2, theta, -2 * T(y_N - Phi * theta) * Phi, kind="jacobian"),
-    Case("MML §5.4 df/dA for f = Ax (VEC)", "MML §5.4 example 'gradient of vectors with respect to matrices'; "
+    Case("MML §5.4 df/dA for f = Ax (VEC)", "MML §5.4 Example 5.12 'gradient of vectors with respect to matrices', (5.89); "
          "∂f_i/∂A_ij = x_j, flattened column-first (VEC)", A_mn * x_n, A_mn, Kron(T(x_n), I(m)), kind="jacobian"),
     Case("MML §5.4 df/dA for f = Ax (NOTES)", "same, inputs flattened row-first (NOTES, DESIGN.md)",
          A_mn * x_n, A_mn, Kron(I(m), T(x_n)), kind="jacobian", conv=NOTES),
-    Case("MML §5.4 dK/dR for K = RᵀR (VEC)", "MML §5.4 example 'gradient of matrices with respect to matrices': "
+    Case("MML §5.4 dK/dR for K = RᵀR (VEC)", "MML §5.4 Example 5.13 'gradient of matrices with respect to matrices', (5.97)–(5.98): "
          "∂K_pq/∂R_ij = δ_qj R_ip + δ_pj R_iq; vectorised (PERFORMANCE.md)",
          T(M("R", m, n)) * M("R", m, n), M("R", m, n),
          Kron(I(n), T(M("R", m, n))) + Kron(T(M("R", m, n)), I(n)) * K(m, n), kind="jacobian"),
@@ -212,9 +214,9 @@ CASES = [
     Case("Hessian of ‖y−Φθ‖²", "least-squares Hessian 2ΦᵀΦ (ANCHORS.md §2; normal equations)",
          Norm(y_N - Phi * theta) ** 2, theta, 2 * T(Phi) * Phi, kind="hessian"),
     # ---- Magnus & Neudecker: Jacobians ∂vec F/∂(vec X)ᵀ ---------------------------------
-    Case("M&N Thm 2.2: F = AXB", "M&N Thm 2.2, ch. 9 table", M("A", p, m) * X_mn * M("B", n, q), X_mn,
+    Case("M&N ch. 2/9: F = AXB", "M&N ch. 2 vec(ABC) = (Cᵀ⊗A)vec B (theorem number unverified), ch. 9 table", M("A", p, m) * X_mn * M("B", n, q), X_mn,
          Kron(T(M("B", n, q)), M("A", p, m)), kind="jacobian"),
-    Case("M&N Thm 3.9: F = Xᵀ", "M&N Thm 3.9 (K_{mn} vec X = vec Xᵀ)", T(X_mn), X_mn, K(m, n), kind="jacobian"),
+    Case("M&N ch. 3: F = Xᵀ", "M&N ch. 3 commutation matrix, K_{mn} vec X = vec Xᵀ (theorem number unverified)", T(X_mn), X_mn, K(m, n), kind="jacobian"),
     Case("M&N ch. 9: F = X⁻¹", "M&N ch. 9 table: −(X⁻ᵀ ⊗ X⁻¹)", Inv(X_nn), X_nn,
          -Kron(T(Inv(X_nn)), Inv(X_nn)), kind="jacobian"),
     Case("M&N ch. 9: F = XᵀX", "M&N ch. 9 table: (I_{n²} + K_{nn})(I_n ⊗ Xᵀ)", T(X_mn) * X_mn, X_mn,
@@ -225,9 +227,9 @@ CASES = [
          Kron(MP(T(X_nn), 2), I(n)) + Kron(T(X_nn), X_nn) + Kron(I(n), MP(X_nn, 2)), kind="jacobian"),
     Case("M&N ch. 9: F = AXᵀB", "M&N ch. 9 table: (Bᵀ ⊗ A)K_{mn}", M("A", p, n) * T(X_mn) * M("B", m, q), X_mn,
          Kron(T(M("B", m, q)), M("A", p, n)) * K(m, n), kind="jacobian"),
-    Case("M&N: F = A ∘ X", "M&N §3 / ch. 9: d(A∘X) = A∘dX, Jacobian diag(vec A)", Had(A_mn, X_mn), X_mn,
+    Case("M&N: F = A ∘ X", "M&N ch. 3 / ch. 9 (section unverified): d(A∘X) = A∘dX, Jacobian diag(vec A)", Had(A_mn, X_mn), X_mn,
          Diag(sp.MatrixSymbol("_", 1, 1) if False else Diag(M("A", m, n)).arg) if False else None, kind="jacobian"),
-    Case("M&N Thm 3.10: F = X ⊗ B", "M&N Thm 3.10: vec(X⊗B) = (I_n ⊗ K_{qm} ⊗ I_p)(vec X ⊗ vec B)",
+    Case("M&N ch. 3: F = X ⊗ B", "M&N ch. 3: vec(X⊗B) = (I_n ⊗ K_{qm} ⊗ I_p)(vec X ⊗ vec B) (theorem number unverified)",
          Kron(X_mn, M("B", p, q)), X_mn,
          Kron(I(n), K(q, m), I(p)) * Kron(I(m * n), M("vB", p * q, 1)), kind="jacobian"),
     Case("M&N: F = xxᵀ", "M&N ch. 9: d(xxᵀ) = (dx)xᵀ + x(dx)ᵀ → (x ⊗ I_n) + (I_n ⊗ x)", x_n * T(x_n), x_n,
@@ -249,7 +251,7 @@ CASES = [
          Kron(T(a_in), Diag(dsig(z_layer))), kind="jacobian"),
     Case("ReLU layer dReLU(Wa+b)/db", "backprop notes: diag(H(z)), H(0) = 0", elementwise(relu, z_layer), b_out,
          Diag(elementwise(lambda z: sp.Heaviside(z, 0), z_layer)), kind="jacobian"),
-    Case("PRML(4.91) logistic regression", "PRML (4.91): ∇E = Σ(yₙ − tₙ)φₙ = Φᵀ(σ(Φw) − t)",
+    Case("PRML §4.3.2 logistic regression", "PRML §4.3.2 (4.91) (equation number unverified): ∇E = Σ(yₙ − tₙ)φₙ = Φᵀ(σ(Φw) − t)",
          -(T(M("t", N, 1)) * elementwise(sp.log, sig(Phi * M("w", D, 1)))
            + T(sp.OneMatrix(N, 1) - M("t", N, 1)) * elementwise(sp.log, sp.OneMatrix(N, 1) - sig(Phi * M("w", D, 1)))),
          M("w", D, 1), T(Phi) * (sig(Phi * M("w", D, 1)) - M("t", N, 1))),
@@ -261,7 +263,7 @@ from symjac.closedform import Vec  # noqa: E402
 for c in CASES:
     if c.id == "M&N: F = A ∘ X":
         c.book = Diag(Vec(A_mn))
-    if c.id == "M&N Thm 3.10: F = X ⊗ B":
+    if c.id == "M&N ch. 3: F = X ⊗ B":
         c.book = Kron(I(n), K(q, m), I(p)) * Kron(I(m * n), Vec(M("B", p, q)))
     if c.id == "M&N: d tr(XᵀX) in VEC":
         c.book = 2 * T(Vec(X_mn))
@@ -294,7 +296,7 @@ def test_identity(case):
 
 
 def test_cookbook_symmetric_rule_is_not_a_gradient():
-    """MC §2.8.2 (141): for symmetric X, '∂tr(AX)/∂X = A + Aᵀ − (A∘I)'.  That matrix G_s does
+    """MC §2.8.2 (139): for symmetric X, '∂tr(AX)/∂X = A + Aᵀ − (A∘I)'.  That matrix G_s does
     not satisfy df = ⟨G_s, dX⟩ for symmetric dX (arXiv:1911.06491, Srinivasan & Panda):
     the gradient on symmetric matrices is sym(G) = (G + Gᵀ)/2 of symjac's unstructured G = Aᵀ."""
     A, X = M("A", 3, 3), M("X", 3, 3)
