@@ -6,7 +6,9 @@ by default).  A problem is a function of declared variables, the variable to
 differentiate by (or ``None`` for a value problem), shapes and a convention.
 
 Equivalence.  The key is computed explicitly at concrete sizes (the declared
-ones, or two random assignments of the dimension names with distinct values)
+ones, or two random assignments of the dimension names with distinct values, plus
+the problem's instance when ``dimensions`` fix one; an answer with explicit entries
+or sizes only at the instance, or at the sizes its shape implies)
 as the rank-4 derivative T[i,j,k,l] = ∂F_ij/∂X_kl; the answer is instantiated
 at the same sizes and compared with the key — in the problem's convention —
 at several random points (NumPy, relative tolerance 1e-6).  Explicit answers
@@ -89,13 +91,14 @@ class Problem:
     shapes: dict
     convention: str = "vec"
     values: dict | None = None
-    indices: tuple = ("i", "j", "k", "l")
+    indices: tuple | None = None
     sigma: str | None = None
     tolerance: float = 0.005
     partial_credit: bool = True
     title: str = ""
     choices: list = field(default_factory=list)
     target: dict = field(default_factory=dict)
+    dimensions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.convention not in CONVENTIONS:
@@ -106,7 +109,16 @@ class Problem:
         if self.sigma is None:
             text = self.function if isinstance(self.function, str) else sp.srepr(self.function)
             self.sigma = "tanh" if ("tanh" in text and "sigmoid" not in text) else "sigmoid"
-        self.indices = tuple(self.indices)
+        # index notation (a generic entry ∂F_ij/∂X_kl) is the answer of a tensor problem; it is also
+        # accepted for any derivative problem whose index letters were given explicitly
+        self.generic_entries = self.indices is not None or self.convention == "tensor"
+        self.indices = tuple(self.indices) if self.indices is not None else ("i", "j", "k", "l")
+        if len(self.indices) != 4 or not all(n is None or isinstance(n, str) for n in self.indices):
+            raise CheckError(f"indices must be 4 letters (None for an axis of size 1), got {self.indices!r}")
+        self.dimensions = dict(self.dimensions or {})
+        for d, v in self.dimensions.items():
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise CheckError(f"dimension {d} must be a positive integer, got {v!r}")
 
     @classmethod
     def from_file(cls, path) -> "Problem":
@@ -117,11 +129,36 @@ class Problem:
 
     @classmethod
     def from_spec(cls, spec) -> "Problem":
+        """The problem a spec poses: its ``dimensions`` fix the explicit instance, its
+        ``index_names`` (the function's letters, then the variable's) are the letters of
+        an index-notation answer."""
+        indices = None
+        names = list(getattr(spec, "index_names", None) or [])
+        if names and spec.wrt is not None:
+            indices = _spec_indices(spec.function, spec.wrt, spec.shapes, names)
         return cls(
             function=spec.function, wrt=spec.wrt, shapes=spec.shapes, convention=spec.convention,
             values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
-            target=dict(spec.target or {}),
+            target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
+            indices=indices,
         )
+
+    def instance_sizes(self) -> dict | None:
+        """Sizes of the dimension names at the problem's explicit instance: ``dimensions``,
+        completed from the shapes of ``values``; None when some size stays unknown."""
+        known = {d: v for d, v in self.dimensions.items() if d in self.dims}
+        for name, value in (self.values or {}).items():
+            if name not in self.shapes:
+                continue
+            a = np.asarray(value, dtype=float)
+            r, c = self.shapes[name]
+            got = {0: (1, 1), 1: (a.shape[0], 1) if c == 1 or r != 1 else (1, a.shape[0]), 2: a.shape}.get(a.ndim)
+            if got is None:
+                continue
+            for d, v in zip((r, c), got):
+                if isinstance(d, str):
+                    known.setdefault(d, int(v))
+        return known if all(d in known for d in self.dims) else None
 
     @property
     def concrete(self) -> bool:
@@ -130,6 +167,90 @@ class Problem:
     @property
     def dims(self) -> list[str]:
         return sorted({d for s in self.shapes.values() for d in s if isinstance(d, str)})
+
+
+def _dim_symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+class _ShapeBuilder:
+    """Expression-syntax builder computing only shapes, as SymPy expressions of the dimension names."""
+
+    ONE = (sp.S.One, sp.S.One)
+
+    def __init__(self, shapes: dict):
+        self.shapes = {n: tuple(sp.Integer(d) if isinstance(d, int) else _dim_symbol(d) for d in s)
+                       for n, s in shapes.items()}
+
+    def name(self, ident, pos):
+        if ident not in self.shapes:
+            raise CheckError(f"the function uses {ident!r}, which has no declared shape")
+        return self.shapes[ident]
+
+    def number(self, value, pos):
+        return self.ONE
+
+    def binary(self, op, left, right, pos):
+        if op == "@":
+            return (left[0], right[1])
+        if op == "**":
+            return self.ONE
+        if op == "/":
+            return left
+        return right if left == self.ONE else left
+
+    def unary(self, op, operand, pos):
+        return operand
+
+    def transpose(self, operand, pos):
+        return (operand[1], operand[0])
+
+    def call(self, func, args, pos):
+        if func in ("norm", "trace", "det", "logdet", "sum"):
+            return self.ONE
+        if func == "vec":
+            return (args[0][0] * args[0][1], sp.S.One)
+        if func == "diag":
+            n = args[0][0] * args[0][1]
+            return (n, n)
+        if func == "kron":
+            return (args[0][0] * args[1][0], args[0][1] * args[1][1])
+        if func == "eye":
+            d = sp.Integer(args[0]) if isinstance(args[0], int) else _dim_symbol(args[0])
+            return (d, d)
+        if func == "hadamard":
+            return args[1] if args[0] == self.ONE else args[0]
+        return args[0]  # elementwise functions, inv, matrix_power
+
+
+def function_shape(function: str, shapes: dict) -> tuple:
+    """(rows, cols) of an expression-syntax function, as SymPy expressions of the dimension names."""
+    from .parsing.expr import evaluate as ev_text
+
+    return tuple(ev_text(function, _ShapeBuilder(shapes)))
+
+
+def _spec_indices(function, wrt, shapes, names) -> tuple:
+    """A spec's ``index_names`` (the function's letters, then the variable's; one per axis of size
+    other than 1, two for a row vector) as the checker's four letters, None for an axis of size 1."""
+    if not isinstance(function, str):
+        raise CheckError("index_names need a function in the expression syntax")
+    f_shape = function_shape(function, shapes)
+    x_shape = _ShapeBuilder(shapes).shapes[wrt]
+
+    def axes(shape):
+        if shape == _ShapeBuilder.ONE:
+            return 0
+        return 1 if shape[1] == 1 else 2
+
+    nf, nx = axes(f_shape), axes(x_shape)
+    if len(names) != nf + nx:
+        raise CheckError(f"index_names needs {nf + nx} letters ({nf} for the function, {nx} for {wrt}), "
+                         f"got {len(names)}")
+    out = []
+    for n, letters in ((nf, names[:nf]), (nx, names[nf:])):
+        out += [None, None] if n == 0 else ([letters[0], None] if n == 1 else list(letters))
+    return tuple(out)
 
 
 def _shape_tuple(v):
@@ -219,7 +340,7 @@ class _Instance:
     def __init__(self, problem: Problem, sizes: dict):
         self.problem = problem
         self.sizes = sizes
-        self.shapes = {n: tuple(d if isinstance(d, int) else sizes[d] for d in s) for n, s in problem.shapes.items()}
+        self.shapes = self.shapes_at(problem, sizes)
         self.F, self.variables = _build_function(problem, self.shapes)
         self.Fm = self.F if isinstance(self.F, sp.MatrixBase) else sp.ImmutableMatrix([[self.F]])
         self.T = None
@@ -228,6 +349,11 @@ class _Instance:
             X = self.variables[problem.wrt]
             self.T = derivative_array(self.Fm, X)
             self.parts = _occurrence_parts(problem, self.shapes, X)
+
+
+    @staticmethod
+    def shapes_at(problem: Problem, sizes: dict) -> dict:
+        return {n: tuple(d if isinstance(d, int) else sizes[d] for d in s) for n, s in problem.shapes.items()}
 
 
 def _build_function(problem: Problem, shapes: dict):
@@ -451,7 +577,7 @@ def _parse_shapes(problem: Problem) -> dict:
 
 
 def _check(problem: Problem, answer: str) -> Report:
-    indices = problem.indices if problem.convention == "tensor" else ()
+    indices = tuple(n for n in problem.indices if n is not None) if problem.generic_entries else ()
     expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
     if problem.wrt is None:
         return _check_value(problem, expr, answer)
@@ -471,26 +597,176 @@ def _eval_answer(problem, expr, env, expected_shape):
 
 
 def _eval_tensor(problem, expr, arrays, sizes, shape4):
-    i_, j_, k_, l_ = (sp.Symbol(n, integer=True, positive=True) for n in problem.indices)
+    syms = [None if n is None else sp.Symbol(n, integer=True, positive=True) for n in problem.indices]
     out = np.empty(shape4)
     base = _answer_env(arrays, sizes, problem)
-    for i, j, k, l in itertools.product(*(range(s) for s in shape4)):
-        env = Env(base.dims, arrays, {i_: i + 1, j_: j + 1, k_: k + 1, l_: l + 1})
+    for idx in itertools.product(*(range(s) for s in shape4)):
+        env = Env(base.dims, arrays, {s: v + 1 for s, v in zip(syms, idx) if s is not None})
         v = evaluate(expr, env)
         if isinstance(v, np.ndarray):
             if v.shape != (1, 1):
                 raise ShapeError("an index-notation answer must be a scalar expression")
             v = v[0, 0]
-        out[i, j, k, l] = v
+        out[idx] = v
     return out
 
 
+# --- which sizes an answer is compared at -------------------------------------------------
+
+def _fixed_size(expr) -> bool:
+    """True when the answer only makes sense at one size: an explicit matrix, entries such as
+    A_{11}, or sized constants (I_3, K_{32}); size-free answers (A^T, ⊗, I, K_{mn}) are not."""
+    from .parsing.latex_nodes import Commutation
+    from .symbols import parse_entry_name
+
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.MatrixBase):
+            return True
+        if isinstance(node, sp.Symbol) and parse_entry_name(node.name) is not None:
+            return True
+        if isinstance(node, (sp.Identity, Commutation)) and all(
+                getattr(d, "is_Integer", False) for d in (node.args if isinstance(node, Commutation) else node.shape)):
+            return True
+    return False
+
+
+def _uses_indices(problem: Problem, expr) -> bool:
+    letters = {n for n in problem.indices if n is not None}
+    return any(s.name in letters for s in getattr(expr, "free_symbols", ()) if isinstance(s, sp.Symbol))
+
+
+def _answer_shape_at(problem: Problem, fshape) -> tuple:
+    """The shape of the expected answer (symbolic), from the function's shape."""
+    X = tuple(sp.Integer(d) if isinstance(d, int) else _dim_symbol(d) for d in problem.shapes[problem.wrt])
+    nf, nx = fshape[0] * fshape[1], X[0] * X[1]
+    if problem.convention == "gradient":
+        return X if tuple(fshape) == _ShapeBuilder.ONE else (nx, nf)
+    return (nf, nx)
+
+
+def _infer_sizes(problem: Problem, expr):
+    """The sizes an answer with fixed-size parts is meant at: the problem's instance (``dimensions``,
+    or the shapes of ``values``), else the sizes the answer's shape implies.  Returns (list of size
+    assignments, None) or (None, why not).  Dimensions the answer's shape leaves free take the random
+    sizes, unless the answer names an entry of a variable that depends on them (then it is ambiguous)."""
+    sizes = problem.instance_sizes()
+    if sizes is not None:
+        return [sizes], None
+    if not isinstance(problem.function, str):
+        return None, "ambiguous"
+    from .parsing.latex import shape as latex_shape
+
+    known = {d: v for d, v in problem.dimensions.items() if d in problem.dims}
+    known_syms = {_dim_symbol(d): sp.Integer(v) for d, v in known.items()}
+    want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
+    unknown = [_dim_symbol(d) for d in problem.dims if d not in known]
+    eqs = [sp.expand(_as_expr(w).xreplace(known_syms) - _as_expr(g).xreplace(known_syms))
+           for w, g in zip(want, latex_shape(expr))]
+    if any(not (e.free_symbols <= set(unknown)) for e in eqs):
+        return None, "ambiguous"   # e.g. a bare I whose size the shape does not fix
+    eqs = [e for e in eqs if e != 0]
+    determined = {}
+    if eqs:
+        try:
+            sols = sp.solve(eqs, unknown, dict=True)
+        except (NotImplementedError, ValueError, TypeError):  # pragma: no cover - defensive
+            return None, "ambiguous"
+        if not sols:
+            return None, "impossible"
+        accepted = []
+        for sol in sols:
+            if all(getattr(v, "is_Integer", False) and 1 <= int(v) <= 64 for v in sol.values()):
+                accepted.append({k.name: int(v) for k, v in sol.items()})
+        if len(accepted) != 1:
+            return None, "ambiguous" if accepted or any(
+                not all(getattr(v, "is_Integer", False) for v in sol.values()) for sol in sols) else "impossible"
+        determined = accepted[0]
+    fixed = {**known, **determined}
+    free = [d for d in problem.dims if d not in fixed]
+    if free:
+        from .symbols import parse_entry_name
+
+        entry_of = {parse_entry_name(s.name).name for s in getattr(expr, "free_symbols", ())
+                    if isinstance(s, sp.Symbol) and parse_entry_name(s.name) is not None}
+        if isinstance(expr, sp.MatrixBase):
+            entry_of |= {parse_entry_name(s.name).name for e in expr for s in _as_expr(e).free_symbols
+                         if isinstance(s, sp.Symbol) and parse_entry_name(s.name) is not None}
+        if any(isinstance(d, str) and d in free for n in entry_of if n in problem.shapes for d in problem.shapes[n]):
+            return None, "ambiguous"
+    out = []
+    for rnd in ([{}] if not free else _size_assignments(problem)):
+        sz = {**rnd, **fixed}
+        if sz not in out:
+            out.append(sz)
+    return out, None
+
+
+def _as_expr(x):
+    """SymPy objects as they are, Python ints as Integers (no sympify: nothing here is re-parsed)."""
+    return sp.Integer(x) if isinstance(x, int) else x
+
+
+def _sizes_unknown_report(problem: Problem, expr, why: str) -> Report:
+    from .parsing.latex import shape as latex_shape
+
+    want = _fmt_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes)))
+    given = _fmt_shape(latex_shape(expr))
+    dims = ", ".join(problem.dims)
+    if why == "impossible":
+        msg = f"incorrect: expected a {want} matrix, and no sizes of {dims} give the answer's shape {given}"
+    else:
+        msg = (f"incorrect: the answer has explicit entries or sizes ({given}), but the problem's sizes ({dims}) "
+               f"are not fixed and the answer does not determine them: expected a {want} matrix "
+               "(write it without explicit entries, or give the problem [dimensions])")
+    return Report("incorrect", ["shape"], 0.0, msg, {"expected": want, "given": given})
+
+
+def _comparison_sizes(problem: Problem, expr):
+    """(size assignments, whether the answer is judged at concrete sizes it fixes) or a Report."""
+    if problem.concrete:
+        return [{}], True
+    if _fixed_size(expr) and (problem.convention != "tensor" or problem.instance_sizes() is not None):
+        sizes, why = _infer_sizes(problem, expr)
+        if sizes is None:
+            return _sizes_unknown_report(problem, expr, why)
+        return sizes, True
+    out = _size_assignments(problem)
+    inst = problem.instance_sizes()
+    if inst is not None and inst not in out:
+        out.append(inst)
+    return out, False
+
+
+def _numeric_answer(expr) -> bool:
+    if isinstance(expr, sp.MatrixBase):
+        return all(_as_expr(e).is_number for e in expr)
+    return not getattr(expr, "free_symbols", {None}) and not isinstance(expr, sp.MatrixExpr)
+
+
 def _check_derivative(problem: Problem, expr, answer: str) -> Report:
+    if problem.convention != "tensor" and problem.generic_entries and not is_matrix(expr) and _uses_indices(problem, expr):
+        # a generic entry ∂F_ij/∂X_kl: the same in every convention
+        from dataclasses import replace
+
+        problem = replace(problem, convention="tensor")
     if problem.convention == "tensor" and is_matrix(expr):
         return Report("incorrect", ["shape"], 0.0,
                       "incorrect: the problem asks for a generic entry ∂F_ij/∂X_kl in index notation, not a matrix",
                       {"expected": "scalar entry in index notation", "given": "a matrix"})
-    instances = [_Instance(problem, s) for s in _size_assignments(problem)]
+    plan = _comparison_sizes(problem, expr)
+    if isinstance(plan, Report):
+        return plan
+    size_list, at_instance = plan
+    if problem.values and problem.convention != "tensor" and _numeric_answer(expr):
+        sizes = size_list[0] if at_instance else problem.instance_sizes()
+        if sizes is not None:
+            try:
+                arrays = _values_arrays(problem, _Instance.shapes_at(problem, sizes))
+            except CheckError:
+                arrays = None
+            if arrays is not None:
+                return _check_numeric_derivative(problem, expr, sizes, arrays)
+    instances = [_Instance(problem, s) for s in size_list]
     points = 3
     samples = []   # (instance, given array, T numeric, parts numeric)
     for inst in instances:
@@ -504,19 +780,20 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
                     break
             parts = [_num_array(P, env) for P in inst.parts]
             exp = expected_array(problem, T)
-            if problem.convention == "tensor":
-                given = _eval_tensor(problem, expr, arrays, inst.sizes, T.shape)
-            else:
-                try:
+            try:
+                if problem.convention == "tensor":
+                    given = _eval_tensor(problem, expr, arrays, inst.sizes, T.shape)
+                else:
                     given = _eval_answer(problem, expr, env, exp.shape)
-                except ShapeError as exc:
-                    return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
-                                  {"expected": _fmt_shape(exp.shape), "error": str(exc)})
+            except ShapeError as exc:
+                return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
+                              {"expected": _fmt_shape(exp.shape) if problem.convention != "tensor"
+                               else "scalar entry in index notation", "error": str(exc)})
             samples.append((inst, given, T, parts, exp, env))
     # 1. correct?
     if all(_close(g, e) for _, g, _, _, e, _ in samples):
         details = {"method": f"numeric at {len(samples)} points, sizes {[i.sizes or i.shapes for i in instances]}"}
-        exact = _exact_check(problem, expr, instances[0]) if problem.concrete else None
+        exact = _exact_check(problem, expr, instances[0]) if at_instance else None
         if exact is False:
             pass  # fall through to diagnosis
         else:
@@ -542,7 +819,55 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
         return Report("incorrect", ["shape"], 0.0,
                       f"incorrect: expected a {_fmt_shape(exp0.shape)} matrix, the answer is {_fmt_shape(given0.shape)}",
                       {"expected": _fmt_shape(exp0.shape), "given": _fmt_shape(given0.shape)})
-    return _entries_report(problem, expr, samples, cand_lists)
+    return _entries_report(problem, expr, samples, cand_lists, at_instance)
+
+
+def _check_numeric_derivative(problem: Problem, expr, sizes: dict, arrays: dict) -> Report:
+    """A numeric answer to a derivative problem with [values]: the Jacobian at those values,
+    compared with the value problems' tolerance (absolute plus 1 % relative)."""
+    inst = _Instance(problem, sizes)
+    env = _answer_env(arrays, sizes, problem)
+    T = _num_array(inst.T, env)
+    parts = [_num_array(P, env) for P in inst.parts]
+    key = np.asarray(expected_array(problem, T), dtype=float)
+    given = _eval_answer(problem, expr, env, key.shape)
+    tol = problem.tolerance
+    shown = _fmt_values(key)
+
+    def near(a, b):
+        return a.shape == b.shape and bool(np.all(np.isfinite(a))) and bool(np.all(np.abs(a - b) <= tol + 0.01 * np.abs(b)))
+
+    details = {"expected": shown, "method": f"numeric at the problem's values (tolerance {tol:g} + 1%)"}
+    if near(given, key):
+        return Report("correct", [], 1.0, "correct", details)
+    for codes, cand, extra in _candidates(problem, T, parts):
+        if codes and near(given, np.asarray(cand, dtype=float)):
+            rep = _diagnosed(problem, list(codes), extra, key, given, [])
+            rep.message += f"; the correct value is {shown}"
+            rep.details.update(details)
+            return rep
+    if given.shape == key.shape and float(np.sum(key * key)) > 1e-12:
+        c = float(np.sum(given * key)) / float(np.sum(key * key))
+        simple = float(Fraction(c).limit_denominator(12))
+        c = simple if near(given, simple * key) else c
+        if abs(c) > 1e-9 and abs(c - 1) > 0.02 and near(given, c * key):
+            return Report("incorrect", ["scale"], 0.0,
+                          f"incorrect: the answer is {_nice(c)} times the correct one"
+                          + (" (a factor 2 is missing)" if abs(c - 0.5) < 1e-3 else "") + f"; the correct value is {shown}",
+                          {"factor": _nice(c), **details})
+    if given.shape != key.shape:
+        return Report("incorrect", ["shape"], 0.0,
+                      f"incorrect: expected a {_fmt_shape(key.shape)} matrix, the answer is {_fmt_shape(given.shape)}; "
+                      f"the correct value is {shown}",
+                      {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
+    wrong = ~(np.abs(given - key) <= tol + 0.01 * np.abs(key))
+    listing = [{"row": int(r) + 1, "col": int(c) + 1, "given": float(given[r, c]), "expected": round(float(key[r, c]), 6)}
+               for r, c in zip(*np.nonzero(wrong))]
+    total = key.size
+    score = round((total - len(listing)) / total, 4) if problem.partial_credit else 0.0
+    return Report("incorrect", ["entries"], score,
+                  f"incorrect: {len(listing)} of {total} entries are wrong; the correct value is {shown}",
+                  {**details, "wrong_entries": listing, "correct_fraction": round((total - len(listing)) / total, 4)})
 
 
 _WORDS = {
@@ -603,17 +928,27 @@ def _symbolic_key(problem, inst):
     return jacobian(inst.Fm, X, problem.convention)
 
 
-def _entries_report(problem, expr, samples, cand_lists) -> Report:
+def _entries_report(problem, expr, samples, cand_lists, at_instance=None) -> Report:
     inst = samples[0][0]
     exp0 = samples[0][4]
     wrong = np.zeros(exp0.shape, dtype=bool)
     for _, g, _, _, e, _ in samples:
-        if g.shape == e.shape:
+        if g.shape == e.shape == exp0.shape:  # samples at other sizes cannot be compared entry by entry
             scale = max(1.0, float(np.max(np.abs(e))))
             wrong |= ~(np.abs(g - e) <= RTOL * scale + RTOL * np.abs(e)) | ~np.isfinite(g)
     n_wrong = int(wrong.sum())
     total = wrong.size
     explicit = isinstance(expr, sp.MatrixBase) and problem.convention != "tensor"
+    if problem.convention == "tensor" and n_wrong:
+        names = [n for n in problem.indices]
+        first = next(zip(*np.nonzero(wrong)))
+        at = ", ".join(f"{n} = {int(v) + 1}" for n, v in zip(names, first) if n is not None)
+        g, e = samples[0][1][tuple(first)], exp0[tuple(first)]
+        sizes = inst.sizes or inst.shapes
+        return Report("incorrect", [], 0.0,
+                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations "
+                      f"(sizes {sizes}, at a random point), e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
+                      {"wrong_fraction": round(n_wrong / total, 4), "first_wrong": at, "sizes": sizes})
     if not explicit or n_wrong == 0:
         return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "
                       "and none of the usual mistakes (transpose, ordering, sign, factor, product-rule term) explains it",
@@ -636,7 +971,7 @@ def _entries_report(problem, expr, samples, cand_lists) -> Report:
             if ok:
                 mixed_with = codes_c
                 break
-    key = _symbolic_key(problem, inst) if problem.concrete else None
+    key = _symbolic_key(problem, inst) if (problem.concrete if at_instance is None else at_instance) else None
     listing = []
     for (r, c) in zip(*np.nonzero(wrong)):
         item = {"row": int(r) + 1, "col": int(c) + 1, "given": sp.latex(expr[int(r), int(c)])}
@@ -675,11 +1010,16 @@ def _values_arrays(problem: Problem, shapes: dict) -> dict:
 
 def function_value(problem: Problem, values: dict | None = None) -> np.ndarray:
     """The function's value (2-D array) at ``values`` (default: the problem's)."""
-    if not problem.concrete:
-        raise CheckError("value problems need concrete shapes")
-    shapes = problem.shapes
+    p = problem if values is None else Problem(problem.function, None, problem.shapes, problem.convention, values,
+                                               dimensions=problem.dimensions)
+    if problem.concrete:
+        shapes = problem.shapes
+    else:
+        sizes = p.instance_sizes()
+        if sizes is None:
+            raise CheckError("value problems need concrete shapes (integers, or [dimensions])")
+        shapes = _Instance.shapes_at(problem, sizes)
     F, _ = _build_function(problem, shapes)
-    p = problem if values is None else Problem(problem.function, None, problem.shapes, problem.convention, values)
     env = Env({}, _values_arrays(p, shapes))
     Fm = F if isinstance(F, sp.MatrixBase) else sp.ImmutableMatrix([[F]])
     return _num_array(Fm, env)

@@ -20,11 +20,18 @@ def register(sub) -> None:
         description="Check a LaTeX answer against a problem spec (TOML). The answer is parsed safely "
                     "in a worker process with a time limit; a wrong answer is diagnosed "
                     "(transposed, input_order, output_order, sign, scale, missing_term, shape, entries…).",
-        epilog="examples:\n  symjac check problem.toml answer.tex\n  echo 'A^\\top' | symjac check problem.toml -\n\n"
+        epilog="examples:\n"
+               "  symjac check derivations/gram.toml answer.tex     # a catalogue spec is a problem\n"
+               "  echo '\\delta_{jq}A_{ip} + \\delta_{jp}A_{iq}' | symjac check derivations/gram.toml -\n"
+               "  symjac check problem.toml answer.tex --format json\n\n"
+               "An explicit matrix (entries like A_{11}) is compared at the spec's [dimensions]\n"
+               "(the notes' instance); a size-free answer (A^\\top, \\otimes, K_{mn}) at random sizes\n"
+               "and at that instance; with [values], a matrix of numbers is compared with the\n"
+               "Jacobian at those values; index notation uses the spec's index_names.\n\n"
                "exit status: 0 correct, 1 incorrect, 2 invalid input. See docs/checking.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("problem", metavar="PROBLEM", help="problem spec (TOML, the derivations/ format)")
+    p.add_argument("problem", metavar="PROBLEM", help="problem spec (TOML, the derivations/ format, e.g. derivations/gram.toml)")
     p.add_argument("answer", metavar="ANSWER", help="file with the LaTeX answer, or - for standard input")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per answer (default 5)")
