@@ -11,6 +11,8 @@ are byte-for-byte reproducible.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -993,8 +995,7 @@ def _checker(ctx, claim):
         return "not yet checked", [para("Not yet checked: the answer checker is not installed.")], "not yet checked"
     spec = ctx.spec
     conv = claim.get("convention", spec.convention)
-    problem = Problem(spec.function, spec.wrt, spec.shapes if not spec.concrete else ctx.shapes, conv,
-                      values=spec.values or None)
+    problem = dataclasses.replace(Problem.from_spec(spec), convention=conv)
     report = check(problem, claim["latex"])
     if report.verdict == "correct":
         return "agrees", [_verdict_para(True, f"symjac's answer checker finds it correct ({conv} convention).")], "agrees"
