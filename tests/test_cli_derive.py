@@ -57,6 +57,8 @@ def test_stacked_variables(capsys):
     (["derive", "A.T @", "--wrt", "A", "--shape", "A=3x2"], "syntax error"),
     (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--convention", "foo"], "unknown convention 'foo'"),
     (["derive", "A.T @ A", "--wrt", "Z", "--shape", "A=3x2"], "cannot differentiate by 'Z'"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--shape", "A=2x2"], "declares A twice"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--points", "-1"], "--points must be at least 0"),
     (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3"], None),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):

@@ -54,7 +54,12 @@ def run(args) -> int:
     from ..result import derive
 
     conv = get_convention(args.convention)
-    shapes = dict(parse_shape_arg(s) for s in args.shape)
+    shapes = {}
+    for text in args.shape:
+        name, shape = parse_shape_arg(text)
+        if name in shapes:
+            raise SymjacError(f"--shape declares {name} twice")
+        shapes[name] = shape
     if args.points < 0:
         raise SymjacError("--points must be at least 0")
     concrete = all(is_concrete(s) for s in shapes.values())
