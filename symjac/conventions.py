@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import ConventionError, ShapeError
+from .symbols import as_matrix
 
 ORDERS = ("col", "row")
 LAYOUTS = ("numerator", "denominator")
@@ -85,15 +86,9 @@ def get_convention(spec: "Convention | str | None") -> Convention:
     )
 
 
-def _as_matrix(M) -> sp.ImmutableMatrix:
-    if isinstance(M, sp.MatrixBase):
-        return sp.ImmutableMatrix(M)
-    return sp.ImmutableMatrix([[sp.sympify(M)]])
-
-
 def flatten(M, order: str = "col") -> list:
     """The entries of M as a flat list, column-first (``col``) or row-first (``row``)."""
-    M = _as_matrix(M)
+    M = as_matrix(M)
     if order == "col":
         return [M[i, j] for j in range(M.cols) for i in range(M.rows)]
     if order == "row":
@@ -114,7 +109,7 @@ def vec(M, order: str = "col") -> sp.ImmutableMatrix:
 def unvec(v, shape: tuple[int, int], order: str = "col") -> sp.ImmutableMatrix:
     """Inverse of :func:`vec`: reshape an (mn)-vector into an m×n matrix."""
     rows, cols = shape
-    v = _as_matrix(v)
+    v = as_matrix(v)
     if len(v) != rows * cols:
         raise ShapeError(f"cannot unvec {len(v)} entries into shape {rows}x{cols}")
     flat = list(v)

@@ -493,8 +493,10 @@ def describe_verification(ver) -> str:
     """Deterministic words for a verification record (no timings, no error magnitudes)."""
     parts = []
     if ver.proven:
-        parts.append(f"proven symbolically — all {ver.symbolic.entries_total} entries equal SymPy's independent "
-                     "differentiation exactly")
+        text = f"proven symbolically — all {ver.symbolic.entries_total} entries equal SymPy's own differentiation exactly"
+        if not ver.symbolic.independent:
+            text += " (the engine also used SymPy's diff for some subexpressions, so that part is not independent)"
+        parts.append(text)
     elif ver.symbolic is not None and ver.symbolic.mismatches:
         parts.append(f"symbolic check failed at {len(ver.symbolic.mismatches)} entries")
     elif ver.symbolic is not None:

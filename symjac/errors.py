@@ -8,18 +8,25 @@ from __future__ import annotations
 
 
 class SymjacError(Exception):
-    """Base class: a problem with the input, explained in one line."""
+    """Base class: a problem with the input, explained in one line.
 
+    ``position`` is the 0-based column in the input text when known; it is
+    appended to the message as "(at column N)".
+    """
 
-class ParseError(SymjacError):
-    """Text could not be read. ``position`` is the 0-based column when known."""
-
-    def __init__(self, message: str, position: int | None = None, text: str | None = None):
+    def __init__(self, message: str, position: int | None = None):
         self.position = position
-        self.text = text
         if position is not None:
             message = f"{message} (at column {position + 1})"
         super().__init__(message)
+
+
+class ParseError(SymjacError):
+    """Text could not be read; ``text`` is the input when known."""
+
+    def __init__(self, message: str, position: int | None = None, text: str | None = None):
+        self.text = text
+        super().__init__(message, position)
 
 
 class ShapeError(SymjacError):
@@ -38,12 +45,6 @@ class SpecError(SymjacError):
     """A derivation spec file is malformed; the message names file and key."""
 
 
-class TimeoutError_(SymjacError):
-    """Work exceeded its time budget."""
-
-
-# Public alias with a readable name (``TimeoutError`` would shadow the builtin).
-SymjacTimeout = TimeoutError_
 
 __all__ = [
     "SymjacError",
@@ -52,5 +53,4 @@ __all__ = [
     "UnsupportedError",
     "ConventionError",
     "SpecError",
-    "SymjacTimeout",
 ]

@@ -23,6 +23,7 @@ from typing import Callable
 import sympy as sp
 
 from .errors import ShapeError, SymjacError
+from .symbols import as_matrix
 
 
 class sigmoid(sp.Function):
@@ -145,14 +146,6 @@ def activation(name_or_fn) -> Callable:
         ) from None
 
 
-def _shape(M) -> tuple[int, int]:
-    return M.shape if isinstance(M, sp.MatrixBase) else (1, 1)
-
-
-def _mat(M) -> sp.ImmutableMatrix:
-    return sp.ImmutableMatrix(M) if isinstance(M, sp.MatrixBase) else sp.ImmutableMatrix([[M]])
-
-
 _by_compare = cmp_to_key(sp.Basic.compare)
 
 
@@ -175,7 +168,7 @@ def product(a, b):
 
 def matmul(A, B) -> sp.ImmutableMatrix:
     """A @ B with a shape check; each entry built as one flat sum of products."""
-    A, B = _mat(A), _mat(B)
+    A, B = as_matrix(A), as_matrix(B)
     if A.cols != B.rows:
         raise ShapeError(
             f"cannot multiply {A.rows}x{A.cols} by {B.rows}x{B.cols}: inner sizes {A.cols} and {B.rows} differ"
@@ -193,7 +186,7 @@ def affine(A, x, b=None) -> sp.ImmutableMatrix:
     out = matmul(A, x)
     if b is None:
         return out
-    b = _mat(b)
+    b = as_matrix(b)
     if b.shape != out.shape:
         raise ShapeError(f"cannot add b of shape {b.rows}x{b.cols} to Ax of shape {out.rows}x{out.cols}")
     return sp.ImmutableMatrix(out + b)
@@ -201,13 +194,13 @@ def affine(A, x, b=None) -> sp.ImmutableMatrix:
 
 def gram(A) -> sp.ImmutableMatrix:
     """K = AᵀA for A m×n (n×n, symmetric)."""
-    A = _mat(A)
+    A = as_matrix(A)
     return matmul(A.T, A)
 
 
 def least_squares(y, Phi, theta) -> sp.Expr:
     """L(θ) = ‖y − Φθ‖² = Σ_i (y_i − (Φθ)_i)², a scalar; y N×1, Φ N×D, θ D×1."""
-    y = _mat(y)
+    y = as_matrix(y)
     pred = matmul(Phi, theta)
     if y.shape != pred.shape:
         raise ShapeError(f"y has shape {y.rows}x{y.cols} but Phi @ theta has shape {pred.rows}x{pred.cols}")

@@ -26,6 +26,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .conventions import Convention, flatten, get_convention
 from .functions import product, sigmoid
+from .symbols import as_matrix
 from .errors import ShapeError, SymjacError
 
 Grad = dict  # {variable atom: nonzero partial derivative}
@@ -51,6 +52,7 @@ def _mul_rule(node, g):
 def _pow_rule(node, g):
     base, expo = node.args
     if g(expo):                                     # variable exponent: let SymPy do it
+        g.fallbacks += 1
         return _fallback(node, g.variables)
     gb = g(base)
     return _scale(gb, expo * base ** (expo - 1)) if gb else {}
@@ -135,6 +137,7 @@ class _Differentiator:
     def __init__(self, variables: Sequence):
         self.variables = frozenset(variables)
         self.memo: dict = {}
+        self.fallbacks = 0  # nodes handed to SymPy's diff (no rule of ours)
 
     def __call__(self, node) -> Grad:
         try:
@@ -154,29 +157,22 @@ class _Differentiator:
             if isinstance(node, cls):
                 return rule(node, self)
         if isinstance(node, sp.Function) and len(node.args) == 1 and not isinstance(node, sp.Piecewise):
+            if type(node) not in DERIVATIVES:
+                self.fallbacks += 1                  # f′ from SymPy's own fdiff
             return _unary_function_rule(node, self)
+        self.fallbacks += 1
         return _fallback(node, self.variables)
 
 
 # --- shapes and variables ---------------------------------------------------
-
-def _as_matrix(F) -> sp.ImmutableMatrix:
-    if isinstance(F, sp.MatrixBase):
-        return sp.ImmutableMatrix(F)
-    if isinstance(F, sp.MatrixExpr):
-        return sp.ImmutableMatrix(F.as_explicit())
-    if isinstance(F, (sp.Basic, int, float)):
-        return sp.ImmutableMatrix([[sp.sympify(F)]])
-    raise SymjacError(f"cannot differentiate an object of type {type(F).__name__}")
-
 
 def _variable_list(X) -> list[sp.ImmutableMatrix]:
     """X as a list of explicit variables (a single one, or a list to stack)."""
     if isinstance(X, (list, tuple)):
         if not X:
             raise SymjacError("the list of variables to differentiate by is empty")
-        return [_as_matrix(x) for x in X]
-    return [_as_matrix(X)]
+        return [as_matrix(x, "differentiate by") for x in X]
+    return [as_matrix(X, "differentiate by")]
 
 
 def input_atoms(X, order: str = "col") -> list:
@@ -195,7 +191,18 @@ def input_atoms(X, order: str = "col") -> list:
 def sparse_gradients(outputs: Sequence, atoms: Sequence) -> list[Grad]:
     """For each output expression, its nonzero partials {atom: derivative}."""
     diff = _Differentiator(atoms)
-    return [diff(sp.sympify(f)) for f in outputs]
+    return [diff(f) for f in outputs]
+
+
+def uses_sympy_diff(outputs: Sequence, atoms: Sequence) -> bool:
+    """Whether the engine needs SymPy's own diff/fdiff for some subexpression of the outputs.
+
+    Where it does, a comparison with ``sp.diff`` is not an independent check there.
+    """
+    diff = _Differentiator(atoms)
+    for f in outputs:
+        diff(f)
+    return diff.fallbacks > 0
 
 
 # --- public API -----------------------------------------------------------------
@@ -209,7 +216,7 @@ def jacobian(F, X, convention: Convention | str | None = None) -> sp.ImmutableMa
     flat() the convention's output / input order.  Denominator: the transpose.
     """
     conv = get_convention(convention)
-    outs = flatten(_as_matrix(F), conv.outputs)
+    outs = flatten(as_matrix(F), conv.outputs)
     ins = input_atoms(X, conv.inputs)
     col_of = {a: c for c, a in enumerate(ins)}
     rows, cols = len(outs), len(ins)
@@ -225,7 +232,7 @@ def jacobian(F, X, convention: Convention | str | None = None) -> sp.ImmutableMa
 
 def derivative_array(F, X) -> sp.ImmutableDenseNDimArray:
     """Rank-4 array T[i, j, k, l] = ∂F_ij/∂X_kl, shape (m, n, p, q). No convention needed."""
-    Fm = _as_matrix(F)
+    Fm = as_matrix(F)
     (Xm,) = _variable_list(X) if not isinstance(X, (list, tuple)) else (None,)
     if Xm is None:
         raise SymjacError("derivative_array takes a single variable, not a list")
@@ -244,14 +251,15 @@ def derivative_array(F, X) -> sp.ImmutableDenseNDimArray:
 
 def gradient(L, X) -> sp.ImmutableMatrix:
     """∂L/∂X for a scalar L, with X's shape: G[k, l] = ∂L/∂X_kl."""
-    Lm = _as_matrix(L)
+    Lm = as_matrix(L)
     if Lm.shape != (1, 1):
         raise ShapeError(f"gradient needs a scalar function, got shape {Lm.rows}x{Lm.cols}")
-    Xm = _as_matrix(X)
+    Xm = as_matrix(X, "differentiate by")
     atoms = input_atoms(Xm, "row")
     (gr,) = sparse_gradients([Lm[0, 0]], atoms)
     p, q = Xm.shape
     return sp.ImmutableMatrix(p, q, [gr.get(a, sp.S.Zero) for a in atoms])
 
 
-__all__ = ["jacobian", "derivative_array", "gradient", "input_atoms", "sparse_gradients", "RULES"]
+__all__ = ["jacobian", "derivative_array", "gradient", "input_atoms", "sparse_gradients", "uses_sympy_diff",
+           "RULES", "DERIVATIVES"]

@@ -33,7 +33,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from .conventions import get_convention
 from .errors import ShapeError, SymjacError, UnsupportedError
-from .symbols import parse_entry_name
+from .symbols import as_matrix, parse_entry_name
 
 
 # --- variables ---------------------------------------------------------------
@@ -69,26 +69,14 @@ def _as_var(v) -> _Var:
     )
 
 
-def _as_matrix(obj) -> sp.ImmutableMatrix:
-    if isinstance(obj, sp.MatrixBase):
-        return sp.ImmutableMatrix(obj)
-    if isinstance(obj, sp.MatrixExpr):
-        return sp.ImmutableMatrix(obj.as_explicit())
-    if isinstance(obj, sp.Basic):
-        return sp.ImmutableMatrix([[obj]])
-    if isinstance(obj, (int, float)) and not isinstance(obj, bool):
-        return sp.ImmutableMatrix([[sp.Float(obj) if isinstance(obj, float) else sp.Integer(obj)]])
-    raise SymjacError(f"cannot compile an object of type {type(obj).__name__} to NumPy")
-
-
 def _unwrap(obj, args):
     """(matrix, args) from a matrix/expr, or from an object with .matrix and .variables."""
     if hasattr(obj, "matrix") and hasattr(obj, "variables") and not isinstance(obj, sp.Basic):
-        M = _as_matrix(obj.matrix)
+        M = as_matrix(obj.matrix)
         if args is None:
             args = obj.variables
     else:
-        M = _as_matrix(obj)
+        M = as_matrix(obj, "compile")
     if args is None:
         raise SymjacError("lambdify needs args: the list of variables, in call order")
     if isinstance(args, (sp.Symbol, sp.MatrixBase)):
@@ -376,9 +364,9 @@ def finite_difference_check(
     conv = get_convention(convention)
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymjacError(f"points must be a positive integer, got {points!r}")
-    Fm = _as_matrix(F)
+    Fm = as_matrix(F)
     variables = _variables_of(X)
-    Jm = jacobian(Fm, variables, conv) if J is None else _as_matrix(J)
+    Jm = jacobian(Fm, variables, conv) if J is None else as_matrix(J)
     atoms = input_atoms(variables, conv.inputs)
     m, n = Fm.shape
     expect = (m * n, len(atoms)) if conv.layout == "numerator" else (len(atoms), m * n)
@@ -422,7 +410,7 @@ def numeric_agreement(expr1, expr2, variables, points: int = 5, seed: int = 0) -
 
     variables: a variable or list of them; other free symbols get random values too.
     """
-    A, B = _as_matrix(expr1), _as_matrix(expr2)
+    A, B = as_matrix(expr1), as_matrix(expr2)
     if A.shape != B.shape:
         raise ShapeError(f"cannot compare a {A.rows}x{A.cols} matrix with a {B.rows}x{B.cols} one")
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:

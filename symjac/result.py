@@ -16,11 +16,8 @@ from .errors import SymjacError
 from .jacobian import jacobian
 from .latex import jacobian_symbol, latex, latex_matrix, markdown_math, text_matrix
 from .parsing.explicit import build_explicit
+from .symbols import shape_of
 from .verify import Verification, verify_jacobian
-
-
-def _shape(v) -> tuple[int, int]:
-    return v.shape if isinstance(v, sp.MatrixBase) else (1, 1)
 
 
 @dataclass
@@ -49,11 +46,11 @@ class JacobianResult:
 
     @property
     def f_shape(self):
-        return _shape(self.F)
+        return shape_of(self.F)
 
     @property
     def x_shape(self):
-        return _shape(self.X)
+        return shape_of(self.X)
 
     def lhs_latex(self) -> str:
         names = [latex(sp.Symbol(n)) for n in self.wrt.split(", ")]

@@ -102,6 +102,17 @@ class Spec:
                 for k, v in self.shapes.items()}
 
 
+def _numeric(value, depth: int = 0) -> bool:
+    """A number, or a list (at most 2 levels deep) of numbers: values are data, never text."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, list) and depth < 2:
+        return all(_numeric(v, depth + 1) for v in value)
+    return False
+
+
 def _fail(path, key, problem) -> SpecError:
     return SpecError(f"{path}: {key}: {problem}")
 
@@ -167,6 +178,9 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
     values = data.get("values", {})
     if not isinstance(values, dict):
         raise _fail(path, "values", "must be a table: name = number or list")
+    for name, value in values.items():
+        if not _numeric(value):
+            raise _fail(path, f"values.{name}", "must be a number or a (nested) list of numbers")
     dimensions = _dimensions(data, shapes, path)
     index_names = data.get("index_names", [])
     if not isinstance(index_names, list) or not all(isinstance(n, str) and n.isalpha() and len(n) == 1

@@ -38,6 +38,29 @@ def _check_size(what: str, n: object) -> int:
     return n
 
 
+def as_matrix(value, what: str = "use") -> sp.ImmutableMatrix:
+    """Any symjac value as an explicit matrix: a scalar becomes 1×1.
+
+    Accepts SymPy matrices, matrix expressions of concrete size, SymPy scalars
+    and Python numbers; refuses everything else (strings included: text is
+    parsed by :mod:`symjac.parsing`, never sympified).
+    """
+    if isinstance(value, sp.MatrixBase):
+        return value if isinstance(value, sp.ImmutableMatrix) else sp.ImmutableMatrix(value)
+    if isinstance(value, sp.MatrixExpr):
+        return sp.ImmutableMatrix(value.as_explicit())
+    if isinstance(value, sp.Basic):
+        return sp.ImmutableMatrix([[value]])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return sp.ImmutableMatrix([[sp.Float(value) if isinstance(value, float) else sp.Integer(value)]])
+    raise SymjacError(f"cannot {what} an object of type {type(value).__name__}; expected a SymPy matrix or scalar")
+
+
+def shape_of(value) -> tuple:
+    """(rows, cols) of a matrix or matrix expression; (1, 1) for a scalar."""
+    return tuple(value.shape) if isinstance(value, (sp.MatrixBase, sp.MatrixExpr)) else (1, 1)
+
+
 def scalar(name: str) -> sp.Symbol:
     """A real scalar symbol ``name``."""
     _check_name(name)
@@ -122,6 +145,8 @@ def symbolic(name: str, shape: tuple[int, int], base: int = 1):
 
 
 __all__ = [
+    "as_matrix",
+    "shape_of",
     "scalar",
     "vector",
     "matrix",

@@ -58,11 +58,17 @@ def test_stacked_variables(capsys):
     (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--convention", "foo"], "unknown convention 'foo'"),
     (["derive", "A.T @ A", "--wrt", "Z", "--shape", "A=3x2"], "cannot differentiate by 'Z'"),
     (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--shape", "A=2x2"], "declares A twice"),
-    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--points", "-1"], "--points must be at least 0"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--points", "-1"], "must be between 0 and 1000, got -1"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--points", "100000000"], "must be between 0 and 1000"),
+    (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3x2", "--seed", "-5"], "must be between 0 and"),
+    (["derive", "matrix_power(A, 1000000)", "--wrt", "A", "--shape", "A=2x2"], "power 1000000 is larger than 64"),
     (["derive", "A.T @ A", "--wrt", "A", "--shape", "A=3"], None),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
-    code, out, err = run(argv, capsys)
+    try:
+        code, out, err = run(argv, capsys)
+    except SystemExit as exc:  # argparse usage errors exit through SystemExit(2)
+        code, err = exc.code, capsys.readouterr().err
     if message is None:  # A declared as a 3-vector: A.T @ A is a scalar, fine
         assert code == 0
         return

@@ -110,3 +110,23 @@ def test_shape_arguments(arg, expected):
 def test_bad_shape_arguments(arg, message):
     with pytest.raises(SymjacError, match=message):
         parse_shape_arg(arg)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: __import__("symjac").unvec("__import__('os').system('touch /tmp/symjac_pwned')", (1, 1)),
+    lambda: __import__("symjac").vec("__import__('os').system('touch /tmp/symjac_pwned')"),
+    lambda: __import__("symjac").jacobian("__import__('os').system('touch /tmp/symjac_pwned')", vector("x", 1)),
+])
+def test_library_functions_refuse_text_instead_of_sympifying_it(call):
+    with pytest.raises(SymjacError, match="type str"):
+        call()
+    assert not os.path.exists("/tmp/symjac_pwned")
+
+
+def test_spec_values_must_be_numbers_not_text():
+    from symjac.errors import SpecError
+    from symjac.spec import spec_from_dict
+
+    with pytest.raises(SpecError, match=r"x.toml: values.A: must be a number"):
+        spec_from_dict({"title": "t", "function": "A", "shapes": {"A": [2, 1]},
+                        "values": {"A": "__import__('os')"}}, "x.toml")

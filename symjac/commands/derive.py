@@ -7,8 +7,10 @@ import json
 from ..conventions import PRESETS
 from ..errors import SymjacError
 from ..parsing.shapes import is_concrete, parse_shape_arg
+from . import bounded_int
 
 FORMATS = ("text", "latex", "markdown", "json")
+MAX_POINTS = 1000
 
 
 def register(sub) -> None:
@@ -44,8 +46,9 @@ def register(sub) -> None:
     p.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
     p.add_argument("--closed-form", action="store_true",
                    help="also give the size-free closed form (Kronecker / commutation / diag)")
-    p.add_argument("--points", type=int, default=5, help="random points for the numeric check (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the random points (default 0)")
+    p.add_argument("--points", type=bounded_int(0, MAX_POINTS), default=5,
+                   help=f"random points for the numeric check, 0 to {MAX_POINTS} (default 5)")
+    p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, help="seed for the random points (default 0)")
     p.set_defaults(func=run)
 
 
@@ -60,8 +63,6 @@ def run(args) -> int:
         if name in shapes:
             raise SymjacError(f"--shape declares {name} twice")
         shapes[name] = shape
-    if args.points < 0:
-        raise SymjacError("--points must be at least 0")
     concrete = all(is_concrete(s) for s in shapes.values())
     closed = None
     if args.closed_form or not concrete:

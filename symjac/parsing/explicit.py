@@ -12,7 +12,7 @@ import sympy as sp
 
 from ..errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from ..functions import elementwise, matmul, relu, sigmoid
-from ..symbols import symbolic
+from ..symbols import as_matrix, shape_of, symbolic
 from .expr import evaluate
 from .shapes import is_concrete
 
@@ -24,25 +24,17 @@ MAX_DET = 6   # det/logdet of an explicit n×n symbolic matrix has n! terms
 MAX_INV = 4   # an explicit symbolic inverse grows even faster
 
 
-def _is_mat(v) -> bool:
+def _isas_matrix(v) -> bool:
     return isinstance(v, sp.MatrixBase)
-
-
-def _shape(v) -> tuple[int, int]:
-    return v.shape if _is_mat(v) else (1, 1)
 
 
 def _fmt(shape) -> str:
     return f"{shape[0]}x{shape[1]}"
 
 
-def _mat(v) -> sp.ImmutableMatrix:
-    return v if _is_mat(v) else sp.ImmutableMatrix([[v]])
-
-
 def _norm(v):
     """1×1 matrices become scalars: x.T @ y is a number, as on paper."""
-    if _is_mat(v) and v.shape == (1, 1):
+    if _isas_matrix(v) and v.shape == (1, 1):
         return v[0, 0]
     return v
 
@@ -72,7 +64,7 @@ class ExplicitBuilder:
 
     # --- operators ---
     def binary(self, op, left, right, pos):
-        ls, rs = _shape(left), _shape(right)
+        ls, rs = shape_of(left), shape_of(right)
         where = f"(at column {pos + 1})"
         if op in "+-":
             if ls != rs:
@@ -90,13 +82,13 @@ class ExplicitBuilder:
         if op == "/":
             if rs != (1, 1):
                 raise ShapeError(f"can only divide by a scalar, not by a {_fmt(rs)} matrix {where}")
-            return _norm(left / _norm(right) if not _is_mat(left) else sp.ImmutableMatrix(left / _norm(right)))
+            return _norm(left / _norm(right) if not _isas_matrix(left) else sp.ImmutableMatrix(left / _norm(right)))
         if op == "@":
             if ls[1] != rs[0]:
                 raise ShapeError(
                     f"cannot multiply {_fmt(ls)} by {_fmt(rs)} {where}: inner sizes {ls[1]} and {rs[0]} differ"
                 )
-            return _norm(matmul(_mat(left), _mat(right)))
+            return _norm(matmul(as_matrix(left), as_matrix(right)))
         if op == "**":
             if ls != (1, 1):
                 raise ShapeError(
@@ -109,7 +101,7 @@ class ExplicitBuilder:
         return -operand if op == "-" else operand
 
     def transpose(self, operand, pos):
-        return _norm(operand.T) if _is_mat(operand) else operand
+        return _norm(operand.T) if _isas_matrix(operand) else operand
 
     # --- functions ---
     def call(self, func, args, pos):
@@ -120,13 +112,13 @@ class ExplicitBuilder:
         return getattr(self, "_call_" + func)(*args, where=where)
 
     def _square(self, func, M, where):
-        s = _shape(M)
+        s = shape_of(M)
         if s[0] != s[1]:
             raise ShapeError(f"{func} needs a square matrix, got {_fmt(s)} {where}")
-        return _mat(M)
+        return as_matrix(M)
 
     def _call_norm(self, x, where):
-        if not _is_mat(x):
+        if not _isas_matrix(x):
             return sp.Abs(x)
         return sp.sqrt(sp.Add(*[e**2 for e in x]))
 
@@ -151,36 +143,36 @@ class ExplicitBuilder:
     def _call_matrix_power(self, M, k, where):
         M = self._square("matrix_power", M, where)
         if k < 0:
-            M, k = _mat(self._call_inv(M, where)), -k
+            M, k = as_matrix(self._call_inv(M, where)), -k
         out = sp.eye(M.rows)
         for _ in range(k):
             out = matmul(out, M)
         return _norm(sp.ImmutableMatrix(out))
 
     def _call_kron(self, A, B, where):
-        A, B = _mat(A), _mat(B)
+        A, B = as_matrix(A), as_matrix(B)
         return _norm(sp.ImmutableMatrix(
             A.rows * B.rows, A.cols * B.cols,
             lambda r, c: A[r // B.rows, c // B.cols] * B[r % B.rows, c % B.cols],
         ))
 
     def _call_hadamard(self, A, B, where):
-        if _shape(A) != _shape(B):
-            raise ShapeError(f"hadamard needs equal shapes, got {_fmt(_shape(A))} and {_fmt(_shape(B))} {where}")
-        return _norm(sp.ImmutableMatrix(_mat(A).multiply_elementwise(_mat(B))))
+        if shape_of(A) != shape_of(B):
+            raise ShapeError(f"hadamard needs equal shapes, got {_fmt(shape_of(A))} and {_fmt(shape_of(B))} {where}")
+        return _norm(sp.ImmutableMatrix(as_matrix(A).multiply_elementwise(as_matrix(B))))
 
     def _call_vec(self, M, where):
         from ..conventions import vec
-        return _norm(vec(_mat(M)))
+        return _norm(vec(as_matrix(M)))
 
     def _call_diag(self, v, where):
-        v = _mat(v)
+        v = as_matrix(v)
         if 1 not in v.shape:
             raise ShapeError(f"diag takes a vector, got a {_fmt(v.shape)} matrix {where}")
         return _norm(sp.ImmutableMatrix(sp.diag(*list(v))))
 
     def _call_sum(self, M, where):
-        return sp.Add(*list(_mat(M)))
+        return sp.Add(*list(as_matrix(M)))
 
     def _call_eye(self, n, where):
         if not isinstance(n, int) or n < 1:

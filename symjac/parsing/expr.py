@@ -160,11 +160,11 @@ def _exponent(node: ast.AST, text: str) -> sp.Rational:
         inner = inner.operand
     if not isinstance(inner, ast.Constant):
         raise UnsupportedError(
-            f"exponents must be numbers (at column {node.col_offset + 1}); use matrix_power(A, k) for matrix powers"
-        )
+            "exponents must be numbers, not expressions or towers like 2**3**4; "
+            "use matrix_power(A, k) for matrix powers", node.col_offset)
     value = sign * _number(inner, text)
     if abs(value) > MAX_POWER:
-        raise UnsupportedError(f"exponent {value} is larger than {MAX_POWER} (at column {node.col_offset + 1})")
+        raise UnsupportedError(f"exponent {value} is larger than {MAX_POWER}", node.col_offset)
     return value
 
 
@@ -228,7 +228,10 @@ class _Walker:
             if kind == "expr":
                 args.append(self.walk(arg))
             elif kind == "int":
-                args.append(_literal_int(arg, f"the second argument of {name}"))
+                k = _literal_int(arg, f"the second argument of {name}")
+                if abs(k) > MAX_POWER:
+                    raise UnsupportedError(f"{name} power {k} is larger than {MAX_POWER}", arg.col_offset)
+                args.append(k)
             else:  # "dim": a literal integer or a dimension name, unbuilt
                 if isinstance(arg, ast.Name):
                     args.append(arg.id)
