@@ -12,7 +12,7 @@ from .conventions import (
 )
 from .errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from .functions import affine, gram, layer, least_squares, relu, sigmoid, tanh
-from .check import Problem, Report, check
+from .checking import Problem, Report, check
 from .closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
 from .jacobian import derivative_array, gradient, jacobian
 from .networks import Layer, Network, network

@@ -990,9 +990,9 @@ def _claim_shape(ctx, claim):
 
 
 def _checker(ctx, claim):
-    """Judge a LaTeX claim with symjac.check (issue 5) when it is installed."""
+    """Judge a LaTeX claim with symjac.checking (issue 5) when it is installed."""
     try:
-        from .check import Problem, check
+        from .checking import Problem, check
     except ImportError:
         return "not yet checked", [para("Not yet checked: the answer checker is not installed.")], "not yet checked"
     spec = ctx.spec

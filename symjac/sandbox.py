@@ -12,7 +12,7 @@ is forked as soon as a worker retires, so the fork is off the critical path.
 The wall-clock limit is enforced by the parent: a worker that has not
 answered within ``timeout`` seconds is killed (SIGKILL, by its pid) and the
 answer is reported ``invalid`` ("took longer than …").  A worker that dies
-(memory cap, crash) gives ``invalid`` too.  Only :class:`~symjac.check.Report`
+(memory cap, crash) gives ``invalid`` too.  Only :class:`~symjac.checking.Report`
 dictionaries cross the pipe.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _worker_main(conn, memory_mb: int, cpu_seconds: int, max_tasks: int) -> None
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1 if hard == resource.RLIM_INFINITY else hard))
     except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
         pass
-    from .check import check_pure
+    from .checking import check_pure
 
     done = 0
     while done < max_tasks:
@@ -84,10 +84,7 @@ def _warm_up() -> None:
         return
     import sympy as sp
 
-    import importlib
-
-    # not `from . import check`: the package re-exports the function check(), which shadows the module
-    check = importlib.import_module("symjac.check")
+    from . import checking
     from .parsing.latex import _call_library
 
     for text in _WARM_TEXTS:
@@ -96,9 +93,9 @@ def _warm_up() -> None:
             _call_library(text, {n: sp.MatrixSymbol(n, 2, 2) for n in sorted(names)[:2]})
         except Exception:  # noqa: BLE001 - warm-up only
             pass
-    problem = check.Problem("A.T @ A", "A", {"A": (2, 2)}, "vec")
-    check.check_pure(problem, r"\begin{bmatrix} 2A_{11} & A_{12} \\ 0.5 & -A_{21} \end{bmatrix} + (I_2 \otimes A^{T})")
-    check.check_pure(check.Problem("tanh(W @ a)", None, {"W": (1, 2), "a": (2, 1)}, values={"W": [[1, 2]], "a": [0.5, 1]}),
+    problem = checking.Problem("A.T @ A", "A", {"A": (2, 2)}, "vec")
+    checking.check_pure(problem, r"\begin{bmatrix} 2A_{11} & A_{12} \\ 0.5 & -A_{21} \end{bmatrix} + (I_2 \otimes A^{T})")
+    checking.check_pure(checking.Problem("tanh(W @ a)", None, {"W": (1, 2), "a": (2, 1)}, values={"W": [[1, 2]], "a": [0.5, 1]}),
                      r"\begin{bmatrix} 0.76 \end{bmatrix}")
     _WARM = True
 
@@ -193,7 +190,7 @@ class Sandbox:
             self._idle.append(self._spawn())
 
     def check(self, problem, answer: str, timeout: float | None = None):
-        from .check import Report
+        from .checking import Report
 
         return Report.from_dict(self.check_dict(problem, answer, timeout))
 

@@ -1,6 +1,6 @@
 """Two judges, one verdict: the catalogue's judgement of each [[claimed]] result
 (symjac.derivation, from the structured keys) and the answer checker's verdict on the
-same claim's LaTeX (symjac.check, through Problem.from_spec) must agree.
+same claim's LaTeX (symjac.checking, through Problem.from_spec) must agree.
 
 Every claim of every spec in derivations/ is given to the checker as written; a
 `\\nabla … =` / `\\frac{\\partial …}{…} =` left-hand side is dropped by the parser.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from symjac.check import Problem, check_pure
+from symjac.checking import Problem, check_pure
 from symjac.derivation import derive_spec
 from symjac.spec import load_catalogue
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from symjac.check import CODES, Problem, check_pure
+from symjac.checking import CODES, Problem, check_pure
 
 DATA = Path(__file__).parent / "data" / "check"
 
@@ -220,3 +220,13 @@ def test_property_transformations_never_accepted(k):
         if r.verdict == "invalid":
             continue  # e.g. a swap that makes shapes inconsistent
         assert r.verdict == "incorrect", (variant, r.message)
+
+
+def test_checking_module_is_not_shadowed_by_the_check_function():
+    import importlib
+
+    import symjac
+
+    mod = importlib.import_module("symjac.checking")
+    assert callable(symjac.check) and symjac.check is mod.check
+    assert not (Path(symjac.__file__).parent / "check.py").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from symjac.check import CheckError, Problem, check_pure
+from symjac.checking import CheckError, Problem, check_pure
 from symjac.cli import main
 from symjac.spec import load_spec, spec_from_dict
 

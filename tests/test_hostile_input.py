@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from symjac.check import Problem
+from symjac.checking import Problem
 from symjac.sandbox import Sandbox
 
 PROBLEM = Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "vec")

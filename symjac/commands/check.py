@@ -39,7 +39,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..check import Problem
+    from ..checking import Problem
     from ..sandbox import Sandbox
 
     problem = Problem.from_file(args.problem)

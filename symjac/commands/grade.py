@@ -27,7 +27,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..check import Problem
+    from ..checking import Problem
     from ..grading import grade_directory, write_results
 
     if args.workers < 1:
