@@ -58,10 +58,21 @@ def test_gradient_preset_is_transpose_of_vec():
 def test_proof_record_describes_itself():
     r = closed_form(A.T * A, A)
     d = r.proof.describe()
-    assert d.startswith("proven at sizes (m,n)=") and d.endswith(": exact, against symjac.jacobian")
+    vals = ",".join("(%d,%d)" % s for s in r.proof.sizes)
+    assert d == "exact agreement with the entry-by-entry engine (symjac.jacobian) at sizes (m,n)=" + vals
+    assert "proven" not in d and r.proof.method == "exact at sizes" and r.proof.exact
     rn = closed_form_gradient(sp.log(sp.Determinant(X)), X)
-    assert rn.proof.method == "numeric" and "numerically at 9 random points" in rn.proof.describe()
-    json.dumps(rn.to_dict())
+    dn = rn.proof.describe()
+    assert rn.proof.method == "numeric at points" and not rn.proof.exact
+    assert dn.startswith("numerically, at 9 random points (3 at each of sizes n=")
+    assert "against the entry-by-entry engine (symjac.gradient), relative tolerance 1e-09, seed 0" in dn
+    assert json.loads(json.dumps(rn.to_dict()))["proof"]["method"] == "numeric at points"
+
+
+def test_proof_record_at_a_fixed_size_says_exact_agreement_not_proven():
+    B = sp.MatrixSymbol("B", 2, 3)
+    d = closed_form(B.T * B, B).proof.describe()
+    assert d == "exact agreement with the entry-by-entry engine (symjac.jacobian) at its fixed size"
 
 
 def test_to_dict_markdown_latex_text():
@@ -70,14 +81,14 @@ def test_to_dict_markdown_latex_text():
     assert r.to_text() == "-2 Φᵀ (y - Φ θ)"
     assert r.to_latex() == r"-2 \Phi^{\top} \left(y - \Phi \theta\right)"
     d = r.to_dict()
-    assert d["kind"] == "gradient" and d["proof"]["method"] == "exact" and d["latex"] == r.to_latex()
-    assert "$$" in r.to_markdown() and "proven at sizes" in r.to_markdown()
+    assert d["kind"] == "gradient" and d["proof"]["method"] == "exact at sizes" and d["latex"] == r.to_latex()
+    assert "$$" in r.to_markdown() and "- exact agreement with the entry-by-entry engine (symjac.gradient) at sizes (D,N)=" in r.to_markdown()
 
 
 def test_hessian_least_squares():
     r = closed_form_from_text("norm(y - Phi @ theta)**2", "theta",
                               {"y": ("N", 1), "Phi": ("N", "D"), "theta": ("D", 1)}, kind="hessian")
-    assert r.to_text() == "2 Φᵀ Φ" and r.proof.method == "exact"
+    assert r.to_text() == "2 Φᵀ Φ" and r.proof.method == "exact at sizes"
 
 
 def test_textbook_forms():

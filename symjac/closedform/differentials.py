@@ -9,6 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import SymjacError, UnsupportedError
+from .objects import as_expr
 from .rules import CONSTANTS, rule_for
 
 
@@ -37,7 +38,8 @@ def differential(F, X):
     """(dF, dX): the differential of F with respect to the MatrixSymbol X (dF None when F is constant in X)."""
     X = check_variable(X)
     dX = differential_symbol(X)
-    if any(isinstance(a, sp.MatrixSymbol) and a.name == dX.name for a in sp.sympify(F).atoms(sp.MatrixSymbol)):
+    F = as_expr(F, "the function F")
+    if any(isinstance(a, sp.MatrixSymbol) and a.name == dX.name for a in F.atoms(sp.MatrixSymbol)):
         raise SymjacError(f"the expression already uses the name {dX.name}, reserved for the differential of {X.name}")
     memo: dict = {}
 
@@ -56,7 +58,7 @@ def differential(F, X):
         memo[e] = out
         return out
 
-    return d(sp.sympify(F)), dX
+    return d(F), dX
 
 
 __all__ = ["differential", "differential_symbol", "check_variable"]

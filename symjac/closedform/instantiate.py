@@ -32,6 +32,7 @@ from .objects import (
     Norm,
     Unvec,
     Vec,
+    as_expr,
 )
 
 MAX_SYMBOLIC_INVERSE = 4
@@ -179,19 +180,24 @@ def _identity(n):
 
 
 def _as_sympy_matrix(value, name):
+    """A value for ``name`` as an ImmutableMatrix; every entry converted strictly (never text)."""
+    what = f"the value of {name}"
     if isinstance(value, np.ndarray):
-        arr = np.atleast_2d(value)
-        if value.ndim == 1:
-            arr = value.reshape(-1, 1)
-        return sp.ImmutableMatrix(arr.tolist())
-    if isinstance(value, sp.MatrixBase):
+        if value.ndim > 2:
+            raise ShapeError(f"{what} must be a scalar, a vector or a matrix, got {value.ndim} dimensions")
+        rows = value.reshape(-1, 1).tolist() if value.ndim == 1 else np.atleast_2d(value).tolist()
+    elif isinstance(value, sp.MatrixBase):
         return sp.ImmutableMatrix(value)
-    if isinstance(value, (list, tuple)):
-        M = sp.ImmutableMatrix(value)
-        return M
-    if isinstance(value, (int, float, sp.Basic)):
-        return sp.ImmutableMatrix([[sp.sympify(value)]])
-    raise SymjacError(f"value of {name} must be a SymPy or NumPy matrix or a number, got {type(value).__name__}")
+    elif isinstance(value, (list, tuple)):
+        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+        if rows and len({len(r) for r in rows}) != 1:
+            raise ShapeError(f"{what} has rows of different lengths")
+    elif isinstance(value, (int, float, sp.Basic, np.number)):
+        rows = [[value]]
+    else:
+        raise SymjacError(f"{what} must be a SymPy or NumPy matrix or a number, got {type(value).__name__}")
+    entries = [[as_expr(v, what) for v in r] for r in rows]
+    return sp.ImmutableMatrix(entries)
 
 
 class _Instantiator:
@@ -207,7 +213,7 @@ class _Instantiator:
 
     # -- sizes --
     def dim(self, d) -> int:
-        d = sp.sympify(d)
+        d = as_expr(d)
         repl = {}
         for s in d.free_symbols:
             if s.name not in self.sizes:
@@ -342,7 +348,7 @@ class _Instantiator:
         return M.inv()
 
     def scal(self, e):
-        e = sp.sympify(e)
+        e = as_expr(e)
         if getattr(e, "is_Matrix", False):
             A = self.mat(e)
             if (A.rows, A.cols) != (1, 1):
@@ -378,7 +384,7 @@ def instantiate(expr, sizes, values=None):
     if not isinstance(expr, sp.Basic) and hasattr(expr, "expr"):     # a ClosedFormResult
         expr = expr.expr
     inst = _Instantiator(sizes, values)
-    return inst.mat(sp.sympify(expr)).to_matrix()
+    return inst.mat(as_expr(expr)).to_matrix()
 
 
 __all__ = ["instantiate", "MAX_SYMBOLIC_INVERSE"]

@@ -15,11 +15,29 @@ dimension symbols; ``as_explicit()`` works once the sizes are integers.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.core.sympify import _sympify
+from sympy.core.sympify import SympifyError
+from sympy.core.sympify import _sympify as _strict_sympify
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..conventions import commutation_matrix
-from ..errors import ShapeError, UnsupportedError
+from ..errors import ShapeError, SymjacError, UnsupportedError
+
+
+def as_expr(value, what: str = "the expression"):
+    """``value`` as a SymPy object, strictly: SymPy objects and numbers only, never text.
+
+    Strings are refused (SymPy's ``sympify`` would evaluate them as Python):
+    text goes through :func:`symjac.closedform.closed_form_from_text`, which
+    parses the safe expression syntax.
+    """
+    if isinstance(value, (str, bytes)):
+        raise SymjacError(f"{what} must be a SymPy expression, not text; "
+                          "parse text with closed_form_from_text")
+    try:
+        return _strict_sympify(value)
+    except SympifyError:
+        raise SymjacError(f"{what} must be a SymPy expression or a number, got {type(value).__name__}") from None
+
 
 
 def _int(d, what="size"):
@@ -34,7 +52,7 @@ class CommutationMatrix(sp.MatrixExpr):
     is_commutative = False
 
     def __new__(cls, m, n):
-        return sp.Basic.__new__(cls, _sympify(m), _sympify(n))
+        return sp.Basic.__new__(cls, as_expr(m), as_expr(n))
 
     m = property(lambda self: self.args[0])
     n = property(lambda self: self.args[1])
@@ -63,7 +81,7 @@ class Vec(sp.MatrixExpr):
     """vec A: the columns of A (m×n) stacked into an (mn)×1 column."""
 
     def __new__(cls, arg):
-        arg = _sympify(arg)
+        arg = as_expr(arg)
         if not getattr(arg, "is_Matrix", False):
             raise ShapeError(f"vec needs a matrix, got the scalar {arg}")
         return sp.Basic.__new__(cls, arg)
@@ -84,7 +102,7 @@ class Unvec(sp.MatrixExpr):
     """unvec_{m,n} v: an (mn)×1 column reshaped column-first into m×n (inverse of vec)."""
 
     def __new__(cls, arg, m, n):
-        return sp.Basic.__new__(cls, _sympify(arg), _sympify(m), _sympify(n))
+        return sp.Basic.__new__(cls, as_expr(arg), as_expr(m), as_expr(n))
 
     arg = property(lambda self: self.args[0])
 
@@ -100,7 +118,7 @@ class Diag(sp.MatrixExpr):
     """diag(v): the n×n diagonal matrix with the n×1 vector v on its diagonal."""
 
     def __new__(cls, arg):
-        arg = _sympify(arg)
+        arg = as_expr(arg)
         if not getattr(arg, "is_Matrix", False) or arg.shape[1] != 1:
             raise ShapeError(f"diag takes an n×1 vector, got shape {getattr(arg, 'shape', '1x1')}")
         return sp.Basic.__new__(cls, arg)
@@ -122,7 +140,7 @@ class DiagEmbedding(sp.MatrixExpr):
     """Ψ_n: the n²×n matrix with columns e_i ⊗ e_i, so vec diag(v) = Ψ_n v."""
 
     def __new__(cls, n):
-        return sp.Basic.__new__(cls, _sympify(n))
+        return sp.Basic.__new__(cls, as_expr(n))
 
     @property
     def shape(self):
@@ -138,7 +156,7 @@ class ElementwiseDerivative(sp.MatrixExpr):
     """f′(A): the derivative of the scalar function ``f`` (a Lambda) applied to each entry of A."""
 
     def __new__(cls, function, arg):
-        return sp.Basic.__new__(cls, as_lambda(function), _sympify(arg))
+        return sp.Basic.__new__(cls, as_lambda(function), as_expr(arg))
 
     function = property(lambda self: self.args[0])
     arg = property(lambda self: self.args[1])
@@ -166,7 +184,7 @@ class Norm(sp.Expr):
     is_nonnegative = True
 
     def __new__(cls, arg):
-        arg = _sympify(arg)
+        arg = as_expr(arg)
         if not getattr(arg, "is_Matrix", False):
             raise ShapeError("norm takes a vector or a matrix")
         return sp.Expr.__new__(cls, arg)
@@ -216,6 +234,7 @@ __all__ = [
     "ElementwiseDerivative",
     "ElementwiseApplyFunction",
     "Norm",
+    "as_expr",
     "as_lambda",
     "elementwise",
     "function_name",

@@ -1,4 +1,4 @@
-"""Proof by construction: a closed form checked against the elementwise engine.
+"""A closed form checked against the elementwise engine at several sizes.
 
 ``prove(kind, F, X, expr, convention)`` instantiates F, X and the closed form
 at ≥ 3 random size assignments (distinct sizes first, so that non-square
@@ -9,8 +9,11 @@ shapes are tried whenever the expression allows them) and compares with
 * otherwise at random points (``points`` per size, seeded), relative
   tolerance ``tol`` — and the record says "numerically", never more.
 
+Agreement at finitely many sizes is evidence, not a size-free proof, and the
+record says so: "exact agreement with the entry-by-entry engine at sizes …".
+
 A mismatch raises :class:`ClosedFormCheckError`: symjac never returns an
-unchecked closed form unless asked to (``prove=False``).
+unchecked closed form unless asked to (``prove_it=False``).
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from ..jacobian import gradient as explicit_gradient
 from ..jacobian import jacobian as explicit_jacobian
 from ..symbols import symbolic
 from .instantiate import instantiate
+from .objects import as_expr
 
 DEFAULT_TRIALS = 3
 DEFAULT_POINTS = 3
@@ -42,26 +46,38 @@ class ProofRecord:
     kind: str                                   # "jacobian" | "gradient" | "hessian"
     dims: tuple[str, ...]                       # dimension names, in the order of each size tuple
     sizes: tuple[tuple[int, ...], ...]          # one tuple per assignment
-    method: str                                 # "exact" | "numeric"
+    method: str                                 # EXACT ("exact at sizes") | NUMERIC ("numeric at points")
     points: int = 0                             # random points per size (numeric)
     seed: int = 0
     tolerance: float | None = None
     convention: dict = field(default_factory=dict)
     reference: str = "symjac.jacobian"
 
+    EXACT = "exact at sizes"
+    NUMERIC = "numeric at points"
+
+    @property
+    def exact(self) -> bool:
+        return self.method == self.EXACT
+
     def describe(self) -> str:
-        """One line: 'proven at sizes (m,n)=(2,3),(3,2),(4,4): exact' or 'checked numerically at N points …'."""
+        """One line saying what was checked, and no more: a check at finitely many sizes, not a size-free proof.
+
+        'exact agreement with the entry-by-entry engine (symjac.jacobian) at sizes (m,n)=(3,4),(2,3),(4,3)'
+        or 'numerically, at 9 random points (3 at each of sizes …), …'.
+        """
         if self.dims:
             names = "(" + ",".join(self.dims) + ")" if len(self.dims) > 1 else self.dims[0]
             vals = ",".join("(" + ",".join(map(str, s)) + ")" if len(s) > 1 else str(s[0]) for s in self.sizes)
             where = f"sizes {names}={vals}"
         else:
             where = "its fixed size"
-        if self.method == "exact":
-            return f"proven at {where}: exact, against {self.reference}"
+        engine = f"the entry-by-entry engine ({self.reference})"
+        if self.exact:
+            return f"exact agreement with {engine} at {where}"
         total = self.points * len(self.sizes)
-        return (f"checked numerically at {total} random points ({self.points} at each of {where}), "
-                f"relative tolerance {self.tolerance:g}, seed {self.seed}, against {self.reference}")
+        return (f"numerically, at {total} random points ({self.points} at each of {where}), against {engine}, "
+                f"relative tolerance {self.tolerance:g}, seed {self.seed}")
 
     def to_dict(self) -> dict:
         return {
@@ -84,28 +100,28 @@ def dimension_symbols(*exprs) -> list[sp.Symbol]:
     """The dimension symbols in the shapes of every matrix sub-expression, sorted by name."""
     dims = set()
     for e in exprs:
-        for node in sp.preorder_traversal(sp.sympify(e)):
+        for node in sp.preorder_traversal(as_expr(e)):
             if getattr(node, "is_Matrix", False) and hasattr(node, "shape"):
                 for d in node.shape:
-                    dims |= sp.sympify(d).free_symbols
+                    dims |= as_expr(d).free_symbols
     return sorted(dims, key=lambda s: s.name)
 
 
 def matrix_symbols(*exprs) -> list[sp.MatrixSymbol]:
     out = set()
     for e in exprs:
-        out |= sp.sympify(e).atoms(sp.MatrixSymbol)
+        out |= as_expr(e).atoms(sp.MatrixSymbol)
     return sorted(out, key=lambda s: s.name)
 
 
 def scalar_symbols(e, dims) -> list[sp.Symbol]:
     names = {d.name for d in dims}
     out = set()
-    for node in sp.preorder_traversal(sp.sympify(e)):
+    for node in sp.preorder_traversal(as_expr(e)):
         if isinstance(node, sp.Symbol) and node.name not in names:
             out.add(node)
     bound = set()
-    for lam in sp.sympify(e).atoms(sp.Lambda):
+    for lam in as_expr(e).atoms(sp.Lambda):
         bound |= set(lam.variables)
     return sorted(out - bound, key=lambda s: s.name)
 
@@ -114,7 +130,7 @@ _HEAVY = (sp.Inverse, sp.Determinant)
 
 
 def _is_heavy(F) -> bool:
-    F = sp.sympify(F)
+    F = as_expr(F)
     if F.has(*_HEAVY):
         return True
     return any(p.args[1].is_negative for p in F.atoms(sp.MatPow))
@@ -148,7 +164,7 @@ def _polynomial(M) -> bool:
     for v in M:
         syms |= v.free_symbols
     syms = list(syms)
-    return all(sp.sympify(v).is_polynomial(*syms) for v in M)
+    return all(as_expr(v).is_polynomial(*syms) for v in M)
 
 
 def exactly_equal(a, b) -> bool:
@@ -233,7 +249,7 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
         for _ in range(points):
             values, subs = {}, {}
             for M in mats:
-                shape = tuple(int(sp.sympify(d).xreplace({s: sizes[s.name] for s in sp.sympify(d).free_symbols}))
+                shape = tuple(int(as_expr(d).xreplace({s: sizes[s.name] for s in as_expr(d).free_symbols}))
                               for d in M.shape)
                 val = _random_value(rng, shape, square_shift=heavy)
                 values[M.name] = val
@@ -254,7 +270,7 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
         kind=kind,
         dims=tuple(d.name for d in dims),
         sizes=tuple(assignments),
-        method="exact" if exact_everywhere else "numeric",
+        method=ProofRecord.EXACT if exact_everywhere else ProofRecord.NUMERIC,
         points=0 if exact_everywhere else points,
         seed=seed,
         tolerance=None if exact_everywhere else tol,

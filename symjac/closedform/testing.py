@@ -15,6 +15,7 @@ import sympy as sp
 
 from ..conventions import VEC, get_convention
 from .instantiate import instantiate
+from .objects import as_expr
 from .proof import exactly_equal, _is_heavy, _close, _entry_map, _polynomial, _random_value, _reference, matrix_symbols, scalar_symbols, dimension_symbols
 
 
@@ -36,7 +37,7 @@ def _brute_force(kind, F, X, sizes, convention):
 
 
 def _dim_value(d, sizes):
-    d = sp.sympify(d)
+    d = as_expr(d)
     return int(d.xreplace({s: sp.Integer(sizes[s.name]) for s in d.free_symbols}))
 
 
