@@ -16,23 +16,7 @@ from sympy.matrices.expressions.diagonal import DiagonalOf
 from ..errors import UnsupportedError
 from .objects import CommutationMatrix, Diag, DiagEmbedding, Unvec, Vec
 from .rules import add, is_matrix, mm
-
-
-def _split(e):
-    """MatMul/Mul → (scalar coefficient, [matrix factors]) with nested products flattened."""
-    scalars, mats = [], []
-
-    def walk(a):
-        if isinstance(a, sp.MatMul):
-            for b in a.args:
-                walk(b)
-        elif is_matrix(a):
-            mats.append(a)
-        else:
-            scalars.append(a)
-
-    walk(e)
-    return sp.Mul(*scalars), mats
+from .rules import split_product as _split
 
 
 def _prod(mats, n_if_empty):

@@ -97,6 +97,12 @@ def _times(a, b):
     return a * b
 
 
+def _nonzero_sums(acc) -> dict:
+    """{position: [terms]} → {position: Σ terms} with the zero sums dropped (the matrix stays sparse)."""
+    sums = {k: vs[0] if len(vs) == 1 else sp.Add(*vs) for k, vs in acc.items()}
+    return {k: v for k, v in sums.items() if v != 0}
+
+
 def _add(A: _S, B: _S) -> _S:
     if (A.rows, A.cols) != (B.rows, B.cols):
         raise ShapeError(f"cannot add {A.rows}x{A.cols} and {B.rows}x{B.cols}")
@@ -104,12 +110,7 @@ def _add(A: _S, B: _S) -> _S:
     for src in (A.d, B.d):
         for k, v in src.items():
             acc[k].append(v)
-    out = {}
-    for k, vs in acc.items():
-        s = vs[0] if len(vs) == 1 else sp.Add(*vs)
-        if s != 0:
-            out[k] = s
-    return _S(A.rows, A.cols, out)
+    return _S(A.rows, A.cols, _nonzero_sums(acc))
 
 
 def _scale(c, A: _S) -> _S:
@@ -130,12 +131,7 @@ def _mul(A: _S, B: _S) -> _S:
     for (i, k), a in A.d.items():
         for j, b in brows.get(k, ()):
             acc[(i, j)].append(_times(a, b))
-    out = {}
-    for key, vs in acc.items():
-        s = vs[0] if len(vs) == 1 else sp.Add(*vs)
-        if s != 0:
-            out[key] = s
-    return _S(A.rows, B.cols, out)
+    return _S(A.rows, B.cols, _nonzero_sums(acc))
 
 
 def _transpose(A: _S) -> _S:

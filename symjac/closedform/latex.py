@@ -1,17 +1,22 @@
-"""LaTeX and text for closed forms: ⊗, K_{m,n}, I_n, diag, vec, ^⊤ as textbooks print them.
+"""LaTeX and text for closed forms: ⊗, K_{m,n}, I_n, 1_n, diag, vec, ^⊤ as textbooks print them.
 
-``ClosedFormLatexPrinter`` subclasses SymPy's ``LatexPrinter`` and dispatches
-on the class (``_print_KroneckerProduct`` …); ``ClosedFormTextPrinter`` does
-the same for one-line Unicode text (``(Iₙ ⊗ Aᵀ) + (Aᵀ ⊗ Iₙ) K_{m,n}``).
+``ClosedFormLatexPrinter`` subclasses symjac's ``SymjacLatexPrinter`` (so names
+print as everywhere else in symjac: ``W1`` → ``W^{(1)}``, ``Phi`` → ``\Phi``)
+and dispatches on the class (``_print_KroneckerProduct`` …);
+``ClosedFormTextPrinter`` does the same for one-line Unicode text
+(``(Iₙ ⊗ Aᵀ) + (Aᵀ ⊗ Iₙ) K_{m,n}``, ``W⁽¹⁾``).  Products, sums, Kronecker and
+Hadamard products are laid out by one shared mixin; only the glyphs differ.
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from ..functions import relu, sigmoid
+from ..latex import SymjacLatexPrinter
 from .objects import function_name
 
 _LATEX_NAMES = {sp.tanh: r"\tanh", sigmoid: r"\sigma", relu: r"\operatorname{ReLU}", sp.exp: r"\exp",
@@ -27,18 +32,74 @@ def _is_atomic(e) -> bool:
     )
 
 
-class ClosedFormLatexPrinter(LatexPrinter):
-    """LaTeX for closed forms (``\\otimes``, ``K_{m,n}``, ``I_{n}``, ``\\operatorname{diag}``, ``^{\\top}``)."""
+class _ProductLayout:
+    """Products, sums, ⊗ and ∘ laid out the same way in LaTeX and text; subclasses give the glyphs."""
+
+    KRON = " ⊗ "
+    HADAMARD = " ∘ "
+
+    def _paren(self, s: str) -> str:
+        return "(%s)" % s
 
     def _wrap(self, e):
         s = self._print(e)
-        return s if _is_atomic(e) else r"\left(%s\right)" % s
+        return s if _is_atomic(e) else self._paren(s)
+
+    def _print_KroneckerProduct(self, e):
+        return self.KRON.join(self._wrap(a) if isinstance(a, (sp.MatAdd, sp.KroneckerProduct)) else self._print(a)
+                              for a in e.args)
+
+    def _print_HadamardProduct(self, e):
+        return self.HADAMARD.join(self._wrap(a) for a in e.args)
+
+    def _print_MatMul(self, e):
+        coeff, mats = e.as_coeff_matrices()
+        parts = []
+        for m in mats:
+            s = self._print(m)
+            if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct)) or s.startswith("-"):
+                s = self._paren(s)
+            parts.append(s)
+        body = " ".join(parts)
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return "-" + body
+        c = self._print(coeff)
+        return (self._paren(c) if isinstance(coeff, sp.Add) else c) + " " + body
+
+    def _print_MatAdd(self, e):
+        out = ""
+        for i, t in enumerate(_ordered_terms(self, e)):
+            s = self._print(t)
+            if isinstance(t, sp.KroneckerProduct):
+                s = self._paren(s)
+            out = s if not i else out + (" - " + s[1:] if s.startswith("-") else " + " + s)
+        return out
+
+
+class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
+    """LaTeX for closed forms (``\\otimes``, ``K_{m,n}``, ``I_{n}``, ``\\mathbf{1}_{n}``, ``\\operatorname{diag}``, ``^{\\top}``)."""
+
+    KRON = r" \otimes "
+    HADAMARD = r" \circ "
+
+    def _paren(self, s: str) -> str:
+        return r"\left(%s\right)" % s
 
     def _print_CommutationMatrix(self, e):
         return r"K_{%s,%s}" % (self._print(e.m), self._print(e.n))
 
     def _print_Identity(self, e):
         return r"I_{%s}" % self._print(e.shape[0])
+
+    def _print_OneMatrix(self, e):
+        r, c = e.shape
+        if c == 1:
+            return r"\mathbf{1}_{%s}" % self._print(r)
+        if r == 1:
+            return r"\mathbf{1}_{%s}^{\top}" % self._print(c)
+        return r"\mathbf{1}_{%s \times %s}" % (self._print(r), self._print(c))
 
     def _print_ZeroMatrix(self, e):
         return r"0_{%s \times %s}" % (self._print(e.shape[0]), self._print(e.shape[1]))
@@ -53,45 +114,6 @@ class ClosedFormLatexPrinter(LatexPrinter):
 
     def _print_MatPow(self, e):
         return r"%s^{%s}" % (self._wrap(e.base), self._print(e.exp))
-
-    def _print_KroneckerProduct(self, e):
-        return r" \otimes ".join(self._wrap(a) if isinstance(a, (sp.MatAdd, sp.KroneckerProduct)) else
-                                 self._print(a) for a in e.args)
-
-    def _print_HadamardProduct(self, e):
-        return r" \circ ".join(self._wrap(a) if not _is_atomic(a) else self._print(a) for a in e.args)
-
-    def _print_MatMul(self, e):
-        coeff, mats = e.as_coeff_matrices()
-        parts = []
-        for m in mats:
-            s = self._print(m)
-            if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct)) or s.startswith("-"):
-                s = r"\left(%s\right)" % s
-            parts.append(s)
-        body = " ".join(parts)
-        if coeff == 1:
-            return body
-        if coeff == -1:
-            return "-" + body
-        c = self._print(coeff)
-        if isinstance(coeff, sp.Add):
-            c = r"\left(%s\right)" % c
-        return c + " " + body
-
-    def _print_MatAdd(self, e):
-        out = ""
-        for i, t in enumerate(_ordered_terms(self, e)):
-            s = self._print(t)
-            if isinstance(t, sp.KroneckerProduct):
-                s = r"\left(%s\right)" % s
-            if i and s.startswith("-"):
-                out += " - " + s[1:]
-            elif i:
-                out += " + " + s
-            else:
-                out = s
-        return out
 
     def _print_Vec(self, e):
         return r"\operatorname{vec}\left(%s\right)" % self._print(e.arg)
@@ -146,27 +168,45 @@ def _ordered_terms(printer, e):
 
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_TAGGED = re.compile(r"^(?P<letters>[A-Za-z]+)(?P<tag>[0-9]+)$")
 
 
-class ClosedFormTextPrinter(StrPrinter):
+def text_name(name: str) -> str:
+    """A name as Unicode text, as the LaTeX printer writes it: ``W1`` → ``W⁽¹⁾``, ``Phi`` → ``Φ``."""
+    m = _TAGGED.match(name)
+    if m:
+        return "%s⁽%s⁾" % (pretty_symbol(m.group("letters")), m.group("tag").translate(_SUP))
+    return pretty_symbol(name)
+
+
+def _text_subscript(n: str) -> str:
+    """ₙ-style subscript text: digits as subscripts, a name after '_', anything else in braces."""
+    return n.translate(_SUB) if n.isdigit() else "_" + n if n.isalnum() else "_{%s}" % n.replace("*", "")
+
+
+class ClosedFormTextPrinter(_ProductLayout, StrPrinter):
     """One-line Unicode text: ``(Iₙ ⊗ Aᵀ) + (Aᵀ ⊗ Iₙ) K_{m,n}``, ``-2 Φᵀ (y - Φ θ)``."""
 
-    def _wrap(self, e):
-        s = self._print(e)
-        return s if _is_atomic(e) else "(%s)" % s
-
     def _print_MatrixSymbol(self, e):
-        return pretty_symbol(e.name)
+        return text_name(e.name)
 
     def _print_Symbol(self, e):
-        return pretty_symbol(e.name)
+        return text_name(e.name)
 
     def _print_CommutationMatrix(self, e):
         return "K_{%s,%s}" % (self._print(e.m), self._print(e.n))
 
     def _print_Identity(self, e):
-        n = self._print(e.shape[0])
-        return "I" + (n.translate(_SUB) if n.isdigit() else "_" + n if n.isalnum() else "_{%s}" % n.replace("*", ""))
+        return "I" + _text_subscript(self._print(e.shape[0]))
+
+    def _print_OneMatrix(self, e):
+        r, c = e.shape
+        if c == 1:
+            return "1" + _text_subscript(self._print(r))
+        if r == 1:
+            return "1" + _text_subscript(self._print(c)) + "ᵀ"
+        return "1_{%s×%s}" % (self._print(r), self._print(c))
 
     def _print_ZeroMatrix(self, e):
         return "0_{%s×%s}" % (self._print(e.shape[0]), self._print(e.shape[1]))
@@ -181,35 +221,6 @@ class ClosedFormTextPrinter(StrPrinter):
 
     def _print_MatPow(self, e):
         return "%s^%s" % (self._wrap(e.base), self._print(e.exp))
-
-    def _print_KroneckerProduct(self, e):
-        return " ⊗ ".join(self._wrap(a) if isinstance(a, (sp.MatAdd, sp.KroneckerProduct)) else self._print(a)
-                          for a in e.args)
-
-    def _print_HadamardProduct(self, e):
-        return " ∘ ".join(self._wrap(a) for a in e.args)
-
-    def _print_MatMul(self, e):
-        coeff, mats = e.as_coeff_matrices()
-        parts = [("(%s)" % self._print(m))
-                 if isinstance(m, (sp.MatAdd, sp.KroneckerProduct, sp.HadamardProduct)) or self._print(m).startswith("-")
-                 else self._print(m) for m in mats]
-        body = " ".join(parts)
-        if coeff == 1:
-            return body
-        if coeff == -1:
-            return "-" + body
-        c = self._print(coeff)
-        return ("(%s)" % c if isinstance(coeff, sp.Add) else c) + " " + body
-
-    def _print_MatAdd(self, e):
-        out = ""
-        for i, t in enumerate(_ordered_terms(self, e)):
-            s = self._print(t)
-            if isinstance(t, sp.KroneckerProduct):
-                s = "(%s)" % s
-            out = s if not i else out + (" - " + s[1:] if s.startswith("-") else " + " + s)
-        return out
 
     def _print_Vec(self, e):
         return "vec(%s)" % self._print(e.arg)
@@ -262,4 +273,4 @@ def to_text(expr) -> str:
     return ClosedFormTextPrinter().doprint(expr)
 
 
-__all__ = ["ClosedFormLatexPrinter", "ClosedFormTextPrinter", "to_latex", "to_text"]
+__all__ = ["ClosedFormLatexPrinter", "ClosedFormTextPrinter", "to_latex", "to_text", "text_name"]

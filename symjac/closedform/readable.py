@@ -2,12 +2,14 @@
 
 Bottom-up rewriting with exact identities only, repeated to a fixed point:
 
-* transposes pushed to the leaves: (AB)ᵀ = BᵀAᵀ, (A⊗B)ᵀ = Aᵀ⊗Bᵀ, K_{m,n}ᵀ = K_{n,m}, Iᵀ = I, diag(v)ᵀ = diag(v);
+* transposes pushed to the leaves: (AB)ᵀ = BᵀAᵀ, (A⊗B)ᵀ = Aᵀ⊗Bᵀ, K_{m,n}ᵀ = K_{n,m}, Iᵀ = I, diag(v)ᵀ = diag(v),
+  1_{m×n}ᵀ = 1_{n×m};
 * products flattened, scalar factors collected, identities dropped, zeros absorbed;
 * mixed products (A⊗B)(C⊗D) = AC⊗BD, and with a row / column factor
   M(a⊗B) = a⊗MB (a one row), (a⊗B)M = a⊗BM (a one column) and the mirror cases;
 * K_{m,1} = K_{1,n} = I, K_{m,n}K_{n,m} = I, K_{p,m}(A⊗B) = (B⊗A)K_{q,n} (K moved right), K_{m,n} vec A = vec Aᵀ, vec(A)ᵀK_{n,m} = vec(Aᵀ)ᵀ;
 * I_a⊗I_b = I_{ab}, I₁⊗A = A, vec v = v for a column, diag(vec v) = diag v;
+* ones: 1_{a×k} 1_{k×b} = k 1_{a×b}, vec 1_{m×n} = 1_{mn}, 1∘A = A, a 1×1 matrix of ones dropped from products;
 * sums: zeros dropped, like terms collected (Φᵀr + Φᵀr = 2Φᵀr), a factor
   common to every term pulled out (Ax + Aᵀx = (A + Aᵀ)x).
 """
@@ -17,7 +19,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .objects import CommutationMatrix, Diag, ElementwiseDerivative, Vec
-from .rules import is_matrix
+from .rules import split_product as _split
 
 _MAX_PASSES = 12
 
@@ -80,6 +82,8 @@ def _transpose(e, args):
         return a
     if isinstance(a, sp.ZeroMatrix):
         return sp.ZeroMatrix(_cols(a), _rows(a))
+    if isinstance(a, sp.OneMatrix):
+        return sp.OneMatrix(_cols(a), _rows(a))                         # 1_{m×n}ᵀ = 1_{n×m}
     if isinstance(a, CommutationMatrix):
         return CommutationMatrix(a.n, a.m)
     if isinstance(a, ElementwiseApplyFunction):
@@ -100,22 +104,6 @@ def _inverse(e, args):
 
 # --- products ----------------------------------------------------------------------
 
-def _split(e):
-    scalars, mats = [], []
-
-    def walk(a):
-        if isinstance(a, sp.MatMul):
-            for b in a.args:
-                walk(b)
-        elif is_matrix(a):
-            mats.append(a)
-        else:
-            scalars.append(a)
-
-    walk(e)
-    return sp.Mul(*scalars), mats
-
-
 def _matmul_from(coeff, mats):
     if coeff == 0:
         return None
@@ -126,13 +114,22 @@ def _matmul_from(coeff, mats):
     return sp.MatMul(coeff, *mats) if coeff != 1 else sp.MatMul(*mats)
 
 
+def _is_unit(M) -> bool:
+    """I_n, or a 1×1 matrix of ones (the 1×1 identity)."""
+    return isinstance(M, sp.Identity) or isinstance(M, sp.OneMatrix) and _one(M.shape[0]) and _one(M.shape[1])
+
+
 def _pair(A, B):
     """A·B rewritten as one factor when an identity applies, else None."""
     KP = sp.KroneckerProduct
-    if isinstance(A, sp.Identity):
+    if _is_unit(A):
         return B
-    if isinstance(B, sp.Identity):
+    if _is_unit(B):
         return A
+    if isinstance(A, sp.OneMatrix) and isinstance(B, sp.OneMatrix):
+        k = _cols(A)                                                    # 1_{a×k} 1_{k×b} = k 1_{a×b}
+        ones = sp.OneMatrix(_rows(A), _cols(B))
+        return ones if _one(k) else sp.MatMul(k, ones)
     if isinstance(A, KP) and isinstance(B, KP) and len(A.args) == 2 and len(B.args) == 2:
         (a1, a2), (b1, b2) = A.args, B.args
         if a1.shape[1] == b1.shape[0] and a2.shape[1] == b2.shape[0]:
@@ -178,7 +175,7 @@ def _matmul(e, args):
     if coeff == 0 or any(isinstance(m, sp.ZeroMatrix) for m in mats):
         return sp.ZeroMatrix(*e.shape)
     if len(mats) > 1:
-        kept = [m for m in mats if not isinstance(m, sp.Identity)]
+        kept = [m for m in mats if not _is_unit(m)]
         mats = kept or [mats[0]]
     for i, m in enumerate(mats):
         if isinstance(m, sp.MatAdd) and any(
@@ -245,6 +242,7 @@ def _hadamard(e, args):
                 coeff *= c
                 a = _matmul_from(sp.S.One, ms)
         parts.append(a)
+    parts = [a for a in parts if not isinstance(a, sp.OneMatrix)] or parts[:1]   # 1∘A = A
     out = parts[0] if len(parts) == 1 else sp.HadamardProduct(*parts)
     return out if coeff == 1 else sp.MatMul(coeff, out)
 
@@ -307,6 +305,8 @@ def _vec(e, args):
         return a                                                        # vec v = v
     if _one(a.shape[0]):
         return sp.Transpose(a)                                          # vec of a row = its transpose
+    if isinstance(a, sp.OneMatrix):
+        return sp.OneMatrix(a.shape[0] * a.shape[1], 1)                # vec 1_{m×n} = 1_{mn}
     return Vec(a)
 
 

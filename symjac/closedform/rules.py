@@ -21,6 +21,23 @@ def is_matrix(e) -> bool:
     return bool(getattr(e, "is_Matrix", False))
 
 
+def split_product(e):
+    """MatMul/Mul → (scalar coefficient, [matrix factors]) with nested products flattened."""
+    scalars, mats = [], []
+
+    def walk(a):
+        if isinstance(a, sp.MatMul):
+            for b in a.args:
+                walk(b)
+        elif is_matrix(a):
+            mats.append(a)
+        else:
+            scalars.append(a)
+
+    walk(e)
+    return sp.Mul(*scalars), mats
+
+
 def add(*terms):
     """Σ terms (None terms dropped); None if all are zero."""
     terms = [t for t in terms if t is not None]
