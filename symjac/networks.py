@@ -394,10 +394,14 @@ def finite_difference_input_jacobian(net: Network, point: dict, h: float = 1e-6)
 
 
 @dataclass
-class Verification:
-    """How a network derivative was checked: exact (symbolic), and numerically at one point."""
+class NetworkVerification:
+    """How a network derivative was checked: exactly (symbolic, unless skipped), and numerically at one point.
 
-    exact: bool
+    ``exact``: True / False when the exact comparison with the brute-force
+    engine ran, None when it was skipped (``exact=False``) — never True unrun.
+    """
+
+    exact: bool | None
     max_error_brute: float
     max_error_fd: float
     fd_step: float
@@ -406,14 +410,28 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return self.exact and self.max_error_brute < 1e-9 and self.max_error_fd < 1e-5 and (
+        """No check that ran failed (a skipped exact comparison is not a pass, see ``exact``)."""
+        return self.exact is not False and self.max_error_brute < 1e-9 and self.max_error_fd < 1e-5 and (
             self.jax_error is None or self.jax_error < 1e-5)
 
+    def describe(self) -> str:
+        """One line: what was compared, and how closely."""
+        if self.exact is None:
+            head = "exact comparison skipped"
+        else:
+            head = "exactly equal to the brute-force engine" if self.exact else "NOT exactly equal to the brute-force engine"
+        line = (f"{head}; at one random point (seed {self.point_seed}): max |error| vs brute force "
+                f"{self.max_error_brute:.1e}, max rel. error vs central differences (h={self.fd_step:g}) "
+                f"{self.max_error_fd:.1e}")
+        if self.jax_error is not None:
+            line += f", max |error| vs JAX {self.jax_error:.1e}"
+        return line
 
-def verify_backprop(net: Network, seed: int = 0, exact: bool = True, h: float = 1e-6) -> Verification:
+
+def verify_backprop(net: Network, seed: int = 0, exact: bool = True, h: float = 1e-6) -> NetworkVerification:
     """Backprop gradients vs brute force (exactly, if ``exact``) and vs central differences at a random point."""
     bp, bf = net.backprop(), net.brute_force_gradients()
-    same = all(_exactly_equal(bp[k], bf[k]) for k in bp) if exact else True
+    same = all(_exactly_equal(bp[k], bf[k]) for k in bp) if exact else None
     point = net.random_point(seed)
     subs = net.symbols_at(point)
     fd = finite_difference_gradients(net, point, h)
@@ -423,21 +441,21 @@ def verify_backprop(net: Network, seed: int = 0, exact: bool = True, h: float = 
     jg = jax_gradients(net, point)
     if jg is not None:
         jerr = max(float(np.max(np.abs(_evaluate(bp[k], subs) - jg[k]))) for k in bp)
-    return Verification(same, err_bf, err_fd, h, seed, jerr)
+    return NetworkVerification(same, err_bf, err_fd, h, seed, jerr)
 
 
-def verify_input_jacobian(net: Network, seed: int = 0, exact: bool = True, h: float = 1e-6) -> Verification:
-    """Chain-rule product vs ``jacobian(a⁽ᴸ⁾, x, VEC)`` (exactly) and vs central differences."""
+def verify_input_jacobian(net: Network, seed: int = 0, exact: bool = True, h: float = 1e-6) -> NetworkVerification:
+    """Chain-rule product vs ``jacobian(a⁽ᴸ⁾, x, VEC)`` (exactly, if ``exact``) and vs central differences."""
     J = net.input_jacobian()
     B = jacobian(net.output(), net.x, VEC)
-    same = _exactly_equal(J, B) if exact else True
+    same = _exactly_equal(J, B) if exact else None
     point = net.random_point(seed)
     subs = net.symbols_at(point)
     Jn = _evaluate(J, subs)
     err_bf = float(np.max(np.abs(Jn - _evaluate(B, subs))))
     fd = finite_difference_input_jacobian(net, point, h)
     err_fd = float(np.max(np.abs(Jn - fd) / (1 + np.abs(fd))))
-    return Verification(same, err_bf, err_fd, h, seed)
+    return NetworkVerification(same, err_bf, err_fd, h, seed)
 
 
 # --- optional JAX cross-check ---------------------------------------------------
@@ -476,7 +494,7 @@ __all__ = [
     "Layer",
     "Network",
     "network",
-    "Verification",
+    "NetworkVerification",
     "verify_backprop",
     "verify_input_jacobian",
     "finite_difference_gradients",

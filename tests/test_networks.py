@@ -12,6 +12,7 @@ from symjac.functions import ACTIVATIONS
 from symjac.networks import (
     Factor,
     Layer,
+    NetworkVerification,
     chain,
     finite_difference_gradients,
     jax_gradients,
@@ -33,7 +34,7 @@ def test_backprop_equals_brute_force_for_every_activation(act, loss):
     """δ recursion = sparse-engine gradient, exactly; and = central differences to 1e-6."""
     net = network([3, 2, 2], [act, act], loss=loss)
     v = verify_backprop(net, seed=3)
-    assert v.exact
+    assert v.exact is True
     assert v.max_error_brute < 1e-12
     assert v.max_error_fd < 1e-6
     assert v.ok
@@ -50,7 +51,7 @@ def test_backprop_random_networks(sizes, acts, loss, seed):
     """Law: for any small network, every ∂L/∂W⁽ˡ⁾, ∂L/∂b⁽ˡ⁾ from backprop equals brute force."""
     net = network(sizes, acts[: len(sizes) - 1], loss=loss)
     v = verify_backprop(net, seed=seed)
-    assert v.exact and v.max_error_brute < 1e-12 and v.max_error_fd < 1e-5
+    assert v.exact is True and v.max_error_brute < 1e-12 and v.max_error_fd < 1e-5
 
 
 @settings(max_examples=6, deadline=None)
@@ -63,8 +64,33 @@ def test_input_jacobian_is_product_of_layer_jacobians(sizes, acts, seed):
     """∂a⁽ᴸ⁾/∂x = Π diag(σ′(z⁽ˡ⁾)) W⁽ˡ⁾ equals jacobian(a⁽ᴸ⁾, x, VEC) and finite differences."""
     net = network(sizes, acts[: len(sizes) - 1])
     v = verify_input_jacobian(net, seed=seed)
-    assert v.exact and v.max_error_brute < 1e-12 and v.max_error_fd < 1e-6
+    assert v.exact is True and v.max_error_brute < 1e-12 and v.max_error_fd < 1e-6
     assert net.input_jacobian().shape == (sizes[-1], sizes[0])
+
+
+def test_skipped_exact_comparison_is_reported_as_skipped_not_passed():
+    net = network([2, 2], ["tanh"])
+    for v in (verify_backprop(net, seed=1, exact=False), verify_input_jacobian(net, seed=1, exact=False)):
+        assert isinstance(v, NetworkVerification)
+        assert v.exact is None                                  # not True: no exact comparison ran
+        assert v.max_error_brute < 1e-12 and v.ok               # the numeric checks that did run passed
+        assert v.describe().startswith("exact comparison skipped; at one random point (seed 1): ")
+    ran = verify_input_jacobian(net, seed=1)
+    assert ran.exact is True and ran.describe().startswith("exactly equal to the brute-force engine; ")
+
+
+def test_a_failed_exact_comparison_is_not_ok():
+    v = NetworkVerification(exact=False, max_error_brute=0.0, max_error_fd=0.0, fd_step=1e-6, point_seed=0)
+    assert not v.ok and v.describe().startswith("NOT exactly equal")
+    assert NetworkVerification(None, 0.0, 0.0, 1e-6, 0).ok
+    assert NetworkVerification(None, 1e-3, 0.0, 1e-6, 0).ok is False
+
+
+def test_network_verification_does_not_shadow_verify_verification():
+    import symjac.networks as networks
+    from symjac.verify import Verification
+    assert not hasattr(networks, "Verification") and "NetworkVerification" in networks.__all__
+    assert NetworkVerification is not Verification
 
 
 def test_layer_jacobian_shapes_and_order():
