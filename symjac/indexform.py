@@ -22,6 +22,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.core.sympify import _sympify as _strict_sympify
 
 from .errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from .functions import relu, sigmoid
@@ -58,10 +59,6 @@ class IExpr:
     @property
     def scalar(self) -> bool:
         return self.shape == (1, 1)
-
-
-def _same(a, b) -> bool:
-    return a == b
 
 
 class IndexBuilder:
@@ -410,7 +407,7 @@ def evaluate_formula(formula, g: GenericEntry, sizes: dict, concrete_shapes: dic
                 bad.append((fidx + xidx, str(exc), want))
                 checked += 1
                 continue
-            if not equal_exactly(sp.sympify(got), sp.sympify(want)):
+            if not equal_exactly(_strict_sympify(got), _strict_sympify(want)):
                 bad.append((fidx + xidx, got, want))
             checked += 1
     return GenericCheck(checked, bad, dict(sizes))
@@ -427,67 +424,181 @@ _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.
             ast.Call, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
             ast.Compare, ast.Eq, ast.NotEq, ast.BoolOp, ast.And, ast.Or, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _FUNCS = set(_ELEMENTWISE) | {"sum", "delta"}
+_ARITY = {**{f: (1,) for f in _ELEMENTWISE}, "delta": (2,), "sum": (3, 4)}
+_USAGE = {"delta": "delta(i, j)", "sum": "sum(expression, index, upper) or sum(expression, index, lower, upper)"}
+
+MAX_INDEX_TEXT = 2000       # characters in one formula or condition
+MAX_NESTING = 50            # depth of the expression tree
+MAX_POWER = 64              # |exponent| of a numeric power
+MAX_SUM_TERMS = 64          # terms of one sum(...) at evaluation
+MAX_EVAL_STEPS = 100_000    # nodes visited by one evaluator (nested sums multiply)
+MAX_NUMBER_BITS = 4096      # size of an exact number a power may produce
+
+
+def _depth(node) -> int:
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > MAX_NESTING:
+            break
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(n))
+    return deepest
+
+
+def _numeric_constant(node):
+    """The value of a literal number, or of −/+ a literal number; None for anything else."""
+    sign = 1
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return sign * node.value
+    return None
 
 
 def parse_index_text(text: str) -> ast.AST:
-    """Parse and whitelist an index formula or condition; raises ParseError."""
+    """Parse and whitelist an index formula or condition; raises ParseError / UnsupportedError (one line).
+
+    Beyond the whitelist: functions are called with their arity, tuples appear
+    only as ``NAME[i, j]`` subscripts, literal exponents are at most
+    ``MAX_POWER`` in size and nesting at most ``MAX_NESTING`` deep.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty index formula")
-    if len(text) > 2000:
-        raise ParseError("index formula too long")
+    if len(text) > MAX_INDEX_TEXT:
+        raise ParseError(f"index formula too long ({len(text)} characters, limit {MAX_INDEX_TEXT})")
+    shown = text.strip()
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ParseError(f"syntax error in {text.strip()!r}: {exc.msg}", (exc.offset or 1) - 1) from None
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        msg = getattr(exc, "msg", None) or "too deeply nested"
+        raise ParseError(f"syntax error in {shown!r}: {msg}", (getattr(exc, "offset", None) or 1) - 1) from None
+    if _depth(tree) > MAX_NESTING:
+        raise ParseError(f"index formula {shown!r} is nested more than {MAX_NESTING} deep")
+    slices = {id(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript)}
     for node in ast.walk(tree):
+        pos = getattr(node, "col_offset", None)
         if not isinstance(node, _ALLOWED):
-            raise UnsupportedError(f"{type(node).__name__} is not allowed in index formula {text.strip()!r}")
+            raise UnsupportedError(f"{type(node).__name__} is not allowed in index formula {shown!r}", pos)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS or node.keywords:
-                raise UnsupportedError(f"unknown function in {text.strip()!r}; allowed: {', '.join(sorted(_FUNCS))}")
-        if isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Name):
-            raise UnsupportedError(f"only NAME[i, j] entries are allowed in {text.strip()!r}")
-        if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
-            raise ParseError(f"only numbers are allowed as literals in {text.strip()!r}")
+                raise UnsupportedError(f"unknown function in {shown!r}; allowed: {', '.join(sorted(_FUNCS))}", pos)
+            f = node.func.id
+            if len(node.args) not in _ARITY[f]:
+                usage = _USAGE.get(f, f"{f}(x)")
+                raise ParseError(f"{f} takes {' or '.join(map(str, _ARITY[f]))} argument(s), got "
+                                 f"{len(node.args)}: write {usage}", pos)
+            if f == "sum" and not isinstance(node.args[1], ast.Name):
+                raise ParseError(f"the second argument of sum must be an index name: write {_USAGE['sum']}", pos)
+        if isinstance(node, ast.Subscript):
+            if not isinstance(node.value, ast.Name):
+                raise UnsupportedError(f"only NAME[i, j] entries are allowed in {shown!r}", pos)
+            n_idx = len(node.slice.elts) if isinstance(node.slice, ast.Tuple) else 1
+            if n_idx not in (1, 2):
+                raise ParseError(f"{node.value.id}[...] takes one or two indices, got {n_idx}", pos)
+        if isinstance(node, ast.Tuple) and id(node) not in slices:
+            raise ParseError(f"a tuple is not a value in {shown!r}: write one expression (entries as NAME[i, j])", pos)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ParseError(f"only numbers are allowed as literals in {shown!r}", pos)
+            if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")):
+                raise ParseError(f"the number in {shown!r} is too large", pos)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            e = _numeric_constant(node.right)
+            if e is not None and abs(e) > MAX_POWER:
+                raise ParseError(f"exponent {e} in {shown!r} is beyond the limit of ±{MAX_POWER}", pos)
     return tree.body
+
+
+def _check_powers(e):
+    """e, unless products / powers made a power above ``MAX_POWER`` ((x+1)**64 * (x+1)**64 …)."""
+    for p in e.atoms(sp.Pow):
+        if p.exp.is_Number and p.exp.is_finite and abs(p.exp) > MAX_POWER:
+            raise SymjacError(f"the index formula raises {p.base} to the power {p.exp}; the limit is {MAX_POWER}")
+    return e
+
+
+def _bits(v) -> int:
+    return max(abs(v.p).bit_length(), abs(v.q).bit_length()) if v.is_Rational else 0
 
 
 class IndexEvaluator:
     """Evaluate a parsed index formula at concrete indices.
 
     ``env``: index and dimension names → int; ``shapes``: variable → (rows, cols) ints.
+    Bounded: sums of at most ``MAX_SUM_TERMS`` terms, exponents of at most
+    ``MAX_POWER``, ``MAX_EVAL_STEPS`` nodes per evaluator.  Malformed input
+    raises :class:`SymjacError` (one line), never a Python error.
     """
 
     def __init__(self, shapes: dict, env: dict):
         self.shapes = shapes
         self.env = dict(env)
+        self.steps = 0
 
     def run(self, node):
-        return getattr(self, "_" + type(node).__name__)(node)
+        self.steps += 1
+        if self.steps > MAX_EVAL_STEPS:
+            raise SymjacError(f"index formula needs more than {MAX_EVAL_STEPS} evaluation steps (nested sums?)")
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise UnsupportedError(f"{type(node).__name__} is not allowed in an index formula")
+        return method(node)
+
+    def _value(self, node):
+        """An arithmetic value (not a condition)."""
+        v = self.run(node)
+        if isinstance(v, bool) or not isinstance(v, sp.Basic):
+            raise SymjacError("a comparison (==, <, and, or …) is a condition, not a value: "
+                              "use it as a case's condition")
+        return v
+
+    def _Expression(self, n):
+        return self.run(n.body)
 
     def _Constant(self, n):
         from fractions import Fraction
-        return sp.Rational(Fraction(repr(n.value))) if isinstance(n.value, float) else sp.Integer(n.value)
+        v = n.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise SymjacError("only numbers are allowed as literals in an index formula")
+        if isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                raise SymjacError("a number in the index formula is too large")
+            return sp.Rational(Fraction(repr(v)))
+        return sp.Integer(v)
 
     def _Name(self, n):
         if n.id in self.env:
             return sp.Integer(self.env[n.id])
-        if n.id in self.shapes and self.shapes[n.id] == (1, 1):
-            return scalar(n.id)
+        if n.id in self.shapes:
+            r, c = self.shapes[n.id]
+            if (r, c) == (1, 1):
+                return scalar(n.id)
+            raise SymjacError(f"{n.id} is a {r}x{c} matrix: write its entries, {n.id}[i, j]"
+                              if c != 1 else f"{n.id} is a vector: write its entries, {n.id}[i]")
         raise SymjacError(f"unknown name {n.id!r} in index formula")
 
     def _index(self, node) -> int:
         v = self.run(node)
-        if not v.is_Integer:
-            raise SymjacError("indices must be integers")
+        if isinstance(v, bool) or not isinstance(v, sp.Basic) or not v.is_Integer:
+            raise SymjacError("indices (in NAME[...], delta, sum bounds and comparisons) must be whole numbers")
         return int(v)
 
     def _Subscript(self, n):
+        if not isinstance(n.value, ast.Name):
+            raise UnsupportedError("only NAME[i, j] entries are allowed in an index formula")
         name = n.value.id
         if name not in self.shapes:
             raise SymjacError(f"unknown matrix {name!r} in index formula")
         sl = n.slice
-        idx = [self._index(e) for e in (sl.elts if isinstance(sl, ast.Tuple) else [sl])]
+        elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
+        if len(elts) not in (1, 2):
+            raise SymjacError(f"{name}[...] takes one or two indices, got {len(elts)}")
+        idx = [self._index(e) for e in elts]
         r, c = self.shapes[name]
         shown = ",".join(str(i) for i in idx)
         if len(idx) == 1:
@@ -504,52 +615,85 @@ class IndexEvaluator:
         return entry_symbol(name, idx[0], idx[1])
 
     def _BinOp(self, n):
-        a, b = self.run(n.left), self.run(n.right)
+        a, b = self._value(n.left), self._value(n.right)
         op = type(n.op)
-        return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-                ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
+        if op is ast.Pow:
+            return self._power(a, b)
+        funcs = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b, ast.Div: lambda: a / b}
+        if op not in funcs:
+            raise UnsupportedError(f"operator {op.__name__} is not allowed in an index formula")
+        out = funcs[op]()
+        return _check_powers(out) if op in (ast.Mult, ast.Div) else out
+
+    @staticmethod
+    def _power(a, b):
+        if b.is_Number:
+            if not b.is_finite:
+                raise SymjacError(f"exponent {b} is not a finite number")
+            if abs(b) > MAX_POWER:
+                raise SymjacError(f"exponent {b} is beyond the limit of ±{MAX_POWER}")
+            if a.is_Rational and b.is_Integer and _bits(a) * abs(int(b)) > MAX_NUMBER_BITS:
+                raise SymjacError(f"a power in the index formula gives a number of more than {MAX_NUMBER_BITS} bits")
+        return _check_powers(a ** b)
 
     def _UnaryOp(self, n):
-        v = self.run(n.operand)
-        return -v if isinstance(n.op, ast.USub) else v
+        v = self._value(n.operand)
+        if isinstance(n.op, ast.USub):
+            return -v
+        if isinstance(n.op, ast.UAdd):
+            return v
+        raise UnsupportedError(f"{type(n.op).__name__} is not allowed in an index formula")
 
     def _Call(self, n):
+        if not isinstance(n.func, ast.Name) or n.func.id not in _FUNCS or n.keywords:
+            raise UnsupportedError(f"unknown function in index formula; allowed: {', '.join(sorted(_FUNCS))}")
         f = n.func.id
+        if len(n.args) not in _ARITY[f]:
+            raise SymjacError(f"{f} takes {' or '.join(map(str, _ARITY[f]))} argument(s), got {len(n.args)}: "
+                              f"write {_USAGE.get(f, f + '(x)')}")
         if f in _ELEMENTWISE:
-            return _ELEMENTWISE[f](self.run(n.args[0]))
+            return _ELEMENTWISE[f](self._value(n.args[0]))
         if f == "delta":
             a, b = (self._index(x) for x in n.args)
             return sp.Integer(1 if a == b else 0)
         # sum(expr, idx, hi) or sum(expr, idx, lo, hi)
-        if len(n.args) not in (3, 4) or not isinstance(n.args[1], ast.Name):
-            raise SymjacError("sum takes (expression, index, upper) or (expression, index, lower, upper)")
+        if not isinstance(n.args[1], ast.Name):
+            raise SymjacError(f"the second argument of sum must be an index name: write {_USAGE['sum']}")
         lo = self._index(n.args[2]) if len(n.args) == 4 else 1
         hi = self._index(n.args[-1])
+        if hi - lo + 1 > MAX_SUM_TERMS:
+            raise SymjacError(f"sum from {lo} to {hi} has {hi - lo + 1} terms; the limit is {MAX_SUM_TERMS}")
         name = n.args[1].id
         saved = self.env.get(name)
         total = sp.Integer(0)
-        for k in range(lo, hi + 1):
-            self.env[name] = k
-            total += self.run(n.args[0])
-        if saved is None:
-            self.env.pop(name, None)
-        else:
-            self.env[name] = saved
+        try:
+            for k in range(lo, hi + 1):
+                self.env[name] = k
+                total += self._value(n.args[0])
+        finally:
+            if saved is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = saved
         return total
 
     def _Compare(self, n):
         left = self._index(n.left)
         for op, right_node in zip(n.ops, n.comparators):
             right = self._index(right_node)
-            ok = {ast.Eq: left == right, ast.NotEq: left != right, ast.Lt: left < right,
-                  ast.LtE: left <= right, ast.Gt: left > right, ast.GtE: left >= right}[type(op)]
-            if not ok:
+            table = {ast.Eq: left == right, ast.NotEq: left != right, ast.Lt: left < right,
+                     ast.LtE: left <= right, ast.Gt: left > right, ast.GtE: left >= right}
+            if type(op) not in table:
+                raise UnsupportedError(f"comparison {type(op).__name__} is not allowed in an index condition")
+            if not table[type(op)]:
                 return False
             left = right
         return True
 
     def _BoolOp(self, n):
         vals = [self.run(v) for v in n.values]
+        if not all(isinstance(v, bool) for v in vals):
+            raise SymjacError("'and' / 'or' combine comparisons (i == j, p != q), not values")
         return all(vals) if isinstance(n.op, ast.And) else any(vals)
 
 

@@ -124,3 +124,95 @@ def test_layer_jacobian_abbreviates_preactivations():
     text = next(b.text for b in s.blocks if b.kind == "math")
     assert "a0_1*(1 - tanh(z_1)**2)" in text
     assert entry_symbol("z", 1).name == "z_1"
+
+
+# --- index-claim syntax: bounded, and every malformed input a one-line SymjacError ------------
+
+from symjac import indexform  # noqa: E402
+from symjac.errors import SpecError, SymjacError  # noqa: E402
+from symjac.indexform import IndexEvaluator, parse_index_text  # noqa: E402
+
+_SHAPES = {"A": (2, 3), "x": (3, 1), "t": (1, 1)}
+_ENV = {"i": 1, "j": 2, "M": 2, "N": 3}
+
+
+def _run(text):
+    return IndexEvaluator(_SHAPES, _ENV).run(parse_index_text(text))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("tanh()", "tanh takes 1 argument(s), got 0: write tanh(x)"),
+    ("tanh(1, 2)", "tanh takes 1 argument(s), got 2"),
+    ("delta(1)", "delta takes 2 argument(s), got 1: write delta(i, j)"),
+    ("sum(A[1, k], k)", "sum takes 3 or 4 argument(s), got 2"),
+    ("sum(A[1, k], 2, 3)", "the second argument of sum must be an index name"),
+    ("1, 2", "a tuple is not a value"),
+    ("A[1, 2, 3]", "A[...] takes one or two indices, got 3"),
+    ("2**100", "exponent 100 in '2**100' is beyond the limit of ±64"),
+    ("i**(-65)", "exponent -65"),
+    ("1e400", "is too large"),
+    ("-" * 60 + "1", "is nested more than 50 deep"),
+])
+def test_malformed_index_formulas_are_refused_when_read(text, message):
+    with pytest.raises(SymjacError) as info:
+        parse_index_text(text)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("sum(A[1, k], k, 1, 10**9)", "sum from 1 to 1000000000 has 1000000000 terms; the limit is 64"),
+    ("sum(sum(sum(1, a, 1, 64), b, 1, 64), c, 1, 64)", "more than 100000 evaluation steps"),
+    ("2**(10**9)", "exponent 1000000000 is beyond the limit of ±64"),
+    ("((A[1, 1] + 1)**64)**64", "raises A_11 + 1 to the power 4096; the limit is 64"),
+    ("(A[1, 1] + 1)**64 * (A[1, 1] + 1)**64", "to the power 128"),
+    ("((2**64)**64)**64", "more than 4096 bits"),
+    ("A + 1", "A is a 2x3 matrix: write its entries, A[i, j]"),
+    ("x", "x is a vector: write its entries, x[i]"),
+    ("A[i == j, 1]", "indices (in NAME[...], delta, sum bounds and comparisons) must be whole numbers"),
+    ("delta(i, A[1, 1])", "must be whole numbers"),
+    ("(i == j) + 1", "a comparison (==, <, and, or …) is a condition, not a value"),
+    ("i == j and A[1, 1]", "'and' / 'or' combine comparisons"),
+])
+def test_malformed_or_unbounded_index_formulas_fail_cleanly_when_evaluated(text, message):
+    with pytest.raises(SymjacError) as info:
+        _run(text)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_bounded_index_formulas_still_evaluate():
+    assert _run("sum(A[i, k] * x[k], k, N)") == sp.Add(*[entry_symbol("A", 1, k) * entry_symbol("x", k)
+                                                          for k in (1, 2, 3)])
+    assert _run("sum(1, k, 1, 64)") == 64
+    assert _run("A[i, j]**64") == entry_symbol("A", 1, 2) ** 64
+    assert _run("2**64") == 2**64
+    assert _run("delta(i, 1) + delta(i, j)") == 1
+    assert _run("i == 1 and j != 1") is True
+    assert not hasattr(indexform, "_same")
+
+
+def test_evaluator_sum_restores_the_index_after_an_error():
+    ev = IndexEvaluator(_SHAPES, {**_ENV, "k": 7})
+    with pytest.raises(SymjacError):
+        ev.run(parse_index_text("sum(A[1, k] + q, k, 1, 3)"))
+    assert ev.env["k"] == 7
+
+
+@pytest.mark.parametrize("field, text", [("entry", "tanh()"), ("entry", "delta(1)"), ("entry", "A[i, j], 1"),
+                                         ("component", "A[i, 1]**100")])
+def test_a_spec_with_a_malformed_index_claim_is_a_spec_error(tmp_path, field, text):
+    base = (ROOT / "derivations" / "linear_map_x.toml").read_text(encoding="utf-8").split("[[claimed]]")[0]
+    path = tmp_path / "s.toml"
+    path.write_text(base + f'[[claimed]]\nlabel = "x"\nlatex = "y"\n{field} = "{text}"\n', encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert f"claimed[1].{field}:" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_an_unbounded_sum_in_a_spec_is_reported_not_run(tmp_path):
+    base = (ROOT / "derivations" / "linear_map_x.toml").read_text(encoding="utf-8").split("[[claimed]]")[0]
+    path = tmp_path / "s.toml"
+    path.write_text(base + '[[claimed]]\nlabel = "x"\nlatex = "y"\ncomponent = "sum(A[i, j] * x[j], j, 1, 10**9)"\n',
+                    encoding="utf-8")
+    c = derive_spec(load_spec(path)).claims[-1]
+    assert c.verdict == "unreadable"
+    assert c.summary == "sum from 1 to 1000000000 has 1000000000 terms; the limit is 64"
