@@ -35,6 +35,10 @@ fewest first, and every one that matches is named by its codes:
 ``choice``         a multiple-choice answer is not the best option
 ``invalid``        the answer could not be read (``verdict == "invalid"``)
 =================  ==============================================================
+
+Verdicts: ``correct``, ``incorrect``, ``invalid`` (the answer could not be read or
+checked within the limits: the student's fault) and, from the sandbox only,
+``error`` (an unexpected exception inside symjac: the answer was not judged).
 """
 from __future__ import annotations
 
@@ -56,13 +60,13 @@ from .errors import ShapeError, SymjacError, UnsupportedError
 from .jacobian import derivative_array
 from .parsing.latex import is_matrix, parse_latex
 from .parsing.latex_nodes import Env, evaluate
+from .spec import CONVENTIONS  # the conventions a spec may name are the ones a problem may
 from .symbols import symbolic
 
 CODES = (
     "transposed", "input_order", "output_order", "sign", "scale", "missing_term", "extra_term",
     "doubled_term", "vectorised", "shape", "entries", "convention_mixed", "values", "choice", "invalid",
 )
-CONVENTIONS = ("vec", "notes", "row", "gradient", "tensor")
 RTOL = 1e-6
 
 
@@ -81,7 +85,10 @@ class Problem:
     value problem (answer = the function's value at ``values``).  shapes: name →
     (rows, cols), ints or dimension names.  convention: vec | notes | row |
     gradient | tensor.  indices: the letters of a generic entry ∂F_ij/∂X_kl for
-    ``tensor``.  tolerance: absolute tolerance on numbers in value problems
+    ``tensor``.  sigma: what ``\sigma`` in an answer means, ``"sigmoid"`` (the logistic
+    function) or ``"tanh"``; by default ``"tanh"`` when the function's text contains
+    ``tanh`` and not ``sigmoid``, else ``"sigmoid"`` (a spec's ``sigma`` key, when the spec
+    format has one, overrides it).  tolerance: absolute tolerance on numbers in value problems
     (plus 1 % relative).  partial_credit: score explicit matrices by the
     fraction of correct entries.
     """
@@ -106,6 +113,10 @@ class Problem:
         self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
+        if isinstance(self.function, str):
+            function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
+        if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
+            raise CheckError(f"sigma must be 'sigmoid' or 'tanh', got {self.sigma!r}")
         if self.sigma is None:
             text = self.function if isinstance(self.function, str) else sp.srepr(self.function)
             self.sigma = "tanh" if ("tanh" in text and "sigmoid" not in text) else "sigmoid"
@@ -140,7 +151,7 @@ class Problem:
             function=spec.function, wrt=spec.wrt, shapes=spec.shapes, convention=spec.convention,
             values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
             target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
-            indices=indices,
+            indices=indices, sigma=getattr(spec, "sigma", None),
         )
 
     def instance_sizes(self) -> dict | None:
@@ -173,61 +184,22 @@ def _dim_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, integer=True, positive=True)
 
 
-class _ShapeBuilder:
-    """Expression-syntax builder computing only shapes, as SymPy expressions of the dimension names."""
-
-    ONE = (sp.S.One, sp.S.One)
-
-    def __init__(self, shapes: dict):
-        self.shapes = {n: tuple(sp.Integer(d) if isinstance(d, int) else _dim_symbol(d) for d in s)
-                       for n, s in shapes.items()}
-
-    def name(self, ident, pos):
-        if ident not in self.shapes:
-            raise CheckError(f"the function uses {ident!r}, which has no declared shape")
-        return self.shapes[ident]
-
-    def number(self, value, pos):
-        return self.ONE
-
-    def binary(self, op, left, right, pos):
-        if op == "@":
-            return (left[0], right[1])
-        if op == "**":
-            return self.ONE
-        if op == "/":
-            return left
-        return right if left == self.ONE else left
-
-    def unary(self, op, operand, pos):
-        return operand
-
-    def transpose(self, operand, pos):
-        return (operand[1], operand[0])
-
-    def call(self, func, args, pos):
-        if func in ("norm", "trace", "det", "logdet", "sum"):
-            return self.ONE
-        if func == "vec":
-            return (args[0][0] * args[0][1], sp.S.One)
-        if func == "diag":
-            n = args[0][0] * args[0][1]
-            return (n, n)
-        if func == "kron":
-            return (args[0][0] * args[1][0], args[0][1] * args[1][1])
-        if func == "eye":
-            d = sp.Integer(args[0]) if isinstance(args[0], int) else _dim_symbol(args[0])
-            return (d, d)
-        if func == "hadamard":
-            return args[1] if args[0] == self.ONE else args[0]
-        return args[0]  # elementwise functions, inv, matrix_power
+_ONE = (sp.S.One, sp.S.One)
 
 
 def function_shape(function: str, shapes: dict) -> tuple:
-    """(rows, cols) of an expression-syntax function, as SymPy expressions of the dimension names."""
-    from .parsing.expr import evaluate as ev_text
+    """(rows, cols) of an expression-syntax function, as SymPy expressions of the dimension names.
 
-    return tuple(ev_text(function, _ShapeBuilder(shapes)))
+    Built by the closed-form builder, so inconsistent sizes (``A @ B`` with A m×n, B m×n) are a
+    :class:`~symjac.errors.ShapeError`; a scalar function is (1, 1)."""
+    from .closedform.build import build_matrix_expr
+
+    expr, _ = build_matrix_expr(function, shapes)
+    return tuple(expr.shape) if getattr(expr, "is_Matrix", False) else _ONE
+
+
+def _symbolic_shape(shape) -> tuple:
+    return tuple(sp.Integer(d) if isinstance(d, int) else _dim_symbol(d) for d in shape)
 
 
 def _spec_indices(function, wrt, shapes, names) -> tuple:
@@ -236,10 +208,10 @@ def _spec_indices(function, wrt, shapes, names) -> tuple:
     if not isinstance(function, str):
         raise CheckError("index_names need a function in the expression syntax")
     f_shape = function_shape(function, shapes)
-    x_shape = _ShapeBuilder(shapes).shapes[wrt]
+    x_shape = _symbolic_shape(_shape_tuple(shapes[wrt]))
 
     def axes(shape):
-        if shape == _ShapeBuilder.ONE:
+        if tuple(shape) == _ONE:
             return 0
         return 1 if shape[1] == 1 else 2
 
@@ -270,7 +242,7 @@ def _shape_tuple(v):
 class Report:
     """The outcome of one check: verdict, diagnosis codes, score, message and details."""
 
-    verdict: str                      # correct | incorrect | invalid
+    verdict: str                      # correct | incorrect | invalid | error (a checker bug: not judged)
     diagnosis: list = field(default_factory=list)
     score: float = 0.0
     message: str = ""
@@ -637,10 +609,10 @@ def _uses_indices(problem: Problem, expr) -> bool:
 
 def _answer_shape_at(problem: Problem, fshape) -> tuple:
     """The shape of the expected answer (symbolic), from the function's shape."""
-    X = tuple(sp.Integer(d) if isinstance(d, int) else _dim_symbol(d) for d in problem.shapes[problem.wrt])
+    X = _symbolic_shape(problem.shapes[problem.wrt])
     nf, nx = fshape[0] * fshape[1], X[0] * X[1]
     if problem.convention == "gradient":
-        return X if tuple(fshape) == _ShapeBuilder.ONE else (nx, nf)
+        return X if tuple(fshape) == _ONE else (nx, nf)
     return (nf, nx)
 
 
@@ -681,6 +653,10 @@ def _infer_sizes(problem: Problem, expr):
             return None, "ambiguous" if accepted or any(
                 not all(getattr(v, "is_Integer", False) for v in sol.values()) for sol in sols) else "impossible"
         determined = accepted[0]
+        if any(v == 1 for v in determined.values()):
+            # at a size of 1 vectors are scalars and a transposed or reordered answer coincides with the
+            # right one, so an answer does not get to choose it: only the problem's [dimensions] can
+            return None, "degenerate: " + ", ".join(f"{d} = {v}" for d, v in sorted(determined.items()))
     fixed = {**known, **determined}
     free = [d for d in problem.dims if d not in fixed]
     if free:
@@ -709,14 +685,18 @@ def _as_expr(x):
 def _sizes_unknown_report(problem: Problem, expr, why: str) -> Report:
     from .parsing.latex import shape as latex_shape
 
-    want = _fmt_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes)))
+    want = _fmt_symbolic_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes)))
     given = _fmt_shape(latex_shape(expr))
     dims = ", ".join(problem.dims)
     if why == "impossible":
-        msg = f"incorrect: expected a {want} matrix, and no sizes of {dims} give the answer's shape {given}"
+        msg = f"incorrect: expected {want}, and no sizes of {dims} give the answer's shape {given}"
+    elif why.startswith("degenerate"):
+        msg = (f"incorrect: the answer's shape {given} means {why.split(': ', 1)[1]}, but an answer cannot choose a "
+               "size of 1 (there a transposed or reordered matrix can coincide with the right one): expected "
+               f"{want} at sizes of at least 2 (write it without explicit entries, or give the problem [dimensions])")
     else:
         msg = (f"incorrect: the answer has explicit entries or sizes ({given}), but the problem's sizes ({dims}) "
-               f"are not fixed and the answer does not determine them: expected a {want} matrix "
+               f"are not fixed and the answer does not determine them: expected {want} "
                "(write it without explicit entries, or give the problem [dimensions])")
     return Report("incorrect", ["shape"], 0.0, msg, {"expected": want, "given": given})
 
@@ -794,19 +774,18 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
     if all(_close(g, e) for _, g, _, _, e, _ in samples):
         details = {"method": f"numeric at {len(samples)} points, sizes {[i.sizes or i.shapes for i in instances]}"}
         exact = _exact_check(problem, expr, instances[0]) if at_instance else None
-        if exact is False:
-            pass  # fall through to diagnosis
-        else:
-            if exact:
-                details["method"] = "exact (entry by entry) and " + details["method"]
-            return Report("correct", [], 1.0, "correct", details)
+        if exact:   # numerically indistinguishable, exactly different (e.g. 0.333 for 1/3)
+            return _entries_report(problem, expr, samples, None, at_instance, exact_wrong=exact)
+        if exact is not None:
+            details["method"] = "exact (entry by entry) and " + details["method"]
+        return Report("correct", [], 1.0, "correct", details)
     # 2. shape
     given0, exp0 = samples[0][1], samples[0][4]
     # 3. transformations of the key
     cand_lists = [_candidates(problem, s[2], s[3]) for s in samples]
     if len({len(c) for c in cand_lists}) == 1:
         for idx, (codes, _, extra) in enumerate(cand_lists[0]):
-            if all(_close(s[1], cl[idx][1]) for s, cl in zip(samples, cand_lists)):
+            if codes and all(_close(s[1], cl[idx][1]) for s, cl in zip(samples, cand_lists)):
                 return _diagnosed(problem, list(codes), extra, exp0, given0, samples)
     pairs = [(s[1], s[4]) for s in samples]
     c = _fit_scale(pairs)
@@ -816,9 +795,7 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
                       + (" (a factor 2 is missing)" if abs(c - 0.5) < 1e-9 else ""),
                       {"factor": _nice(c)})
     if given0.shape != exp0.shape:
-        return Report("incorrect", ["shape"], 0.0,
-                      f"incorrect: expected a {_fmt_shape(exp0.shape)} matrix, the answer is {_fmt_shape(given0.shape)}",
-                      {"expected": _fmt_shape(exp0.shape), "given": _fmt_shape(given0.shape)})
+        return _shape_report(problem, expr, samples)
     return _entries_report(problem, expr, samples, cand_lists, at_instance)
 
 
@@ -900,8 +877,89 @@ def _fmt_shape(s) -> str:
     return "x".join(str(d) for d in s)
 
 
-def _exact_check(problem, expr, inst) -> bool | None:
-    """Entry-by-entry exact comparison when the answer is explicit and small; None when not attempted."""
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _fmt_dim(d) -> str:
+    """A size as on paper: N², MN, 2m, m + 1."""
+    d = _as_expr(d)
+    if d.is_Integer or d.is_Symbol:
+        return str(d)
+    if d.is_Pow and d.base.is_Symbol and d.exp.is_Integer and 1 < int(d.exp) < 10:
+        return d.base.name + str(int(d.exp)).translate(_SUPERSCRIPT)
+    if d.is_Mul:
+        parts = [_fmt_dim(f) for f in d.as_ordered_factors()]
+        tight = all(len(p.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹")) == 1 or p.isdigit() for p in parts)
+        return ("" if tight else "·").join(parts)
+    return sp.sstr(d)
+
+
+def _fmt_symbolic_shape(s) -> str:
+    return "×".join(_fmt_dim(d) for d in s)
+
+
+def _shape_report(problem, expr, samples) -> Report:
+    """Wrong shape.  With dimension names the sizes compared at may be random, so the shapes are given
+    symbolically (N²×MN) and at the problem's instance (4x6 at M = 3, N = 2) when it has one."""
+    from .parsing.latex import shape as latex_shape
+
+    inst = samples[0][0]
+    given0, exp0 = samples[0][1], samples[0][4]
+    expected, given = _fmt_shape(exp0.shape), _fmt_shape(given0.shape)
+    details = {"expected": expected, "given": given}
+    msg = f"incorrect: expected a {expected} matrix, the answer is {given}"
+    if problem.dims and isinstance(problem.function, str) and problem.convention != "tensor":
+        try:
+            want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
+            got = tuple(latex_shape(expr))
+        except SymjacError:  # pragma: no cover - the function was built before
+            return Report("incorrect", ["shape"], 0.0, msg, details)
+
+        def at(shape, sizes):
+            subs = {_dim_symbol(d): sp.Integer(v) for d, v in sizes.items()}
+            vals = [_as_expr(d).xreplace(subs) for d in shape]
+            return tuple(int(v) for v in vals) if all(getattr(v, "is_Integer", False) for v in vals) else None
+
+        sizes = problem.instance_sizes()
+        if sizes is None or at(want, sizes) is None or at(want, sizes) == at(got, sizes):
+            sizes = inst.sizes  # the sizes the shapes were found to differ at
+        w, g = at(want, sizes), at(got, sizes) or tuple(given0.shape)
+        where = ", ".join(f"{d} = {v}" for d, v in sorted(sizes.items()))
+        sym_w, sym_g = _fmt_symbolic_shape(want), _fmt_symbolic_shape(got)
+        details = {"expected": _fmt_shape(w), "given": _fmt_shape(g), "expected_symbolic": sym_w,
+                   "given_symbolic": sym_g, "sizes": dict(sizes)}
+        given_text = _fmt_shape(g) if sym_g == _fmt_shape(g).replace("x", "×") else f"{sym_g} ({_fmt_shape(g)} there)"
+        msg = f"incorrect: expected {sym_w} ({_fmt_shape(w)} at {where}), the answer is {given_text}"
+        if sym_w == _fmt_shape(w).replace("x", "×"):
+            msg = f"incorrect: expected a {_fmt_shape(w)} matrix, the answer is {given_text}"
+    return Report("incorrect", ["shape"], 0.0, msg, details)
+
+
+def _instance_symbols(M, inst) -> dict:
+    """The answer's entry symbols (``x_1``, ``A_{12}``) as the instance's own symbols, by the rule the
+    numeric evaluation uses (:func:`~symjac.parsing.latex_nodes.entry_index`): at n = 1 the vector x is
+    the scalar symbol ``x``, so the answer's ``x_1`` is that symbol."""
+    from .parsing.latex_nodes import entry_index
+    from .symbols import parse_entry_name
+
+    out = {}
+    for s in M.free_symbols:
+        ent = parse_entry_name(s.name) if isinstance(s, sp.Symbol) else None
+        if ent is None or ent.name not in inst.variables:
+            continue
+        V = inst.variables[ent.name]
+        V = V if isinstance(V, sp.MatrixBase) else sp.ImmutableMatrix([[V]])
+        target = V[entry_index(s.name, ent, inst.shapes[ent.name])]
+        if target != s:
+            out[s] = target
+    return out
+
+
+def _exact_check(problem, expr, inst):
+    """Entry-by-entry exact comparison when the answer is explicit and small: None when not attempted,
+    else the list of (row, col) whose difference from the key does not expand to 0.  Only entries
+    that are polynomials in the symbols count as different (``expand`` decides equality of
+    polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
     if problem.convention == "tensor" or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
         return None
     M = expr if isinstance(expr, sp.MatrixBase) else sp.ImmutableMatrix([[expr]])
@@ -912,10 +970,15 @@ def _exact_check(problem, expr, inst) -> bool | None:
     key = _symbolic_key(problem, inst)
     if key is None or key.shape != M.shape:
         return None
-    for a, b in zip(M, key):
-        if sp.expand(a - b) != 0:
-            return False
-    return True
+    M = M.xreplace(_instance_symbols(M, inst))
+    differ = []
+    for k, (a, b) in enumerate(zip(M, key)):
+        d = sp.expand(a - b)
+        if d != 0:
+            if not d.is_polynomial():
+                return None
+            differ.append(divmod(k, M.shape[1]))
+    return differ
 
 
 def _symbolic_key(problem, inst):
@@ -928,11 +991,16 @@ def _symbolic_key(problem, inst):
     return jacobian(inst.Fm, X, problem.convention)
 
 
-def _entries_report(problem, expr, samples, cand_lists, at_instance=None) -> Report:
+def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_wrong=None) -> Report:
     inst = samples[0][0]
     exp0 = samples[0][4]
     wrong = np.zeros(exp0.shape, dtype=bool)
+    if exact_wrong:
+        for r, c in exact_wrong:
+            wrong[r, c] = True
     for _, g, _, _, e, _ in samples:
+        if exact_wrong:
+            break
         if g.shape == e.shape == exp0.shape:  # samples at other sizes cannot be compared entry by entry
             scale = max(1.0, float(np.max(np.abs(e))))
             wrong |= ~(np.abs(g - e) <= RTOL * scale + RTOL * np.abs(e)) | ~np.isfinite(g)
@@ -949,14 +1017,15 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None) -> Rep
                       f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations "
                       f"(sizes {sizes}, at a random point), e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
                       {"wrong_fraction": round(n_wrong / total, 4), "first_wrong": at, "sizes": sizes})
-    if not explicit or n_wrong == 0:
+    if (not explicit and not exact_wrong) or n_wrong == 0:
         return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "
                       "and none of the usual mistakes (transpose, ordering, sign, factor, product-rule term) explains it",
                       {"wrong_fraction": round(n_wrong / total, 4)})
     # mixed conventions: every wrong entry right under one other convention
     codes = ["entries"]
     mixed_with = None
-    if problem.convention in ("vec", "notes", "row") or (problem.convention == "gradient" and exp0.ndim == 2 and inst.Fm.shape != (1, 1)):
+    if cand_lists and (problem.convention in ("vec", "notes", "row") or (
+            problem.convention == "gradient" and exp0.ndim == 2 and inst.Fm.shape != (1, 1))):
         for idx, (codes_c, B, extra) in enumerate(cand_lists[0]):
             if not codes_c or "sign" in codes_c or extra or B.shape != exp0.shape:
                 continue
@@ -974,7 +1043,8 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None) -> Rep
     key = _symbolic_key(problem, inst) if (problem.concrete if at_instance is None else at_instance) else None
     listing = []
     for (r, c) in zip(*np.nonzero(wrong)):
-        item = {"row": int(r) + 1, "col": int(c) + 1, "given": sp.latex(expr[int(r), int(c)])}
+        item = {"row": int(r) + 1, "col": int(c) + 1,
+                "given": sp.latex(expr[int(r), int(c)] if isinstance(expr, sp.MatrixBase) else expr)}
         if key is not None and key.shape == exp0.shape:
             item["expected"] = sp.latex(key[int(r), int(c)])
         listing.append(item)

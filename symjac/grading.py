@@ -4,7 +4,9 @@
 submission (a file ``*.tex``/``*.txt``/``*.md``/no suffix directly in the
 folder, or the single such file inside a per-student sub-folder) in a
 :class:`~symjac.sandbox.Sandbox`; one bad submission never stops the batch
-(it is reported ``invalid``).  Each check is the pure function
+(it is reported ``invalid``; a checker bug is reported ``error``, not blamed on
+the submission).  Symbolic links, and anything that resolves outside the
+folder, are skipped and listed (:func:`scan_submissions`), never read.  Each check is the pure function
 ``check_pure(problem, answer)``, so a batch can be spread over machines.
 
 Output formats: ``gradescope`` — Gradescope's ``results.json`` (``score``,
@@ -15,8 +17,8 @@ submission name).
 from __future__ import annotations
 
 import json
+import os
 import sys
-import time
 from pathlib import Path
 
 from .errors import SymjacError
@@ -25,26 +27,61 @@ SUFFIXES = {".tex", ".txt", ".md", ".latex", ""}
 MAX_FILE_BYTES = 1_000_000
 
 
-def find_submissions(folder) -> list[tuple[str, Path]]:
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return False
+
+
+def scan_submissions(folder) -> tuple[list[tuple[str, Path]], list[dict]]:
+    """(submissions, skipped): submissions as (name, file) in name order; skipped entries
+    ({"path", "reason"}) are symbolic links and files resolving outside ``folder``, which are never read."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SymjacError(f"{folder}: not a directory")
-    subs = []
+    root = folder.resolve()
+    subs, skipped = [], []
+
+    def usable(p: Path) -> bool:
+        if p.is_symlink():
+            skipped.append({"path": str(p), "reason": "symbolic link"})
+            return False
+        if not _inside(p, root):
+            skipped.append({"path": str(p), "reason": "outside the folder"})
+            return False
+        return True
+
+    def candidate(q: Path) -> bool:
+        return not q.name.startswith(".") and q.suffix.lower() in SUFFIXES and (q.is_symlink() or q.is_file())
+
     for p in sorted(folder.iterdir()):
         if p.name.startswith("."):
             continue
-        if p.is_file() and p.suffix.lower() in SUFFIXES:
-            subs.append((p.stem if p.suffix else p.name, p))
+        if candidate(p) and not p.is_dir():
+            if usable(p):
+                subs.append((p.stem if p.suffix else p.name, p))
         elif p.is_dir():
-            files = [q for q in sorted(p.iterdir()) if q.is_file() and q.suffix.lower() in SUFFIXES and not q.name.startswith(".")]
+            if not usable(p):
+                continue
+            files = [q for q in sorted(p.iterdir()) if candidate(q) and not q.is_dir()]
+            files = [q for q in files if usable(q)]
             if files:
                 subs.append((p.name, files[0]))
-    return subs
+    return subs, skipped
+
+
+def find_submissions(folder) -> list[tuple[str, Path]]:
+    """The submissions in ``folder`` as (name, file); see :func:`scan_submissions`."""
+    return scan_submissions(folder)[0]
 
 
 def read_answer(path: Path) -> str:
     try:
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        # O_NOFOLLOW: a file swapped for a symbolic link after the scan is not followed either
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return f"\x00unreadable: {exc.strerror}"
     if len(data) > MAX_FILE_BYTES:
@@ -70,17 +107,17 @@ class _Progress:
 
 
 def grade_directory(problem, folder, *, workers: int = 1, timeout: float = 5.0, max_score: float = 1.0,
-                    progress: bool = True, sandbox=None) -> list[dict]:
-    """Check every submission in ``folder``; returns [{name, file, report…}] in name order."""
+                    progress: bool = True, sandbox=None, submissions=None) -> list[dict]:
+    """Check every submission in ``folder`` (or the given ``submissions``, (name, file) pairs from
+    :func:`scan_submissions`); returns [{name, file, report…}] in name order."""
     from .sandbox import Sandbox
 
-    subs = find_submissions(folder)
+    subs = find_submissions(folder) if submissions is None else list(submissions)
     answers = [read_answer(p) for _, p in subs]
     bar = _Progress(len(subs), enabled=progress)
     own = sandbox is None
     box = sandbox or Sandbox(workers=workers, timeout=timeout)
     try:
-        start = time.monotonic()
         reports = box.map(problem, answers, timeout=timeout, callback=bar.step)
     finally:
         if own:
@@ -89,34 +126,68 @@ def grade_directory(problem, folder, *, workers: int = 1, timeout: float = 5.0, 
     for (name, path), rep in zip(subs, reports):
         out.append({"submission": name, "file": str(path), "max_score": max_score,
                     **rep, "score": round(rep.get("score", 0.0) * max_score, 4)})
-    _ = start
     return out
 
 
-def gradescope_results(results: list[dict], title: str = "") -> dict:
+def counts(results: list[dict]) -> dict:
+    """How many results have each verdict (correct, incorrect, invalid, error)."""
+    out = {"correct": 0, "incorrect": 0, "invalid": 0, "error": 0}
+    for r in results:
+        out[r["verdict"]] = out.get(r["verdict"], 0) + 1
+    return out
+
+
+def gradescope_results(results: list[dict], title: str = "", skipped=()) -> dict:
     """Gradescope's results.json: total score, max_score and one test per submission."""
     tests = []
     for r in results:
         status = "passed" if r["verdict"] == "correct" else "failed"
         out = r["message"]
+        if r["verdict"] == "error":
+            out += "\nnot graded: needs grading by hand"
         if r.get("diagnosis"):
             out += "\ndiagnosis: " + ", ".join(r["diagnosis"])
         tests.append({"name": r["submission"] + (f" — {title}" if title else ""), "score": r["score"],
                       "max_score": r["max_score"], "status": status, "output": out,
                       "extra_data": {"verdict": r["verdict"], "diagnosis": r.get("diagnosis", [])}})
+    n = counts(results)
+    output = f"{n['correct']} of {len(results)} submissions correct"
+    if n["error"]:
+        output += f"; {n['error']} not judged (checker error: grade by hand)"
+    if skipped:
+        output += f"; skipped {len(skipped)}: " + ", ".join(f"{s['path']} ({s['reason']})" for s in skipped)
     return {"score": round(sum(t["score"] for t in tests), 4),
             "max_score": round(sum(t["max_score"] for t in tests), 4),
-            "output": f"{sum(1 for r in results if r['verdict'] == 'correct')} of {len(results)} submissions correct",
+            "output": output,
             "tests": tests}
 
 
-def write_results(results: list[dict], path, fmt: str = "gradescope", title: str = "") -> None:
-    data = gradescope_results(results, title) if fmt == "gradescope" else {"results": results}
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+def check_writable(path) -> None:
+    """Raise a one-line SymjacError unless ``path`` ("-" is standard output) can be written; creates nothing."""
+    if str(path) == "-":
+        return
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise SymjacError(f"{path}: cannot write the results: it is a directory")
+    if not parent.is_dir():
+        raise SymjacError(f"{path}: cannot write the results: no directory {parent}")
+    if not os.access(p if p.exists() else parent, os.W_OK):
+        raise SymjacError(f"{path}: cannot write the results: permission denied")
+
+
+def write_results(results: list[dict], path, fmt: str = "gradescope", title: str = "", skipped=()) -> None:
+    data = gradescope_results(results, title, skipped) if fmt == "gradescope" else {
+        "results": results, "skipped": list(skipped)}
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     if str(path) == "-":
         sys.stdout.write(text + "\n")
-    else:
+        return
+    try:
         Path(path).write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise SymjacError(f"{path}: cannot write the results: {exc.strerror or exc}") from None
 
 
-__all__ = ["grade_directory", "gradescope_results", "write_results", "find_submissions"]
+__all__ = ["grade_directory", "gradescope_results", "write_results", "find_submissions", "scan_submissions",
+           "check_writable", "counts"]

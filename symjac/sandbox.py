@@ -12,11 +12,16 @@ is forked as soon as a worker retires, so the fork is off the critical path.
 The wall-clock limit is enforced by the parent: a worker that has not
 answered within ``timeout`` seconds is killed (SIGKILL, by its pid) and the
 answer is reported ``invalid`` ("took longer than …").  A worker that dies
-(memory cap, crash) gives ``invalid`` too.  Only :class:`~symjac.checking.Report`
-dictionaries cross the pipe.
+(memory cap, CPU cap, crash) gives ``invalid`` too.  The CPU cap follows the
+time limit of each task (``cpu_seconds(timeout)``), so a longer per-call
+``timeout`` is not cut short by the constructor's.  An exception the checker
+did not expect (a bug in symjac, not a fault of the answer) gives the verdict
+``error``, never ``invalid``: the answer was not judged.  Only
+:class:`~symjac.checking.Report` dictionaries cross the pipe.
 """
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import signal
@@ -26,16 +31,50 @@ from concurrent.futures import ThreadPoolExecutor
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MEMORY_MB = 2048
+MAX_TIMEOUT = 600.0
 
 
-def _worker_main(conn, memory_mb: int, cpu_seconds: int, max_tasks: int) -> None:
+def valid_timeout(t) -> float:
+    """``t`` as a time limit in seconds, 0 < t ≤ 600; ValueError otherwise (nan, inf, 0, negative)."""
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or not 0 < t <= MAX_TIMEOUT:
+        raise ValueError(f"timeout must be a number of seconds, more than 0 and at most {MAX_TIMEOUT:g}; got {t!r}")
+    return float(t)
+
+
+def cpu_seconds(timeout: float) -> int:
+    """The CPU-time allowance of one task with wall-clock limit ``timeout`` (a backstop: the parent's
+    wall-clock kill normally comes first)."""
+    return max(2, int(timeout * 2) + 2)
+
+
+def error_report(what: str) -> dict:
+    """The report of a check that failed inside symjac (verdict ``error``: the answer was not judged)."""
+    return {"verdict": "error", "diagnosis": [], "score": 0.0,
+            "message": f"checker error: {what}; the answer was not judged (a bug in symjac, please report it)",
+            "details": {}}
+
+
+def _limit_cpu(seconds: int) -> None:
+    """Let this process use ``seconds`` more CPU time (RLIMIT_CPU counts from the process's start)."""
+    try:
+        import resource
+
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        total = int(used.ru_utime + used.ru_stime) + 1 + seconds
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard != resource.RLIM_INFINITY:
+            total = min(total, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (total, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        pass
+
+
+def _worker_main(conn, memory_mb: int, max_tasks: int) -> None:
     try:
         import resource
 
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1 if hard == resource.RLIM_INFINITY else hard))
     except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
         pass
     from .checking import check_pure
@@ -48,15 +87,15 @@ def _worker_main(conn, memory_mb: int, cpu_seconds: int, max_tasks: int) -> None
             return
         if task is None:
             return
-        problem, answer = task
+        problem, answer, cpu = task
+        _limit_cpu(cpu)
         try:
             report = check_pure(problem, answer).to_dict()
         except MemoryError:
             report = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
                       "message": "invalid input: the answer needs too much memory to check", "details": {}}
-        except BaseException as exc:  # noqa: BLE001 - a bug must not kill the batch
-            report = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
-                      "message": f"invalid input: internal error while checking ({type(exc).__name__})", "details": {}}
+        except BaseException as exc:  # noqa: BLE001 - a bug must not kill the batch, nor be blamed on the answer
+            report = error_report(f"unexpected {type(exc).__name__} while checking")
         try:
             conn.send(report)
         except (OSError, ValueError):
@@ -101,10 +140,10 @@ def _warm_up() -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, memory_mb, cpu_seconds, max_tasks):
+    def __init__(self, ctx, memory_mb, max_tasks):
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb, cpu_seconds, max_tasks), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb, max_tasks), daemon=True)
         self.proc.start()
         child.close()
         self.used = 0
@@ -131,10 +170,9 @@ class Sandbox:
         _warm_up()
         methods = mp.get_all_start_methods()
         self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-        self.timeout = timeout
+        self.timeout = valid_timeout(timeout)
         self.memory_mb = memory_mb
         self.max_tasks = max(1, int(max_tasks_per_child))
-        self.cpu_seconds = max(2, int(timeout * 2) + 2)
         self.n = max(1, int(workers))
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -143,7 +181,7 @@ class Sandbox:
             self._idle.append(self._spawn())
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.ctx, self.memory_mb, self.cpu_seconds, self.max_tasks)
+        return _Worker(self.ctx, self.memory_mb, self.max_tasks)
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -163,12 +201,12 @@ class Sandbox:
 
     def check_dict(self, problem, answer: str, timeout: float | None = None) -> dict:
         """Check one answer in a worker; returns the report as a dict."""
-        limit = self.timeout if timeout is None else timeout
+        limit = self.timeout if timeout is None else valid_timeout(timeout)
         with self._sem:
             w = self._take()
             start = time.monotonic()
             try:
-                w.conn.send((problem, answer))
+                w.conn.send((problem, answer, cpu_seconds(limit)))
                 if not w.conn.poll(limit):
                     w.kill()
                     self._give_back_dead()
@@ -178,8 +216,8 @@ class Sandbox:
                 w.kill()
                 self._give_back_dead()
                 return {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
-                        "message": "invalid input: the checker ran out of memory or crashed on this answer",
-                        "details": {}}
+                        "message": "invalid input: checking this answer exceeded the memory or CPU limit, "
+                                   "or crashed the checker", "details": {}}
             w.used += 1
             report.setdefault("details", {})["seconds"] = round(time.monotonic() - start, 4)
             self._give_back(w)
@@ -197,13 +235,14 @@ class Sandbox:
     def map(self, problem, answers, timeout: float | None = None, callback=None) -> list[dict]:
         """Check many answers in parallel (one thread per worker slot); results in input order."""
         results: list = [None] * len(answers)
+        if timeout is not None:
+            valid_timeout(timeout)
 
         def one(k):
             try:
                 r = self.check_dict(problem, answers[k], timeout)
             except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
-                r = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
-                     "message": f"invalid input: {type(exc).__name__}", "details": {}}
+                r = error_report(f"unexpected {type(exc).__name__} in the sandbox")
             results[k] = r
             if callback:
                 callback(k, r)
@@ -247,4 +286,4 @@ def default_sandbox() -> Sandbox:
     return _DEFAULT
 
 
-__all__ = ["Sandbox", "default_sandbox", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]
+__all__ = ["Sandbox", "default_sandbox", "cpu_seconds", "error_report", "valid_timeout", "MAX_TIMEOUT", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]

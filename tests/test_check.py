@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from symjac.checking import CODES, Problem, check_pure
+from symjac.checking import CODES, CheckError, Problem, check_pure
 
 DATA = Path(__file__).parent / "data" / "check"
 
@@ -230,3 +230,36 @@ def test_checking_module_is_not_shadowed_by_the_check_function():
     mod = importlib.import_module("symjac.checking")
     assert callable(symjac.check) and symjac.check is mod.check
     assert not (Path(symjac.__file__).parent / "check.py").exists()
+
+
+def test_conventions_are_the_spec_conventions():
+    import symjac.checking
+    import symjac.spec
+
+    assert symjac.checking.CONVENTIONS is symjac.spec.CONVENTIONS
+
+
+def test_sigma_default_from_the_function_and_explicit_override():
+    shapes = {"W": (2, 2), "a": (2, 1)}
+    assert Problem("tanh(W @ a)", None, shapes).sigma == "tanh"
+    assert Problem("sigmoid(W @ a)", None, shapes).sigma == "sigmoid"
+    assert Problem("tanh(sigmoid(W @ a))", None, shapes).sigma == "sigmoid"
+    assert Problem("W @ a", None, shapes).sigma == "sigmoid"
+    assert Problem("tanh(W @ a)", None, shapes, sigma="sigmoid").sigma == "sigmoid"
+    with pytest.raises(CheckError, match="sigma"):
+        Problem("W @ a", None, shapes, sigma="relu")
+    # \sigma in an answer means the problem's sigma
+    value = Problem("tanh(W @ a)", None, {"W": (1, 1), "a": (1, 1)}, values={"W": 1, "a": 1})
+    assert check_pure(value, r"\sigma(1)").verdict == "correct"            # tanh(1)
+    value.sigma = "sigmoid"
+    assert check_pure(value, r"\sigma(1)").verdict == "incorrect"          # 0.731 is not tanh(1)
+
+
+def test_from_spec_takes_sigma_when_the_spec_has_one():
+    from symjac.spec import spec_from_dict
+
+    spec = spec_from_dict({"title": "t", "function": "tanh(W @ a)", "shapes": {"W": [1, 1], "a": [1, 1]},
+                           "values": {"W": 1, "a": 1}})
+    assert Problem.from_spec(spec).sigma == "tanh"
+    spec.sigma = "sigmoid"          # the spec format's `sigma` key, once it has one
+    assert Problem.from_spec(spec).sigma == "sigmoid"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from symjac.checking import CheckError, Problem, check_pure
 from symjac.cli import main
@@ -82,7 +83,17 @@ def test_explicit_wrong_entry_lists_expected_entry():
 def test_explicit_matrix_of_another_size_is_a_shape_error_at_the_instance():
     r = check_pure(GRAM, r"\begin{bmatrix} 2A_{11} & 0 \\ 0 & 2A_{22} \end{bmatrix}")
     assert r.verdict == "incorrect" and r.diagnosis == ["shape"]
-    assert r.details == {"expected": "4x6", "given": "2x2"}
+    assert r.details == {"expected": "4x6", "given": "2x2", "expected_symbolic": "N²×MN", "given_symbolic": "2×2",
+                         "sizes": {"M": 3, "N": 2}}
+    assert r.message == "incorrect: expected N²×MN (4x6 at M = 3, N = 2), the answer is 2x2"
+
+
+def test_shape_of_a_size_free_answer_is_given_symbolically_and_at_the_instance():
+    # the comparison ran at random sizes (9x12 at M = 4, N = 3); the message must not quote those
+    r = check_pure(GRAM, r"A^\top")
+    assert (r.verdict, r.diagnosis) == ("incorrect", ["shape"])
+    assert r.message == "incorrect: expected N²×MN (4x6 at M = 3, N = 2), the answer is N×M (2x3 there)"
+    assert r.details["expected"] == "4x6" and r.details["given"] == "2x3" and "9x12" not in r.message
 
 
 def test_size_free_answer_is_compared_at_random_sizes_and_at_the_instance():
@@ -115,7 +126,50 @@ def test_no_dimensions_ambiguous_sizes_is_a_shape_diagnosis():
     # the gradient is 1 × D: the shape fixes D = 2 but not N, and the answer names Φ's entries
     r = check_pure(LSQ_NO_DIMS, r"\begin{bmatrix} 2\Phi_{11} & 2\theta_2 \end{bmatrix}")
     assert (r.verdict, r.diagnosis) == ("incorrect", ["shape"])
-    assert "does not determine them" in r.message and r.details == {"expected": "1xD", "given": "1x2"}
+    assert "does not determine them" in r.message and r.details == {"expected": "1×D", "given": "1x2"}
+
+
+def test_entry_of_a_vector_that_is_a_scalar_at_the_instance():
+    # at n = 1 the vector x is the scalar symbol x; the answer's x_1 is that symbol (exact check included)
+    p = Problem("A @ x", "A", {"A": ("m", "n"), "x": ("n", 1)}, dimensions={"m": 1, "n": 1})
+    for answer in (r"\begin{bmatrix} x_1 \end{bmatrix}", "x_1"):
+        r = check_pure(p, answer)
+        assert (r.verdict, r.diagnosis) == ("correct", []), r.message
+        assert r.details["method"].startswith("exact")
+    r = check_pure(p, r"\begin{bmatrix} 2x_1 \end{bmatrix}")
+    assert (r.verdict, r.diagnosis) == ("incorrect", ["scale"])
+
+
+def test_an_answer_cannot_choose_a_size_of_1():
+    # no [dimensions]: a 1x1 answer would mean m = n = 1, where x and xᵀ coincide; it was reported
+    # "incorrect: right only if " with no diagnosis
+    r = check_pure(AX_NO_DIMS, r"\begin{bmatrix} x_1 \end{bmatrix}")
+    assert (r.verdict, r.diagnosis) == ("incorrect", ["shape"])
+    assert "means m = 1, n = 1" in r.message and "cannot choose a size of 1" in r.message
+    assert not r.message.endswith("if ")
+
+
+def test_diagnosis_never_names_the_key_itself():
+    # numerically equal, exactly different: the wrong entry is listed, not "right only if <nothing>"
+    p = Problem("A @ x / 3", "A", {"A": (1, 2), "x": (2, 1)})
+    r = check_pure(p, r"\begin{bmatrix} 0.333333333333 x_1 & \frac{x_2}{3} \end{bmatrix}")
+    assert (r.verdict, r.diagnosis) == ("incorrect", ["entries"])
+    assert [(w["row"], w["col"], w["expected"]) for w in r.details["wrong_entries"]] == [(1, 1, "\\frac{x_{1}}{3}")]
+    assert r.score == 0.5
+    assert check_pure(p, r"\frac13 x^T").verdict == "correct"
+
+
+def test_function_shape_checks_inner_sizes():
+    from symjac.checking import function_shape
+    from symjac.errors import ShapeError
+
+    m, n = (sp.Symbol(d, integer=True, positive=True) for d in "mn")
+    assert function_shape("A.T @ A", {"A": ("m", "n")}) == (n, n)
+    assert function_shape("x.T @ A @ x", {"A": ("n", "n"), "x": ("n", 1)}) == (1, 1)
+    with pytest.raises(ShapeError, match="inner sizes"):
+        function_shape("A @ B", {"A": ("m", "n"), "B": ("m", "n")})
+    with pytest.raises(ShapeError):
+        Problem("A @ B", "A", {"A": ("m", "n"), "B": ("m", "n")})
 
 
 def test_sized_constant_fixes_only_what_it_determines():

@@ -84,3 +84,49 @@ def test_one_submission_cannot_change_the_next(box):
     assert box.check_dict(PROBLEM, "A") == {**first, "details": {**first["details"], "seconds": box.check_dict(PROBLEM, "A")["details"]["seconds"]}} or \
         box.check_dict(PROBLEM, "A")["verdict"] == first["verdict"]
     assert box.check_dict(PROBLEM, "A^T")["diagnosis"] == ["transposed"]
+
+
+def _patched_checker(monkeypatch):
+    """check_pure that burns CPU on 'BURN' and has a bug on 'BOOM' (new workers fork with it)."""
+    import symjac.checking
+
+    real = symjac.checking.check_pure
+
+    def patched(problem, answer):
+        if answer == "BURN":
+            t = time.process_time()
+            while time.process_time() - t < 3.2:
+                pass
+            return real(problem, "A")
+        if answer == "BOOM":
+            raise IndexError("a bug in the checker")
+        return real(problem, answer)
+
+    monkeypatch.setattr(symjac.checking, "check_pure", patched)
+
+
+def test_checker_bug_is_verdict_error_not_invalid(monkeypatch):
+    _patched_checker(monkeypatch)
+    with Sandbox(workers=1, timeout=TIMEOUT) as b:
+        rep = b.check_dict(PROBLEM, "BOOM")
+        assert rep["verdict"] == "error" and rep["score"] == 0.0 and rep["diagnosis"] == []
+        assert rep["message"].startswith("checker error:") and "IndexError" in rep["message"]
+        assert "\n" not in rep["message"]
+        assert b.check_dict(PROBLEM, "A")["verdict"] == "correct"
+
+
+def test_cpu_limit_follows_the_per_call_timeout(monkeypatch):
+    # the constructor's 0.1 s allowed 2 s of CPU (3.2 s are burnt); a call with a 20 s limit must get its CPU time
+    # (it was killed by RLIMIT_CPU and reported "ran out of memory or crashed")
+    _patched_checker(monkeypatch)
+    with Sandbox(workers=1, timeout=0.1) as b:
+        rep = b.check_dict(PROBLEM, "BURN", timeout=20)
+        assert rep["verdict"] == "correct", rep["message"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 0, -1, 1e9])
+def test_sandbox_rejects_bad_timeouts(bad, box):
+    with pytest.raises(ValueError, match="timeout"):
+        box.check_dict(PROBLEM, "A", timeout=bad)
+    with pytest.raises(ValueError, match="timeout"):
+        Sandbox(timeout=bad)

@@ -1,13 +1,40 @@
 """``symjac check PROBLEM ANSWER``: is a LaTeX answer right, and if not, why.
 
-Exit status: 0 correct, 1 incorrect, 2 invalid input (unreadable answer or problem).
+Exit status: 0 correct, 1 incorrect, 2 invalid input (unreadable answer or problem, bad
+option), 3 checker error (an unexpected failure inside symjac: the answer was not judged).
 """
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..errors import SymjacError
+from ..sandbox import MAX_TIMEOUT
+
+EXIT_CODES = {"correct": 0, "incorrect": 1, "invalid": 2, "error": 3}
+
+
+def timeout_seconds(text: str) -> float:
+    """argparse ``type`` for --timeout: seconds, more than 0 and at most 600."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {text}")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """argparse ``type``: a finite number greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, got {text}")
+    return value
 
 
 class InvalidAnswerError(SymjacError):
@@ -16,7 +43,7 @@ class InvalidAnswerError(SymjacError):
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "check", help="check a LaTeX answer against a problem (exit 0 correct, 1 wrong, 2 invalid)",
+        "check", help="check a LaTeX answer against a problem (exit 0 correct, 1 wrong, 2 invalid, 3 checker error)",
         description="Check a LaTeX answer against a problem spec (TOML). The answer is parsed safely "
                     "in a worker process with a time limit; a wrong answer is diagnosed "
                     "(transposed, input_order, output_order, sign, scale, missing_term, shape, entries…).",
@@ -28,13 +55,14 @@ def register(sub) -> None:
                "(the notes' instance); a size-free answer (A^\\top, \\otimes, K_{mn}) at random sizes\n"
                "and at that instance; with [values], a matrix of numbers is compared with the\n"
                "Jacobian at those values; index notation uses the spec's index_names.\n\n"
-               "exit status: 0 correct, 1 incorrect, 2 invalid input. See docs/checking.md.",
+               "exit status: 0 correct, 1 incorrect, 2 invalid input, 3 checker error (a bug in symjac:\n"
+               "the answer was not judged). See docs/checking.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("problem", metavar="PROBLEM", help="problem spec (TOML, the derivations/ format, e.g. derivations/gram.toml)")
     p.add_argument("answer", metavar="ANSWER", help="file with the LaTeX answer, or - for standard input")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds per answer (default 5)")
+    p.add_argument("--timeout", type=timeout_seconds, default=5.0, help="seconds per answer, at most 600 (default 5)")
     p.set_defaults(func=run)
 
 
@@ -55,9 +83,12 @@ def run(args) -> int:
         report = box.check(problem, answer)
     if args.format == "json":
         print(report.to_json(indent=2, ensure_ascii=False))
-        return {"correct": 0, "incorrect": 1}.get(report.verdict, 2)
+        return EXIT_CODES.get(report.verdict, 3)
     if report.verdict == "invalid":
         raise InvalidAnswerError(report.message)
+    if report.verdict not in ("correct", "incorrect"):
+        print(f"symjac check: {report.message}", file=sys.stderr)
+        return EXIT_CODES["error"]
     print(report.message)
     if report.diagnosis:
         print("diagnosis: " + ", ".join(report.diagnosis))

@@ -1,10 +1,18 @@
-"""``symjac grade PROBLEM DIR --out results.json``: grade a folder of LaTeX submissions."""
+"""``symjac grade PROBLEM DIR --out results.json``: grade a folder of LaTeX submissions.
+
+Exit status: 0 batch graded, 2 bad problem, folder, output or option (nothing graded),
+3 batch graded but some submissions were not judged (checker error: grade them by hand).
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from ..errors import SymjacError
+from . import bounded_int
+from .check import positive_number, timeout_seconds
+
+MAX_WORKERS = 32
 
 
 def register(sub) -> None:
@@ -12,32 +20,47 @@ def register(sub) -> None:
         "grade", help="grade a folder of LaTeX submissions (Gradescope results.json or JSON)",
         description="Check every submission in DIR (one file each, or one file per sub-folder) against "
                     "PROBLEM in sandboxed workers; one bad submission never stops the batch.",
-        epilog="example:\n  symjac grade problem.toml submissions/ --out results.json --workers 2",
+        epilog="example:\n  symjac grade problem.toml submissions/ --out results.json --workers 2\n\n"
+               "Symbolic links and files resolving outside DIR are skipped (and listed), never read.\n"
+               "exit status: 0 graded, 2 bad problem/folder/output/option or no submissions,\n"
+               "3 graded but some submissions hit a checker error (grade those by hand).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("problem", metavar="PROBLEM", help="problem spec (TOML)")
     p.add_argument("directory", metavar="DIR", help="folder of submissions")
     p.add_argument("--out", default="results.json", help="output file, or - for standard output")
     p.add_argument("--format", choices=("gradescope", "json"), default="gradescope")
-    p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds per submission (default 5)")
-    p.add_argument("--max-score", type=float, default=1.0)
+    p.add_argument("--workers", type=bounded_int(1, MAX_WORKERS), default=1,
+                   help=f"parallel worker processes, 1 to {MAX_WORKERS} (default 1)")
+    p.add_argument("--timeout", type=timeout_seconds, default=5.0, help="seconds per submission, at most 600 (default 5)")
+    p.add_argument("--max-score", type=positive_number, default=1.0, help="points per submission (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..checking import Problem
-    from ..grading import grade_directory, write_results
+    from ..grading import SUFFIXES, check_writable, counts, grade_directory, scan_submissions, write_results
 
-    if args.workers < 1:
-        raise SymjacError("--workers must be at least 1")
     problem = Problem.from_file(args.problem)
+    check_writable(args.out)                       # before grading, not after the whole batch
+    subs, skipped = scan_submissions(args.directory)
+    for s in skipped:
+        print(f"symjac grade: skipped {s['path']}: {s['reason']}", file=sys.stderr)
+    if not subs:
+        kinds = ", ".join(sorted(x or "no suffix" for x in SUFFIXES))
+        raise SymjacError(f"{args.directory}: no submissions (files {kinds}, directly or one per sub-folder)"
+                          + (f"; skipped {len(skipped)}" if skipped else ""))
     results = grade_directory(problem, args.directory, workers=args.workers, timeout=args.timeout,
-                              max_score=args.max_score, progress=not args.quiet and sys.stderr.isatty())
-    write_results(results, args.out, args.format, problem.title)
-    n_ok = sum(1 for r in results if r["verdict"] == "correct")
-    n_bad = sum(1 for r in results if r["verdict"] == "invalid")
-    print(f"graded {len(results)} submissions: {n_ok} correct, {len(results) - n_ok - n_bad} incorrect, "
-          f"{n_bad} invalid -> {args.out}", file=sys.stderr)
-    return 0
+                              max_score=args.max_score, progress=not args.quiet and sys.stderr.isatty(),
+                              submissions=subs)
+    write_results(results, args.out, args.format, problem.title, skipped)
+    n = counts(results)
+    line = (f"graded {len(results)} submissions: {n['correct']} correct, {n['incorrect']} incorrect, "
+            f"{n['invalid']} invalid")
+    if n["error"]:
+        line += f", {n['error']} not judged (checker error: grade by hand)"
+    if skipped:
+        line += f"; skipped {len(skipped)}"
+    print(line + f" -> {args.out}", file=sys.stderr)
+    return 3 if n["error"] else 0

@@ -157,6 +157,24 @@ class _Unsized(SymjacError):
     pass
 
 
+def entry_index(symbol_name: str, ent, shape) -> tuple[int, int]:
+    """The 0-based (row, col) that the entry name ``ent`` (``x_3``, ``A_12``, ``A_{1,10}``) denotes in a
+    variable of ``shape``: a vector (or a 1×1 variable) reads the digits as one index, a matrix as two.
+    The one rule for numeric evaluation and the checker's exact comparison."""
+    rows, cols = int(shape[0]), int(shape[1])
+    idx = (ent.vector_index,) if cols == 1 or (rows == 1 and len(ent.indices) == 1) else ent.indices
+    if len(idx) == 2 and (idx[0] > rows or idx[1] > cols) or \
+            len(idx) == 1 and (idx[0] is None or idx[0] > max(rows, cols)):
+        raise ShapeError(f"entry {symbol_name} is outside {ent.name}'s shape {rows}x{cols}")
+    if cols == 1 and ent.vector_index is not None:
+        return ent.vector_index - 1, 0
+    if rows == 1 and ent.vector_index is not None and cols > 1 and len(ent.indices) == 1:
+        return 0, ent.vector_index - 1
+    if len(ent.indices) != 2:
+        raise SymjacError(f"{symbol_name} is not an entry of a matrix")
+    return ent.indices[0] - 1, ent.indices[1] - 1
+
+
 def _fmt(a) -> str:
     return f"{a.shape[0]}x{a.shape[1]}"
 
@@ -280,17 +298,7 @@ def _ev_node(e, env: Env, expected):
         if ent is None or ent.name not in env.arrays:
             raise SymjacError(f"no value for symbol {e.name}")
         arr = env.arrays[ent.name]
-        idx = (ent.vector_index,) if arr.shape[1] == 1 or (arr.shape[0] == 1 and len(ent.indices) == 1) else ent.indices
-        if len(idx) == 2 and (idx[0] > arr.shape[0] or idx[1] > arr.shape[1]) or \
-                len(idx) == 1 and (idx[0] is None or idx[0] > max(arr.shape)):
-            raise ShapeError(f"entry {e.name} is outside {ent.name}'s shape {arr.shape[0]}x{arr.shape[1]}")
-        if arr.shape[1] == 1 and ent.vector_index is not None:
-            return arr[ent.vector_index - 1, 0]
-        if arr.shape[0] == 1 and ent.vector_index is not None and arr.shape[1] > 1 and len(ent.indices) == 1:
-            return arr[0, ent.vector_index - 1]
-        if len(ent.indices) != 2:
-            raise SymjacError(f"{e.name} is not an entry of a matrix")
-        return arr[ent.indices[0] - 1, ent.indices[1] - 1]
+        return arr[entry_index(e.name, ent, arr.shape)]
     if isinstance(e, sp.Indexed):
         name = e.base.label.name
         idx = [int(_sc(_ev(i, env))) for i in e.indices]
@@ -481,5 +489,5 @@ def shape_of(expr, env: Env, expected=None) -> tuple[int, int]:
 
 __all__ = [
     "Kron", "Hadamard", "Commutation", "Vec", "Diag", "Adjugate", "Elementwise", "Norm",
-    "Env", "evaluate", "shape_of", "SCALAR_FUNCS",
+    "Env", "evaluate", "shape_of", "SCALAR_FUNCS", "entry_index",
 ]
