@@ -94,11 +94,40 @@ def one_blas_thread():
 
 # --- input checks -------------------------------------------------------------------
 
-def positive_int(what: str, n) -> int:
-    """n as an int ≥ 1, else a one-line SymjacError."""
+def positive_int(what: str, n, limit: int | None = None) -> int:
+    """n as an int ≥ 1 (and ≤ ``limit`` when given), else a one-line SymjacError."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SymjacError(f"{what} must be a positive integer, got {n!r}")
+    if limit is not None and n > limit:
+        raise SymjacError(f"{what} must be at most {limit}, got {n}")
     return int(n)
+
+
+# Limits of init_study (and so of `symjac init-study`): each keeps one run within memory and
+# minutes; the work limits bound the two loops whose cost is a product of parameters.
+LIMITS = {
+    "k": 2000,              # the k×k matrix A of the power run (one eigen-solve)
+    "steps": 10_000,        # products A^n x
+    "depth": 200,           # layers of the depth study
+    "width": 1024,          # width of the depth study's networks
+    "seeds": 200,           # seeds per size of the circular law (and of the depth study)
+    "ks": 1000,             # largest matrix size of the circular law
+    "ks_count": 12,         # number of circular-law sizes
+}
+CIRCULAR_WORK_MAX = 5e10    # Σ k³ × seeds over --ks (the default study: 1.5e9)
+DEPTH_WORK_MAX = 2e11       # width³ × depth × seeds × schemes × activations (the default: 3e8)
+
+
+def _check_work(ks, n_seeds, width, depth, depth_seeds) -> None:
+    circular = sum(float(k) ** 3 for k in ks) * n_seeds
+    if circular > CIRCULAR_WORK_MAX:
+        raise SymjacError(f"the circular law over ks = {','.join(map(str, ks))} with {n_seeds} seeds is too large "
+                          f"(Σ k³ × seeds = {circular:.2g}, limit {CIRCULAR_WORK_MAX:.0e}): use fewer or smaller ks "
+                          "or fewer seeds")
+    work = float(width) ** 3 * depth * depth_seeds * len(SCHEMES) * len(_ACT)
+    if work > DEPTH_WORK_MAX:
+        raise SymjacError(f"the depth study at width {width}, depth {depth} is too large (width³ × depth × seeds × "
+                          f"runs = {work:.2g}, limit {DEPTH_WORK_MAX:.0e}): lower the width or the depth")
 
 
 def scheme_name(scheme: str) -> str:
@@ -480,11 +509,17 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
     quotient behaviours; circular_law: ρ over seeds and ``ks``; depth: the
     input–output Jacobian of width×width networks for L = 1..depth.
     """
-    k, steps = positive_int("k", k), positive_int("steps", steps)
-    depth, width = positive_int("depth", depth), positive_int("width", width)
+    k, steps = positive_int("k", k, LIMITS["k"]), positive_int("steps", steps, LIMITS["steps"])
+    depth, width = positive_int("depth", depth, LIMITS["depth"]), positive_int("width", width, LIMITS["width"])
+    n_seeds = positive_int("seeds", n_seeds, LIMITS["seeds"])
+    depth_seeds = positive_int("depth seeds", depth_seeds, LIMITS["seeds"])
+    ks = [positive_int("each of ks", v, LIMITS["ks"]) for v in ks]
+    if not ks or len(ks) > LIMITS["ks_count"]:
+        raise SymjacError(f"ks must list 1 to {LIMITS['ks_count']} matrix sizes, got {len(ks)}")
     scheme = scheme_name(scheme)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SymjacError(f"seed must be a non-negative integer, got {seed!r}")
+    _check_work(ks, n_seeds, width, depth, depth_seeds)
     rng = np.random.default_rng(seed)
     A = init_matrix(k, k, scheme, rng)
     x = rng.normal(size=k)
@@ -495,7 +530,7 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
         power["exact_eigenvalues"] = [sp.latex(e) if len(sp.latex(e)) < 200 else str(sp.N(e, 15)) for e in ex]
     x5 = np.random.default_rng(seed).normal(size=5)
     cases = {name: describe_run(M, x5, steps) for name, M in example_cases(seed).items()}
-    big = max(ks) if ks else k
+    big = max(ks)
     G = init_matrix(big, big, "xavier", np.random.default_rng([seed, big]))
     circle = {"k": big, "scheme": "xavier", "eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(G)]}
     return {
@@ -532,4 +567,6 @@ __all__ = [
     "depth_study",
     "classify_trend",
     "init_study",
+    "LIMITS",
+    "positive_int",
 ]

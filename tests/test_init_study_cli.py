@@ -52,12 +52,48 @@ def test_same_seed_same_report():
         (["--init", "orthogonal"], "unknown initialisation scheme"),
         (["--ks", "10,x"], "--ks must be"),
         (["--width", "-1"], "width must be"),
+        (["--k", "100000"], "k must be at most 2000, got 100000"),
+        (["--width", "100000"], "width must be at most 1024, got 100000"),
+        (["--depth", "100000"], "depth must be at most 200, got 100000"),
+        (["--steps", "100000000"], "steps must be at most 10000, got 100000000"),
+        (["--seeds", "100000"], "seeds must be at most 200, got 100000"),
+        (["--seeds", "0"], "seeds must be a positive integer, got 0"),
+        (["--ks", "10,100000"], "--ks sizes must be at most 1000, got 100000"),
+        (["--ks", ",".join(["10"] * 13)], "--ks takes at most 12 sizes, got 13"),
+        (["--ks", "1000,1000,1000", "--seeds", "200"], "Σ k³ × seeds = 6e+11, limit 5e+10"),
+        (["--width", "1024", "--depth", "200"], "the depth study at width 1024, depth 200 is too large"),
     ],
 )
 def test_bad_input_exits_2(tmp_path, capsys, argv, message):
     assert main(["init-study", *argv, "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.startswith("symjac init-study: error:") and err.count("\n") == 1
+
+
+def test_limits_are_checked_before_any_work_or_output(tmp_path, capsys):
+    """A huge --k is refused in a line, not by numpy's _ArrayMemoryError after allocating."""
+    out = tmp_path / "o"
+    assert main(["init-study", "--k", "100000", "--out", str(out)]) == 2
+    assert not out.exists()
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_help_states_the_limits(capsys):
+    with pytest.raises(SystemExit):
+        main(["init-study", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for phrase in ("at most 2000", "at most 10000", "at most 200)", "at most 1024", "at most 12 sizes, each at most 1000"):
+        assert phrase in text, phrase
+
+
+def test_the_api_has_the_same_limits():
+    from symjac.errors import SymjacError
+    with pytest.raises(SymjacError, match="k must be at most 2000, got 5000"):
+        init_study(k=5000)
+    with pytest.raises(SymjacError, match="each of ks must be at most 1000"):
+        init_study(ks=(10, 5000))
+    with pytest.raises(SymjacError, match="depth seeds must be a positive integer"):
+        init_study(depth_seeds=0)
 
 
 def test_missing_out_is_a_usage_error(capsys):

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from ..errors import SymjacError
-from ..spectral import SCHEME_LABELS, SCHEMES, classify_trend, init_study, scheme_name
+from ..spectral import LIMITS, SCHEME_LABELS, SCHEMES, classify_trend, init_study, scheme_name
 
 DOC_PARAMETERS = dict(k=5, steps=50, scheme="standard", depth=30, seed=0, width=64,
                       ks=(10, 25, 50, 100, 200, 400), n_seeds=20, depth_seeds=5)
@@ -20,12 +20,18 @@ DOC_FIGURES = "figures/init-study"
 
 
 def _ks(text: str) -> tuple[int, ...]:
+    shown = str(text) if len(str(text)) <= 60 else str(text)[:57] + "..."
+    parts = [t for t in str(text).split(",") if t.strip()]
+    if len(parts) > LIMITS["ks_count"]:
+        raise SymjacError(f"--ks takes at most {LIMITS['ks_count']} sizes, got {len(parts)}")
     try:
-        ks = tuple(int(t) for t in str(text).split(",") if t.strip())
+        ks = tuple(int(t) for t in parts)
     except ValueError:
-        raise SymjacError(f"--ks must be comma-separated positive integers, got {text!r}") from None
+        raise SymjacError(f"--ks must be comma-separated positive integers, got {shown!r}") from None
     if not ks or any(k < 1 for k in ks):
-        raise SymjacError(f"--ks must be comma-separated positive integers, got {text!r}")
+        raise SymjacError(f"--ks must be comma-separated positive integers, got {shown!r}")
+    if max(ks) > LIMITS["ks"]:
+        raise SymjacError(f"--ks sizes must be at most {LIMITS['ks']}, got {max(ks)}")
     return ks
 
 
@@ -39,15 +45,22 @@ def register(subparsers) -> None:
             "input-output Jacobian against depth. Writes PNG figures, report.md and report.json."
         ),
     )
-    p.add_argument("--k", type=int, default=5, help="size of the k x k matrix A (default 5)")
-    p.add_argument("--steps", type=int, default=50, help="number of products A^n x (default 50)")
+    p.add_argument("--k", type=int, default=5, help=f"size of the k x k matrix A (default 5, at most {LIMITS['k']})")
+    p.add_argument("--steps", type=int, default=50,
+                   help=f"number of products A^n x (default 50, at most {LIMITS['steps']})")
     p.add_argument("--init", default="standard", metavar="SCHEME",
                    help=f"scheme for A: {', '.join(SCHEMES)} (default standard)")
-    p.add_argument("--depth", type=int, default=30, help="largest network depth L (depths 1..L; default 30)")
-    p.add_argument("--width", type=int, default=64, help="network width for the depth study (default 64)")
+    p.add_argument("--depth", type=int, default=30,
+                   help=f"largest network depth L (depths 1..L; default 30, at most {LIMITS['depth']})")
+    p.add_argument("--width", type=int, default=64,
+                   help=f"network width for the depth study (default 64, at most {LIMITS['width']}; "
+                        "width³ × depth is bounded too)")
     p.add_argument("--ks", default="10,25,50,100,200,400",
-                   help="matrix sizes for the circular law, comma-separated (default 10,25,50,100,200,400)")
-    p.add_argument("--seeds", type=int, default=20, help="seeds per size for the circular law (default 20)")
+                   help=f"matrix sizes for the circular law, comma-separated (default 10,25,50,100,200,400; "
+                        f"at most {LIMITS['ks_count']} sizes, each at most {LIMITS['ks']})")
+    p.add_argument("--seeds", type=int, default=20,
+                   help=f"seeds per size for the circular law (default 20, at most {LIMITS['seeds']}; "
+                        "Σ k³ × seeds is bounded too)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.set_defaults(func=run)
