@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from symjac.check import Problem
+from symjac.checking import Problem
 from symjac.sandbox import Sandbox
 
 NOTES_K = (r"\begin{bmatrix} 2A_{11} & 0 & 2A_{21} & 0 & 2A_{31} & 0 \\ A_{12} & A_{11} & A_{22} & A_{21} & A_{32} & A_{31} \\"

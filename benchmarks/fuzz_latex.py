@@ -16,7 +16,7 @@ import random
 import sys
 import time
 
-from symjac.check import Problem, check_pure
+from symjac.checking import Problem, check_pure
 
 PROBLEMS = [
     Problem("A.T @ A", "A", {"A": (3, 2)}, "notes"),

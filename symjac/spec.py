@@ -39,6 +39,7 @@ TOP_KEYS = {
     "choices": "array of tables {label, values}: candidate parameter values to compare (an exercise)",
     "target": "table {inputs = {name = [one value per case]}, outputs = [expected output per case]} for `choices`",
     "activation_note": "prose about the activation used",
+    "sigma": "what \\sigma means in answers to this problem: tanh | sigmoid (default: tanh when the function uses only tanh)",
 }
 CLAIMED_KEYS = {
     "label": "who claims it, where (e.g. \"notes, p. 7\")",
@@ -83,6 +84,7 @@ class Spec:
     description: str = ""
     source: str = ""
     activation_note: str = ""
+    sigma: str | None = None
     path: Path | None = None
 
     @property
@@ -111,6 +113,13 @@ def _numeric(value, depth: int = 0) -> bool:
     if isinstance(value, list) and depth < 2:
         return all(_numeric(v, depth + 1) for v in value)
     return False
+
+
+def _sigma(data, path) -> str | None:
+    sigma = data.get("sigma")
+    if sigma is not None and sigma not in ("tanh", "sigmoid"):
+        raise _fail(path, "sigma", f"must be 'tanh' or 'sigmoid', got {sigma!r}")
+    return sigma
 
 
 def _fail(path, key, problem) -> SpecError:
@@ -222,6 +231,7 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
         values=values, claimed=claimed, chain=chain, choices=choices,
         target=target, description=_str(data, "description", path), source=_str(data, "source", path),
         activation_note=_str(data, "activation_note", path), path=path,
+        sigma=_sigma(data, path),
     )
     _check_buildable(spec)
     return spec

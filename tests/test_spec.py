@@ -60,3 +60,14 @@ def test_every_key_is_documented():
     for key, doc in {**TOP_KEYS, **CLAIMED_KEYS}.items():
         assert isinstance(doc, str) and len(doc) > 10, key
     assert {"dimensions", "index_names", "output_name"} <= set(TOP_KEYS)
+
+
+def test_sigma_key_sets_what_sigma_means_in_answers():
+    from symjac.checking import Problem
+    from symjac.errors import SpecError
+    from symjac.spec import spec_from_dict
+
+    base = {"title": "t", "function": "sigmoid(W @ a)", "wrt": "W", "shapes": {"W": [2, 2], "a": [2, 1]}}
+    assert Problem.from_spec(spec_from_dict({**base, "sigma": "sigmoid"}, "x.toml")).sigma == "sigmoid"
+    with pytest.raises(SpecError, match="x.toml: sigma: must be 'tanh' or 'sigmoid', got 'relu'"):
+        spec_from_dict({**base, "sigma": "relu"}, "x.toml")

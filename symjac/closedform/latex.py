@@ -104,16 +104,21 @@ class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
     def _print_ZeroMatrix(self, e):
         return r"0_{%s \times %s}" % (self._print(e.shape[0]), self._print(e.shape[1]))
 
+    def _sup_base(self, e):
+        """A superscript's base: parenthesised if compound, braced if it has one already (a^{(0)})."""
+        s = self._wrap(e)
+        return "{%s}" % s if "^" in s and not s.startswith(r"\left(") else s
+
     def _print_Transpose(self, e):
         if isinstance(e.arg, sp.Inverse):
-            return r"%s^{-\top}" % self._wrap(e.arg.arg)
-        return r"%s^{\top}" % self._wrap(e.arg)
+            return r"%s^{-\top}" % self._sup_base(e.arg.arg)
+        return r"%s^{\top}" % self._sup_base(e.arg)
 
     def _print_Inverse(self, e):
-        return r"%s^{-1}" % self._wrap(e.arg)
+        return r"%s^{-1}" % self._sup_base(e.arg)
 
     def _print_MatPow(self, e):
-        return r"%s^{%s}" % (self._wrap(e.base), self._print(e.exp))
+        return r"%s^{%s}" % (self._sup_base(e.base), self._print(e.exp))
 
     def _print_Vec(self, e):
         return r"\operatorname{vec}\left(%s\right)" % self._print(e.arg)
