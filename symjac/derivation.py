@@ -491,22 +491,7 @@ def _jacobian_step(ctx, d, points, seed) -> Step:
 
 def describe_verification(ver) -> str:
     """Deterministic words for a verification record (no timings, no error magnitudes)."""
-    parts = []
-    if ver.proven:
-        text = f"proven symbolically — all {ver.symbolic.entries_total} entries equal SymPy's own differentiation exactly"
-        if not ver.symbolic.independent:
-            text += " (the engine also used SymPy's diff for some subexpressions, so that part is not independent)"
-        parts.append(text)
-    elif ver.symbolic is not None and ver.symbolic.mismatches:
-        parts.append(f"symbolic check failed at {len(ver.symbolic.mismatches)} entries")
-    elif ver.symbolic is not None:
-        parts.append("symbolic check incomplete within its time budget")
-    if ver.numeric is not None:
-        n = ver.numeric
-        word = "agrees with" if n.passed else "DISAGREES with"
-        parts.append(f"{word} central finite differences at {n.points} random points (seed {n.seed}, "
-                     f"relative tolerance {n.tolerance:g})")
-    return "; ".join(parts) or "not verified"
+    return ver.describe(deterministic=True)
 
 
 def _closed_form_step(ctx) -> Step | None:

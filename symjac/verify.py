@@ -77,7 +77,9 @@ class Verification:
             return False
         return self.proven or self.numeric is not None
 
-    def describe(self) -> str:
+    def describe(self, deterministic: bool = False) -> str:
+        """What was checked, in words. ``deterministic``: no measured error magnitudes or
+        partial counts (for documents compared byte for byte)."""
         parts = []
         if self.proven:
             text = f"proven symbolically: all {self.symbolic.entries_total} entries equal SymPy's own differentiation exactly"
@@ -86,11 +88,18 @@ class Verification:
             parts.append(text)
         elif self.symbolic is not None and self.symbolic.mismatches:
             parts.append(f"FAILED symbolically at {len(self.symbolic.mismatches)} entries")
+        elif self.symbolic is not None and deterministic:
+            parts.append("symbolic check incomplete within its time budget")
         elif self.symbolic is not None:
             parts.append(
                 f"symbolic check incomplete ({self.symbolic.entries_checked} of {self.symbolic.entries_total} entries in the time budget)"
             )
-        if self.numeric is not None:
+        if self.numeric is not None and deterministic:
+            n = self.numeric
+            word = "agrees with" if n.passed else "DISAGREES with"
+            parts.append(f"{word} central finite differences at {n.points} random points "
+                         f"(seed {n.seed}, relative tolerance {n.tolerance:g})")
+        elif self.numeric is not None:
             parts.append(self.numeric.describe())
         return "; ".join(parts) if parts else "not verified"
 
