@@ -132,3 +132,13 @@ def test_library_gets_objects_never_strings(monkeypatch):
     monkeypatch.setattr(l2s, "latex2sympy", spy)
     P(r"-2\Phi^T(y-\Phi\theta) + 2\Phi^T y")
     assert seen and all(isinstance(v, sp.MatrixSymbol) for vv in seen for v in (vv or {}).values())
+
+
+def test_inverse_transpose_of_a_scalar_entry_is_its_inverse():
+    """Found by benchmarks/fuzz_latex.py: A_{11}^{-\\top} crashed (a scalar has no .shape)."""
+    from symjac.checking import Problem, check_pure
+
+    problem = Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "vec")
+    report = check_pure(problem, r"A_{11}^{-\top}")
+    assert report.verdict == "incorrect" and report.diagnosis == ["shape"]
+    assert check_pure(problem, r"A").verdict == "correct"

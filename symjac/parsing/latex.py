@@ -446,7 +446,8 @@ class _Scanner:
                 if sup == "T":
                     value = sp.Transpose(value) if is_matrix(value) else value
                 elif sup == "-T":
-                    value = sp.Transpose(self.power(value, -1, t))
+                    inverse = self.power(value, -1, t)
+                    value = sp.Transpose(inverse) if is_matrix(value) else inverse  # a scalar is its own transpose
                 elif is_matrix(value):
                     if not re.fullmatch(r"-?\d+", sup):
                         raise UnsupportedError(f"the power ^{{{sup}}} of a matrix is not supported", t.pos)
