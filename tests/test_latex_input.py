@@ -142,3 +142,18 @@ def test_inverse_transpose_of_a_scalar_entry_is_its_inverse():
     report = check_pure(problem, r"A_{11}^{-\top}")
     assert report.verdict == "incorrect" and report.diagnosis == ["shape"]
     assert check_pure(problem, r"A").verdict == "correct"
+
+
+@pytest.mark.parametrize("answer", [
+    r"x_1 \otimes 1 \cdot 0.5",
+    r"|\operatorname{vec}(A_{11})| \circ \operatorname{adj}(I^{-1})^2",
+    r"A_{11} \odot \mathbf{x}^{-\top} \cdot \sigma(\sigma(\frac{1}{2})) \times I",
+])
+def test_products_of_scalar_entries_never_crash(answer):
+    """Found by benchmarks/fuzz_latex.py (seed 7): ⊗ and ∘ with a scalar operand had no shape."""
+    from symjac.checking import Problem, check_pure
+
+    for problem in (Problem("A.T @ A", "A", {"A": (3, 2)}, "notes"),
+                    Problem("A @ x", "A", {"A": ("m", "n"), "x": ("n", 1)}, "vec")):
+        report = check_pure(problem, answer)
+        assert report.verdict in ("incorrect", "invalid")   # never "error" (a checker crash)

@@ -42,7 +42,7 @@ from ..symbols import entry_symbol
 from .latex_guard import InvalidAnswer, guard
 from sympy.core.symbol import Str
 
-from .latex_nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec
+from .latex_nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec, dims
 
 MAX_POWER = 64
 MAX_FACTORIAL = 100
@@ -176,9 +176,7 @@ class LatexContext:
 
 def shape(v) -> tuple:
     """(rows, cols) of a parsed value; scalars are (1, 1)."""
-    if isinstance(v, (sp.MatrixBase, sp.MatrixExpr)):
-        return tuple(v.shape)
-    return (sp.S.One, sp.S.One)
+    return dims(v)
 
 
 def is_matrix(v) -> bool:

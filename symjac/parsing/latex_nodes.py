@@ -27,6 +27,13 @@ from ..functions import relu, sigmoid
 from ..symbols import parse_entry_name
 
 
+def dims(v) -> tuple:
+    """(rows, cols) of a node's operand; a scalar (an entry such as A_{11}) is 1×1."""
+    if isinstance(v, (sp.MatrixBase, MatrixExpr)):
+        return tuple(v.shape)
+    return (sp.S.One, sp.S.One)
+
+
 class _Node(MatrixExpr):
     """Base: an inert matrix-valued node (args are SymPy objects)."""
 
@@ -42,7 +49,8 @@ class Kron(_Node):
     @property
     def shape(self):
         a, b = self.args
-        return (a.shape[0] * b.shape[0], a.shape[1] * b.shape[1])
+        (ar, ac), (br, bc) = dims(a), dims(b)
+        return (ar * br, ac * bc)
 
 
 class Hadamard(_Node):
@@ -50,7 +58,7 @@ class Hadamard(_Node):
 
     @property
     def shape(self):
-        return self.args[0].shape
+        return dims(self.args[0])
 
 
 class Commutation(_Node):
@@ -67,7 +75,7 @@ class Vec(_Node):
 
     @property
     def shape(self):
-        r, c = self.args[0].shape
+        r, c = dims(self.args[0])
         return (r * c, sp.S.One)
 
 
@@ -76,7 +84,7 @@ class Diag(_Node):
 
     @property
     def shape(self):
-        r, c = self.args[0].shape
+        r, c = dims(self.args[0])
         k = r if c == 1 else c
         return (k, k)
 
@@ -86,7 +94,7 @@ class Adjugate(_Node):
 
     @property
     def shape(self):
-        return self.args[0].shape
+        return dims(self.args[0])
 
 
 class Elementwise(_Node):
@@ -94,7 +102,7 @@ class Elementwise(_Node):
 
     @property
     def shape(self):
-        return self.args[1].shape
+        return dims(self.args[1])
 
 
 class Norm(sp.Expr):
