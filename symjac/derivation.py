@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import sympy as sp
+from sympy.core.sympify import _sympify
 
 from .conventions import PRESETS, flatten, get_convention
 from .errors import SymjacError
@@ -184,7 +185,7 @@ def function_latex(function: str, shapes: dict) -> str:
 
 def fmt_number(v) -> tuple[str, bool]:
     """(decimal text, exact?) — exact rationals with a terminating decimal print exactly."""
-    v = sp.nsimplify(v) if isinstance(v, float) else sp.sympify(v)
+    v = sp.nsimplify(v) if isinstance(v, float) else _sympify(v)  # strict: numbers, never text
     if v.is_Rational:
         q = int(v.q)
         while q % 2 == 0:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import sympy as sp
+from sympy.core.sympify import _sympify
 
 from ..errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from ..functions import relu, sigmoid
@@ -165,7 +166,7 @@ class LatexContext:
             if d not in self.dims:
                 self.dims[d] = sp.Symbol(d, integer=True, positive=True)
             return self.dims[d]
-        return sp.sympify(d) if not isinstance(d, sp.Basic) else d
+        return _sympify(d) if not isinstance(d, sp.Basic) else d  # strict: never text
 
     def value_of(self, name: str):
         r, c = self.shapes[name]

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 import sympy as sp
+from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..errors import ShapeError, SymjacError, UnsupportedError
@@ -152,7 +153,7 @@ class Env:
     def dim(self, d) -> int:
         if isinstance(d, (int, np.integer)):
             return int(d)
-        d = sp.sympify(d)
+        d = _sympify(d)  # strict: never text
         if d.is_Integer:
             return int(d)
         val = d.xreplace({k: sp.Integer(v) for k, v in self.dims.items()})
