@@ -837,11 +837,7 @@ def _check_numeric_derivative(problem: Problem, expr, sizes: dict, arrays: dict)
                       f"incorrect: expected a {_fmt_shape(key.shape)} matrix, the answer is {_fmt_shape(given.shape)}; "
                       f"the correct value is {shown}",
                       {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
-    wrong = ~(np.abs(given - key) <= tol + 0.01 * np.abs(key))
-    listing = [{"row": int(r) + 1, "col": int(c) + 1, "given": float(given[r, c]), "expected": round(float(key[r, c]), 6)}
-               for r, c in zip(*np.nonzero(wrong))]
-    total = key.size
-    score = round((total - len(listing)) / total, 4) if problem.partial_credit else 0.0
+    listing, total, score = _wrong_numbers(given, key, tol, problem.partial_credit)
     return Report("incorrect", ["entries"], score,
                   f"incorrect: {len(listing)} of {total} entries are wrong; the correct value is {shown}",
                   {**details, "wrong_entries": listing, "correct_fraction": round((total - len(listing)) / total, 4)})
@@ -1120,15 +1116,21 @@ def _check_value(problem: Problem, expr, answer: str) -> Report:
         return Report("incorrect", ["shape"], 0.0,
                       f"incorrect: expected a {_fmt_shape(key.shape)} value, the answer is {_fmt_shape(given.shape)}; the correct value is {shown}",
                       {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
+    listing, total, score = _wrong_numbers(given, key, tol, problem.partial_credit)
+    n_wrong = len(listing)
+    return Report("incorrect", ["values"], score,
+                  f"incorrect: {n_wrong} of {total} numbers are wrong; the correct value is {shown}",
+                  {"expected": shown, "wrong_entries": listing})
+
+
+def _wrong_numbers(given: np.ndarray, key: np.ndarray, tol: float, partial_credit: bool):
+    """Entries of ``given`` outside tol + 1 % of ``key``: (listing, total, score)."""
     wrong = ~(np.abs(given - key) <= tol + 0.01 * np.abs(key))
     listing = [{"row": int(r) + 1, "col": int(c) + 1, "given": float(given[r, c]), "expected": round(float(key[r, c]), 6)}
                for r, c in zip(*np.nonzero(wrong))]
     total = key.size
-    n_wrong = len(listing)
-    score = round((total - n_wrong) / total, 4) if problem.partial_credit else 0.0
-    return Report("incorrect", ["values"], score,
-                  f"incorrect: {n_wrong} of {total} numbers are wrong; the correct value is {shown}",
-                  {"expected": shown, "wrong_entries": listing})
+    score = round((total - len(listing)) / total, 4) if partial_credit else 0.0
+    return listing, total, score
 
 
 def _fmt_values(a: np.ndarray) -> str:
