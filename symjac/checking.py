@@ -78,7 +78,7 @@ class CheckError(SymjacError):
 
 @dataclass
 class Problem:
-    """A problem to check answers against.
+    r"""A problem to check answers against.
 
     function: expression-syntax text (``"A.T @ A"``) or a SymPy expression of
     ``MatrixSymbol``s / explicit matrices.  wrt: the variable, or None for a

@@ -1,4 +1,4 @@
-"""LaTeX and text for closed forms: ⊗, K_{m,n}, I_n, 1_n, diag, vec, ^⊤ as textbooks print them.
+r"""LaTeX and text for closed forms: ⊗, K_{m,n}, I_n, 1_n, diag, vec, ^⊤ as textbooks print them.
 
 ``ClosedFormLatexPrinter`` subclasses symjac's ``SymjacLatexPrinter`` (so names
 print as everywhere else in symjac: ``W1`` → ``W^{(1)}``, ``Phi`` → ``\Phi``)
