@@ -317,6 +317,7 @@ class NumericCheck:
     max_rel_error: float
     tolerance: float
     passed: bool
+    rejected: int = 0  # drawn points skipped because F is undefined there (log, sqrt of negatives)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -324,10 +325,13 @@ class NumericCheck:
     def describe(self) -> str:
         """One line, e.g. 'numerically, at 5 random points (central differences, seed 0, …)'."""
         short = self.method.replace("central finite differences", "central differences")
+        skipped = f"; {self.rejected} drawn points outside the domain skipped" if self.rejected else ""
+        if self.points == 0:
+            return f"NOT verified: no random point found where the function is defined ({short}, seed {self.seed})"
         if self.passed:
             return (
                 f"numerically, at {self.points} random points "
-                f"({short}, seed {self.seed}, max rel. error {self.max_rel_error:.1e})"
+                f"({short}, seed {self.seed}, max rel. error {self.max_rel_error:.1e}{skipped})"
             )
         return (
             f"NOT verified: {short} disagree at {self.points} random points "
@@ -382,27 +386,59 @@ def finite_difference_check(
 
     rng = np.random.default_rng(seed)
     K, A = f._n_inputs, len(atoms)
-    X0 = rng.standard_normal((points, K))
-    # perturbed points: for each point, +h then −h along every input atom
-    Xp = np.repeat(X0[:, None, :], 2 * A, axis=1)              # (P, 2A, K)
-    Xp[:, np.arange(A), cols] += h
-    Xp[:, A + np.arange(A), cols] -= h
-    Fp = f.evaluate_flat(Xp.reshape(-1, K)).reshape(points, 2 * A, m, n)
+    X0, Fp, rejected = _points_in_domain(f, rng, points, K, A, cols, h, (m, n))
+    if len(X0) == 0:
+        return NumericCheck(
+            method="central finite differences", points=0, seed=seed, step=h, max_abs_error=math.nan,
+            max_rel_error=math.nan, tolerance=rtol, passed=False, rejected=rejected,
+        )
+    P = len(X0)
     if conv.outputs == "col":
         Fp = Fp.transpose(0, 1, 3, 2)
-    Fp = Fp.reshape(points, 2 * A, m * n)
+    Fp = Fp.reshape(P, 2 * A, m * n)
     Jfd = ((Fp[:, :A] - Fp[:, A:]) / (2 * h)).transpose(0, 2, 1)   # (P, mn, A) numerator
     if conv.layout == "denominator":
         Jfd = Jfd.transpose(0, 2, 1)
-    Jsym = jf.evaluate_flat(X0).reshape((points,) + Jm.shape)
+    with np.errstate(all="ignore"):
+        Jsym = jf.evaluate_flat(X0).reshape((P,) + Jm.shape)
     diff = np.abs(Jsym - Jfd)
     abs_err = float(np.max(diff)) if diff.size else 0.0
     rel_err = float(np.max(diff / np.maximum(1.0, np.abs(Jsym)))) if diff.size else 0.0
-    passed = bool(math.isfinite(rel_err) and rel_err <= rtol)
+    passed = bool(math.isfinite(rel_err) and rel_err <= rtol and P == points)
     return NumericCheck(
-        method="central finite differences", points=points, seed=seed, step=h,
-        max_abs_error=abs_err, max_rel_error=rel_err, tolerance=rtol, passed=passed,
+        method="central finite differences", points=P, seed=seed, step=h,
+        max_abs_error=abs_err, max_rel_error=rel_err, tolerance=rtol, passed=passed, rejected=rejected,
     )
+
+
+def _points_in_domain(f, rng, points, K, A, cols, h, shape, rounds: int = 4):
+    """Random points where F and all its ±h perturbations are finite: (X0, F(perturbed), rejected).
+
+    The first draws are standard normal; later rounds draw positive values too, so
+    functions defined for positive arguments only (log, sqrt) get checked as well.
+    A point where F is finite but J is not still counts, and fails the check.
+    """
+    m, n = shape
+    kept_X, kept_F, rejected = [], [], 0
+    for r in range(rounds):
+        need = points - sum(len(x) for x in kept_X)
+        if need <= 0:
+            break
+        draw = max(2 * need, 4)
+        X = rng.standard_normal((draw, K)) if r == 0 else rng.uniform(0.1, 2.0, (draw, K))
+        Xp = np.repeat(X[:, None, :], 2 * A, axis=1)                  # (D, 2A, K): +h then −h per input
+        Xp[:, np.arange(A), cols] += h
+        Xp[:, A + np.arange(A), cols] -= h
+        with np.errstate(all="ignore"):
+            F0 = f.evaluate_flat(X).reshape(draw, -1)
+            Fp = f.evaluate_flat(Xp.reshape(-1, K)).reshape(draw, 2 * A, m, n)
+        ok = np.isfinite(F0).all(axis=1) & np.isfinite(Fp.reshape(draw, -1)).all(axis=1)
+        rejected += int((~ok).sum())
+        kept_X.append(X[ok][:need])
+        kept_F.append(Fp[ok][:need])
+    X0 = np.concatenate(kept_X) if kept_X else np.zeros((0, K))
+    Fp = np.concatenate(kept_F) if kept_F else np.zeros((0, 2 * A, m, n))
+    return X0, Fp, rejected
 
 
 def numeric_agreement(expr1, expr2, variables, points: int = 5, seed: int = 0) -> float:

@@ -270,3 +270,23 @@ def test_symbolic_constants_piecewise_max_and_non_real():
         lambdify(sp.Matrix([[sp.I, x[0]]]), [x])
     with pytest.raises(UnsupportedError, match="non-real"):
         lambdify(sp.Matrix([[sp.I * x[0]]]), [x])(np.ones(2))
+
+
+def test_fd_check_skips_points_outside_the_domain_but_still_catches_wrong_jacobians():
+    """log and sqrt are undefined at negative draws: those points are skipped and counted."""
+    x = vector("x", 2)
+    F = x.applyfunc(lambda e: sp.log(e) + sp.sqrt(e))
+    check = finite_difference_check(F, x, points=5, seed=0)
+    assert check.passed and check.points == 5 and check.rejected > 0
+    assert "outside the domain skipped" in check.describe()
+    wrong = sp.diag(*[1 / e for e in x])           # forgot the sqrt term
+    bad = finite_difference_check(F, x, J=wrong, points=5, seed=0)
+    assert not bad.passed and bad.points == 5
+
+
+def test_fd_check_with_no_point_in_the_domain_says_so():
+    x = vector("x", 1)
+    F = sp.Matrix([sp.log(-(x[0] ** 2) - 1)])      # defined nowhere on the reals
+    check = finite_difference_check(F, x, J=sp.Matrix([[-2 * x[0] / (-(x[0] ** 2) - 1)]]), points=3)
+    assert check.points == 0 and not check.passed
+    assert check.describe().startswith("NOT verified: no random point found")
