@@ -6,35 +6,12 @@ option), 3 checker error (an unexpected failure inside symjac: the answer was no
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 from ..errors import SymjacError
-from ..sandbox import MAX_TIMEOUT
+from . import timeout_seconds
 
 EXIT_CODES = {"correct": 0, "incorrect": 1, "invalid": 2, "error": 3}
-
-
-def timeout_seconds(text: str) -> float:
-    """argparse ``type`` for --timeout: seconds, more than 0 and at most 600."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {text}")
-    return value
-
-
-def positive_number(text: str) -> float:
-    """argparse ``type``: a finite number greater than 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, got {text}")
-    return value
 
 
 class InvalidAnswerError(SymjacError):

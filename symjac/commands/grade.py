@@ -9,8 +9,7 @@ import argparse
 import sys
 
 from ..errors import SymjacError
-from . import bounded_int
-from .check import positive_number, timeout_seconds
+from . import bounded_int, positive_number, timeout_seconds
 
 MAX_WORKERS = 32
 
