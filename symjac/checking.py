@@ -50,7 +50,6 @@ import random
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import sympy as sp

@@ -12,8 +12,6 @@ are byte-for-byte reproducible.
 from __future__ import annotations
 
 import dataclasses
-
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -25,11 +23,11 @@ from .errors import SymjacError
 from .indexform import (
     IndexEvaluator, OutOfRange, equal_exactly, generic_entry, parse_index_text, verify_generic,
 )
-from .jacobian import derivative_array, input_atoms, jacobian
+from .jacobian import derivative_array, jacobian
 from .latex import SymjacLatexPrinter, jacobian_symbol, latex, latex_matrix
 from .parsing.explicit import ExplicitBuilder, build_explicit
 from .parsing.expr import evaluate, parse
-from .symbols import entry_symbol, scalar
+from .symbols import entry_symbol
 
 MAX_SHOWN = 12
 MAX_DIFFS = 6

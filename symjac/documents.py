@@ -13,7 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .derivation import Block, Derivation, Seg
+from .derivation import Block, Derivation
 
 # --- LaTeX --------------------------------------------------------------------------------
 

@@ -35,9 +35,9 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .conventions import VEC, Convention, get_convention
+from .conventions import VEC, Convention
 from .errors import ConventionError, ShapeError, SymjacError
-from .functions import ACTIVATIONS, affine, matmul, relu, sigmoid
+from .functions import ACTIVATIONS, affine, matmul
 from .jacobian import gradient, jacobian
 from .symbols import matrix, vector
 

@@ -15,7 +15,6 @@ from symjac.closedform import (
     closed_form,
     closed_form_from_text,
     closed_form_gradient,
-    closed_form_hessian,
     instantiate,
     tidy,
 )

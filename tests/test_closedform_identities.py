@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import pytest
 import sympy as sp
 
-from symjac import GRADIENT, NOTES, ROW, VEC
+from symjac import NOTES, VEC
 from symjac.closedform import (
     CommutationMatrix,
     Diag,

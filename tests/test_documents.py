@@ -8,7 +8,7 @@ import pytest
 
 from symjac.derivation import derive_spec
 from symjac.documents import (
-    latex_document, markdown_document, markdown_index, render_all, tex_escape, text_document,
+    markdown_document, markdown_index, render_all, tex_escape, text_document,
 )
 from symjac.spec import load_catalogue
 
