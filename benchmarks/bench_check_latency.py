@@ -1,6 +1,6 @@
 """Latency of checking one typical answer (≤ 4×4 problems), including the sandboxed worker.
 
-Each answer is sent to a :class:`~symjac.sandbox.Sandbox` (a fresh forked
+Each answer is sent to a :class:`~symjac.checking.sandbox.Sandbox` (a fresh forked
 worker per answer, time limit, memory cap) and timed end to end from the
 caller: p50 / p95 / max over all runs.
 
@@ -12,8 +12,8 @@ import argparse
 import statistics
 import time
 
-from symjac.checking import Problem
-from symjac.sandbox import Sandbox
+from symjac.checking.engine import Problem
+from symjac.checking.sandbox import Sandbox
 
 NOTES_K = (r"\begin{bmatrix} 2A_{11} & 0 & 2A_{21} & 0 & 2A_{31} & 0 \\ A_{12} & A_{11} & A_{22} & A_{21} & A_{32} & A_{31} \\"
            r" A_{12} & A_{11} & A_{22} & A_{21} & A_{32} & A_{31} \\ 0 & 2A_{12} & 0 & 2A_{22} & 0 & 2A_{32} \end{bmatrix}")

@@ -2,7 +2,7 @@
 
 1. Deriving the closed form d vec(AᵀA)/d(vec A)ᵀ = (Iₙ⊗Aᵀ) + (Aᵀ⊗Iₙ)K_{m,n} at
    symbolic size takes the same time whatever n (it never sees n).
-2. Instantiating it at n = 8, 16, 24 (A n×n) vs ``symjac.jacobian(gram(A), A)``
+2. Instantiating it at n = 8, 16, 24 (A n×n) vs ``symjac.calculus.explicit(gram(A), A)``
    (building AᵀA explicitly, then elementwise differentiation).  Both give the
    identical matrix (checked).
 
@@ -15,8 +15,8 @@ import time
 import sympy as sp
 
 import symjac
-from symjac.closedform import closed_form, instantiate
-from symjac.functions import gram
+from symjac.calculus.closedform import closed_form, instantiate
+from symjac.blocks import gram
 
 
 def best(f, repeat=3):
@@ -44,7 +44,7 @@ def main():
     for N in (8, 16, 24):
         t_inst, J1 = best(lambda: instantiate(r, {"m": N, "n": N}))
         Ae = symjac.matrix("A", N, N)
-        t_elem, J2 = best(lambda: symjac.jacobian(gram(Ae), Ae))
+        t_elem, J2 = best(lambda: symjac.calculus.explicit(gram(Ae), Ae))
         print(f"{N:>3} {t_inst:>11.3f}s {t_elem:>11.3f}s {t_elem / t_inst:>8.1f}x {J1 == J2}")
 
 

@@ -10,7 +10,7 @@ reports medians: on a noisy 2-core machine only ratios measured together count
     symjac ``gram(A)`` + ``jacobian(K, A)`` vs SymPy ``(A.T*A).vec().jacobian(A.vec())``.
 (b) layer tanh(Wa + b) wrt [vec W; a; b]: symjac ``layer`` + ``jacobian`` vs
     SymPy ``(W*a + b).applyfunc(tanh).jacobian(vstack(W.vec(), a, b))``.
-(c) gram Jacobian at n=16 evaluated at 1000 points: ``symjac.numeric.lambdify``
+(c) gram Jacobian at n=16 evaluated at 1000 points: ``symjac.evaluate.numeric.lambdify``
     vs a hand-written NumPy closed form (codegen reported separately).
 
 Targets: gram ≥30× at n=16, ≥50× at n=24; layer ≥30× at n=16; batch ≤2× hand.
@@ -31,8 +31,8 @@ import sympy as sp  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
 
 import symjac  # noqa: E402
-from symjac.functions import gram, layer  # noqa: E402
-from symjac.numeric import lambdify  # noqa: E402
+from symjac.blocks import gram, layer  # noqa: E402
+from symjac.evaluate.numeric import lambdify  # noqa: E402
 
 SLOW = 20.0  # a single run longer than this (s) is not repeated
 
@@ -69,7 +69,7 @@ def fmt(t: float) -> str:
 
 def gram_symjac(n):
     A = symjac.matrix("A", n, n)
-    return symjac.jacobian(gram(A), A)
+    return symjac.calculus.explicit(gram(A), A)
 
 
 def gram_naive(n):
@@ -82,7 +82,7 @@ def gram_naive(n):
 
 def layer_symjac(n):
     W, a, b = symjac.matrix("W", n, n), symjac.vector("a", n), symjac.vector("b", n)
-    return symjac.jacobian(layer(W, a, b, "tanh"), [W, a, b])
+    return symjac.calculus.explicit(layer(W, a, b, "tanh"), [W, a, b])
 
 
 def layer_naive(n):
@@ -108,7 +108,7 @@ def gram_jacobian_hand(A: np.ndarray) -> np.ndarray:
 
 def bench_batch(n: int, B: int, repeats: int):
     A = symjac.matrix("A", n, n)
-    J = symjac.jacobian(gram(A), A)
+    J = symjac.calculus.explicit(gram(A), A)
     t0 = time.perf_counter()
     f = lambdify(J, [A])
     codegen = time.perf_counter() - t0

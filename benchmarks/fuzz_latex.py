@@ -16,7 +16,7 @@ import random
 import sys
 import time
 
-from symjac.checking import Problem, check_pure
+from symjac.checking.engine import Problem, check_pure
 
 PROBLEMS = [
     Problem("A.T @ A", "A", {"A": (3, 2)}, "notes"),
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
             slowest = (dt, text)
     total = time.monotonic() - start
     # a sample through the sandbox (fresh worker per answer, time limit)
-    from symjac.sandbox import Sandbox
+    from symjac.checking.sandbox import Sandbox
 
     sample = r.sample(inputs, min(args.sandbox_sample, len(inputs)))
     with Sandbox(workers=2, timeout=5.0) as box:

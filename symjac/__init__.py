@@ -1,5 +1,5 @@
 """symjac: symbolic derivation and verification engine for matrix calculus."""
-from .conventions import (
+from symjac.conventions import (
     GRADIENT,
     NOTES,
     ROW,
@@ -10,16 +10,16 @@ from .conventions import (
     unvec,
     vec,
 )
-from .errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from .functions import affine, gram, layer, least_squares, relu, sigmoid, tanh
-from .checking import Problem, Report, check
-from .closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
-from .jacobian import derivative_array, gradient, jacobian
-from .networks import Layer, Network, network
-from .numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
-from .result import JacobianResult, derive
-from .spectral import init_matrix, power_run, spectral_radius
-from .symbols import matrix, scalar, vector
+from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
+from symjac.blocks import affine, gram, layer, least_squares, relu, sigmoid, tanh
+from symjac.checking.engine import Problem, Report, check
+from symjac.calculus.closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
+from symjac.calculus.explicit import derivative_array, gradient, jacobian
+from symjac.study.networks import Layer, Network, network
+from symjac.evaluate.numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
+from symjac.results import JacobianResult, derive
+from symjac.study.spectral import init_matrix, power_run, spectral_radius
+from symjac.symbols import matrix, scalar, vector
 
 __version__ = "0.1.0"
 

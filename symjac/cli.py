@@ -12,8 +12,8 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
-from .errors import SymjacError
+from symjac import __version__
+from symjac.errors import SymjacError
 
 # Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("derive", "docs", "verify", "check", "grade", "init_study")

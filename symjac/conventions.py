@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import ConventionError, ShapeError
-from .symbols import as_matrix
+from symjac.errors import ConventionError, ShapeError
+from symjac.symbols import as_matrix
 
 ORDERS = ("col", "row")
 LAYOUTS = ("numerator", "denominator")

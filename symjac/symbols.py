@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import SymjacError
+from symjac.errors import SymjacError
 
 # A base name: letters, optionally followed by digits (a layer tag: W1 prints
 # as W^{(1)}).  Entries append "_<i><j>" or "_<i>,<j>".

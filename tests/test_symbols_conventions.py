@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 from symjac import GRADIENT, NOTES, ROW, VEC, Convention, commutation_matrix, matrix, scalar, unvec, vec, vector
 from symjac.conventions import get_convention
 from symjac.errors import ConventionError, SymjacError
-from symjac.latex import latex
+from symjac.render.latex import latex
 from symjac.symbols import entry_symbol, parse_entry_name
 
 sizes = st.integers(min_value=1, max_value=5)

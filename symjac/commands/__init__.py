@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..sandbox import MAX_TIMEOUT
+from symjac.checking.sandbox import MAX_TIMEOUT
 
 
 def bounded_int(lo: int, hi: int):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import SymjacError
-from . import timeout_seconds
+from symjac.errors import SymjacError
+from symjac.commands import timeout_seconds
 
 EXIT_CODES = {"correct": 0, "incorrect": 1, "invalid": 2, "error": 3}
 
@@ -44,8 +44,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..checking import Problem
-    from ..sandbox import Sandbox
+    from symjac.checking.engine import Problem
+    from symjac.checking.sandbox import Sandbox
 
     problem = Problem.from_file(args.problem)
     if args.answer == "-":

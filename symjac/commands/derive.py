@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..conventions import PRESETS
-from ..errors import SymjacError
-from ..parsing.shapes import is_concrete, parse_shape_arg
-from . import bounded_int
+from symjac.conventions import PRESETS
+from symjac.errors import SymjacError
+from symjac.parsing.shapes import is_concrete, parse_shape_arg
+from symjac.commands import bounded_int
 
 FORMATS = ("text", "latex", "markdown", "json")
 MAX_POINTS = 1000
@@ -53,8 +53,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..conventions import get_convention
-    from ..result import derive
+    from symjac.conventions import get_convention
+    from symjac.results import derive
 
     conv = get_convention(args.convention)
     shapes = {}
@@ -77,7 +77,7 @@ def run(args) -> int:
 
 def _closed_form(args, shapes, conv):
     try:
-        from ..closedform import closed_form_from_text
+        from symjac.calculus.closedform import closed_form_from_text
     except ImportError:  # pragma: no cover - closedform ships with symjac
         raise SymjacError("closed forms are not available in this installation") from None
     if len(args.wrt) != 1:

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..errors import SymjacError
+from symjac.errors import SymjacError
 
 
 def register(sub) -> None:
@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 
 def load_selected(directory, names):
-    from ..spec import load_catalogue
+    from symjac.catalogue.spec import load_catalogue
 
     specs = load_catalogue(directory)
     if names:
@@ -41,7 +41,7 @@ def load_selected(directory, names):
 
 
 def derive_all(specs, label="docs"):
-    from ..derivation import derive_spec
+    from symjac.catalogue.derivation import derive_spec
 
     out = []
     for n, spec in enumerate(specs, 1):
@@ -51,7 +51,7 @@ def derive_all(specs, label="docs"):
 
 
 def run(args) -> int:
-    from ..documents import render_all, text_document, write_files
+    from symjac.catalogue.documents import render_all, text_document, write_files
 
     if args.show:
         (spec,) = load_selected(args.catalogue, [args.show])

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import SymjacError
-from . import bounded_int, positive_number, timeout_seconds
+from symjac.errors import SymjacError
+from symjac.commands import bounded_int, positive_number, timeout_seconds
 
 MAX_WORKERS = 32
 
@@ -38,8 +38,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..checking import Problem
-    from ..grading import SUFFIXES, check_writable, counts, grade_directory, scan_submissions, write_results
+    from symjac.checking.engine import Problem
+    from symjac.checking.batch import SUFFIXES, check_writable, counts, grade_directory, scan_submissions, write_results
 
     problem = Problem.from_file(args.problem)
     check_writable(args.out)                       # before grading, not after the whole batch

@@ -22,7 +22,7 @@ def failed_steps(d) -> list:
 
 
 def run(args) -> int:
-    from .docs import derive_all, load_selected
+    from symjac.commands.docs import derive_all, load_selected
 
     specs = load_selected(args.catalogue, args.names)
     ds = derive_all(specs, label="verify")

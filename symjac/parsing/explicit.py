@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from ..functions import elementwise, matmul, relu, sigmoid
-from ..symbols import as_matrix, shape_of, symbolic
-from .expr import evaluate
-from .shapes import is_concrete
+from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
+from symjac.blocks import elementwise, matmul, relu, sigmoid
+from symjac.symbols import as_matrix, shape_of, symbolic
+from symjac.parsing.expr import evaluate
+from symjac.parsing.shapes import is_concrete
 
 _ELEMENTWISE = {
     "tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu, "exp": sp.exp,
@@ -162,7 +162,7 @@ class ExplicitBuilder:
         return _norm(sp.ImmutableMatrix(as_matrix(A).multiply_elementwise(as_matrix(B))))
 
     def _call_vec(self, M, where):
-        from ..conventions import vec
+        from symjac.conventions import vec
         return _norm(vec(as_matrix(M)))
 
     def _call_diag(self, v, where):

@@ -3,7 +3,7 @@
 Text is parsed with :mod:`ast` (which never runs anything), checked against a
 whitelist, and walked; each construct calls one method of a *builder*, so the
 same syntax yields explicit matrices (:mod:`symjac.parsing.explicit`) or
-size-free matrix expressions (:mod:`symjac.closedform`).  Nothing is ever
+size-free matrix expressions (:mod:`symjac.calculus.closedform`).  Nothing is ever
 evaluated as Python: no ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
 
 Grammar (see CONTRIBUTING.md): names (declared variables, letters then digits),
@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import sympy as sp
 
-from ..errors import ParseError, ShapeError, UnsupportedError
+from symjac.errors import ParseError, ShapeError, UnsupportedError
 
 MAX_LENGTH = 2000
 MAX_NESTING = 40

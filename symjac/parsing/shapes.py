@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import SymjacError
+from symjac.errors import SymjacError
 
 _DIM = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _NAME = re.compile(r"^[A-Za-z]+[0-9]*$")

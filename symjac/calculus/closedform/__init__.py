@@ -1,0 +1,57 @@
+"""Size-free matrix calculus: differentials, Kronecker / commutation / diag forms, each checked
+against the entry-by-entry engine at several sizes.
+
+    from symjac.calculus.closedform import closed_form, closed_form_gradient, instantiate
+
+``closed_form(F, X, convention=VEC)`` differentiates a SymPy matrix expression
+F (``MatrixSymbol`` with dimension symbols, ``Transpose``, ``Inverse``,
+``MatPow``, ``Trace``, ``Determinant``, ``log``, Hadamard, Kronecker,
+elementwise functions, ``Vec``, ``Diag``, ``Norm``) by differentials
+(Magnus & Neudecker, rules in :mod:`.rules`), identifies the derivative
+(:mod:`.identify`), tidies it (:mod:`.readable`) and checks it against the
+elementwise engine at ≥ 3 random sizes (:mod:`.proof`).
+"""
+from symjac.calculus.closedform.build import MatrixExprBuilder, build_matrix_expr, closed_form_from_text
+from symjac.calculus.closedform.core import ClosedFormResult, closed_form, closed_form_gradient, closed_form_hessian
+from symjac.calculus.closedform.differentials import differential
+from symjac.calculus.closedform.instantiate import instantiate
+from symjac.render.closedform import to_latex, to_text
+from symjac.calculus.closedform.objects import (
+    CommutationMatrix,
+    Diag,
+    DiagEmbedding,
+    ElementwiseDerivative,
+    Norm,
+    Unvec,
+    Vec,
+    elementwise,
+)
+from symjac.calculus.closedform.proof import ClosedFormCheckError, ProofRecord
+from symjac.calculus.closedform.readable import tidy
+from symjac.calculus.closedform.rules import RULES
+
+__all__ = [
+    "closed_form",
+    "closed_form_gradient",
+    "closed_form_hessian",
+    "closed_form_from_text",
+    "instantiate",
+    "ClosedFormResult",
+    "ProofRecord",
+    "ClosedFormCheckError",
+    "MatrixExprBuilder",
+    "build_matrix_expr",
+    "differential",
+    "tidy",
+    "to_latex",
+    "to_text",
+    "RULES",
+    "CommutationMatrix",
+    "Vec",
+    "Unvec",
+    "Diag",
+    "DiagEmbedding",
+    "ElementwiseDerivative",
+    "Norm",
+    "elementwise",
+]

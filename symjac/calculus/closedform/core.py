@@ -1,0 +1,186 @@
+"""closed_form, closed_form_gradient, closed_form_hessian: size-free derivatives, each checked
+against the entry-by-entry engine at ≥ 3 sizes.
+
+Shapes (F m×n, X p×q, sizes may be dimension symbols):
+
+* ``closed_form(F, X, convention=VEC)``: the Jacobian as a matrix expression,
+  (mn)×(pq) in numerator layout (J[r, c] = ∂flat(F)_r/∂flat(X)_c with the
+  convention's output / input orders), (pq)×(mn) in denominator layout.  From
+  VEC's J: row outputs give K_{m,n} J, row inputs J K_{q,p}, denominator the
+  transpose.  A scalar F (or 1×1) gives a 1×(pq) row, vec(G)ᵀ in VEC.
+* ``closed_form_gradient(F, X)``: for scalar F, the gradient G in X's shape,
+  G[k, l] = ∂F/∂X_kl (∂tr(AX)/∂X = Aᵀ, ∂ log det X/∂X = X⁻ᵀ).  For a symmetric
+  X this is the *unstructured* gradient (entries treated as independent);
+  Matrix Cookbook §2.8.2's 2G − diag(G) is a different convention.
+* ``closed_form_hessian(F, X)``: ∂vec(G)/∂(vec X)ᵀ, (pq)×(pq), VEC convention
+  (for a vector x: the usual Hessian, e.g. 2ΦᵀΦ for ‖y − Φθ‖²).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symjac.conventions import VEC, Convention, get_convention
+from symjac.errors import ShapeError
+from symjac.calculus.closedform.differentials import check_variable, differential
+from symjac.calculus.closedform.identify import NoAdjoint, gradient_from_differential, vec_jacobian
+from symjac.render.closedform import to_latex, to_text
+from symjac.calculus.closedform.objects import CommutationMatrix, Unvec, Vec, as_expr
+from symjac.calculus.closedform.proof import ProofRecord, prove
+from symjac.calculus.closedform.readable import tidy
+
+
+def _shape_of(F):
+    return tuple(F.shape) if getattr(F, "is_Matrix", False) else (sp.S.One, sp.S.One)
+
+
+def _is_scalar_shape(shape) -> bool:
+    return shape[0] == 1 and shape[1] == 1
+
+
+@dataclass
+class ClosedFormResult:
+    """A size-free derivative: ``expr`` (SymPy matrix expression) with its convention and proof record."""
+
+    expr: sp.Basic
+    function: sp.Basic
+    variable: sp.MatrixSymbol
+    kind: str                                   # "jacobian" | "gradient" | "hessian"
+    convention: Convention
+    differential: sp.Basic | None = None        # dF, linear in d<X>
+    proof: ProofRecord | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def shape(self):
+        return self.expr.shape
+
+    def instantiate(self, sizes, values=None):
+        """The explicit matrix at ``sizes`` (see :func:`symjac.calculus.closedform.instantiate`)."""
+        from symjac.calculus.closedform.instantiate import instantiate
+        return instantiate(self.expr, sizes, values)
+
+    def lhs_latex(self) -> str:
+        f, x = to_latex(self.function), to_latex(self.variable)
+        if self.kind == "gradient":
+            return r"\frac{\partial}{\partial %s}\left(%s\right)" % (x, f)
+        if self.kind == "hessian":
+            return r"\frac{\partial \operatorname{vec} \nabla_{%s}}{\partial (\operatorname{vec} %s)^{\top}}\left(%s\right)" % (x, x, f)
+        return r"J_{%s}\left(%s\right)" % (x, f)
+
+    def to_latex(self) -> str:
+        """LaTeX of the closed form alone."""
+        return to_latex(self.expr)
+
+    def to_text(self) -> str:
+        """One-line Unicode text of the closed form."""
+        return to_text(self.expr)
+
+    def report_text(self) -> str:
+        """The closed form for a terminal: formula, convention and proof record."""
+        lines = [f"closed form: {to_text(self.expr)}", f"convention: {self.describe_convention()}"]
+        if self.proof is not None:
+            lines.append(f"verified: {self.proof.describe()}")
+        return "\n".join(lines)
+
+    def describe_convention(self) -> str:
+        if self.kind == "gradient":
+            return "gradient in the variable's shape: G[k,l] = ∂F/∂X[k,l] (unstructured X)"
+        return f"{self.convention.label}: {self.convention.describe()}"
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"$$ {self.lhs_latex()} = {self.to_latex()} $$",
+            "",
+            f"- convention: {self.describe_convention()}",
+        ]
+        if self.differential is not None:
+            lines.append(f"- differential: $d\\left({to_latex(self.function)}\\right) = {to_latex(self.differential)}$")
+        if self.proof is not None:
+            lines.append(f"- {self.proof.describe()}")
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict:
+        """JSON-able: expression text and LaTeX, shape, convention, differential, proof record."""
+        return {
+            "kind": self.kind,
+            "function": to_text(self.function),
+            "variable": self.variable.name,
+            "expr": to_text(self.expr),
+            "sympy": str(self.expr),
+            "latex": self.to_latex(),
+            "shape": [str(d) for d in self.expr.shape],
+            "convention": self.convention.to_dict(),
+            "differential": None if self.differential is None else to_text(self.differential),
+            "proof": None if self.proof is None else self.proof.to_dict(),
+        }
+
+    def __str__(self) -> str:
+        return to_text(self.expr)
+
+
+def _gradient_expr(F, X, dF, dX):
+    try:
+        return tidy(gradient_from_differential(dF, dX))
+    except NoAdjoint:
+        J = tidy(vec_jacobian(dF, dX, (1, 1)))
+        p, q = X.shape
+        return tidy(Unvec(sp.Transpose(J), p, q)) if q != 1 else tidy(sp.Transpose(J))
+
+
+def _jacobian_expr(F, X, dF, dX, conv: Convention):
+    out_shape = _shape_of(F)
+    if _is_scalar_shape(out_shape):
+        G = _gradient_expr(F, X, dF, dX)
+        J = sp.Transpose(Vec(G))
+    else:
+        J = vec_jacobian(dF, dX, out_shape)
+    m, n = out_shape
+    p, q = X.shape
+    if conv.outputs == "row":
+        J = sp.MatMul(CommutationMatrix(m, n), J)          # vec_row F = K_{m,n} vec F
+    if conv.inputs == "row":
+        J = sp.MatMul(J, CommutationMatrix(q, p))          # vec X = K_{q,p} vec_row X
+    if conv.layout == "denominator":
+        J = sp.Transpose(J)
+    return tidy(J)
+
+
+def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
+    """The size-free Jacobian of F by the MatrixSymbol X under ``convention`` (default VEC), checked at ≥ 3 sizes.
+
+    Numerator layout: (mn)×(pq), J[r, c] = ∂flat(F)_r/∂flat(X)_c; denominator: its transpose.
+    """
+    conv = get_convention(convention)
+    X = check_variable(X)
+    F = as_expr(F, "the function F")
+    dF, dX = differential(F, X)
+    J = _jacobian_expr(F, X, dF, dX, conv)
+    rec = prove("jacobian", F, X, J, conv, seed=seed, trials=trials, sizes=sizes) if prove_it else None
+    return ClosedFormResult(J, F, X, "jacobian", conv, dF, rec)
+
+
+def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
+    """∂F/∂X in X's shape (p×q) for a scalar (or 1×1) F, checked against ``symjac.gradient`` at ≥ 3 sizes."""
+    X = check_variable(X)
+    F = as_expr(F, "the function F")
+    if not _is_scalar_shape(_shape_of(F)):
+        raise ShapeError(f"a gradient needs a scalar function, got shape {_shape_of(F)[0]}x{_shape_of(F)[1]}")
+    dF, dX = differential(F, X)
+    G = _gradient_expr(F, X, dF, dX)
+    rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
+    return ClosedFormResult(G, F, X, "gradient", VEC, dF, rec)
+
+
+def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
+    """∂vec(∇F)/∂(vec X)ᵀ, (pq)×(pq) in VEC, for a scalar F; for a vector x the Hessian n×n."""
+    g = closed_form_gradient(F, X, prove_it=False)
+    X = g.variable
+    dG, dX = differential(g.expr, X)
+    H = _jacobian_expr(g.expr, X, dG, dX, VEC)
+    rec = prove("hessian", g.function, X, H, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
+    return ClosedFormResult(H, g.function, X, "hessian", VEC, dG, rec)
+
+
+__all__ = ["ClosedFormResult", "closed_form", "closed_form_gradient", "closed_form_hessian"]

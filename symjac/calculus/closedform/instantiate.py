@@ -1,0 +1,386 @@
+"""Closed form → explicit matrix at given sizes, symbols named as the core names them.
+
+``instantiate(expr, sizes, values=None)``: every dimension symbol is replaced
+by its size; every ``MatrixSymbol`` "A" (m×n) becomes ``symjac.matrix("A", m, n)``
+(n×1 → ``symjac.vector``, 1×1 → ``symjac.scalar``, the rule of
+``symbols.symbolic``), or the concrete matrix in ``values``; scalar symbols
+become ``symjac.scalar`` or their value.  The result is an explicit
+``ImmutableMatrix`` (1×1 for a scalar), directly comparable with
+``symjac.calculus.explicit``.
+
+Evaluation is structure-aware: matrices are kept sparse (dict of nonzeros),
+K_{m,n} is a permutation, and Kronecker products with identities never touch
+zeros, so instantiating (Iₙ⊗Aᵀ) + (Aᵀ⊗Iₙ)K_{m,n} costs O(mn²) products.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+
+from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.symbols import scalar as scalar_symbol
+from symjac.symbols import symbolic
+from symjac.calculus.closedform.objects import (
+    CommutationMatrix,
+    Diag,
+    DiagEmbedding,
+    ElementwiseDerivative,
+    Norm,
+    Unvec,
+    Vec,
+    as_expr,
+)
+
+MAX_SYMBOLIC_INVERSE = 4
+
+
+def _det(M):
+    """det M: the Leibniz expansion for small symbolic M (no dotprodsimp / cancel), else SymPy's."""
+    n = M.rows
+    if n == 0:
+        return sp.S.One
+    if not M.free_symbols or n > 5:
+        return M.det(method="berkowitz")
+    from sympy.combinatorics.permutations import Permutation
+    from itertools import permutations
+    terms = []
+    for perm in permutations(range(n)):
+        factors = [M[i, perm[i]] for i in range(n)]
+        if any(f == 0 for f in factors):
+            continue
+        sign = Permutation(list(perm)).signature()
+        terms.append(sign * sp.Mul(*factors))
+    return sp.Add(*terms)
+
+
+def _adjugate(M):
+    n = M.rows
+    if n == 1:
+        return sp.ImmutableMatrix([[1]])
+    return sp.ImmutableMatrix(n, n, lambda i, j: (-1) ** (i + j) * _det(M.minor_submatrix(j, i)))
+
+
+class _S:
+    """A sparse explicit matrix: shape and {(i, j): nonzero entry}."""
+
+    __slots__ = ("rows", "cols", "d")
+
+    def __init__(self, rows, cols, d):
+        self.rows, self.cols, self.d = rows, cols, d
+
+    @classmethod
+    def dense(cls, M):
+        M = sp.ImmutableMatrix(M)
+        flat = M.flat()
+        c = M.cols
+        return cls(M.rows, c, {(k // c, k % c): v for k, v in enumerate(flat) if v != 0})
+
+    def to_matrix(self):
+        flat = [sp.S.Zero] * (self.rows * self.cols)
+        for (i, j), v in self.d.items():
+            flat[i * self.cols + j] = v
+        return sp.ImmutableDenseMatrix._new(self.rows, self.cols, flat, copy=False)
+
+    def get(self, i, j):
+        return self.d.get((i, j), sp.S.Zero)
+
+
+def _times(a, b):
+    if a is sp.S.One:
+        return b
+    if b is sp.S.One:
+        return a
+    return a * b
+
+
+def _nonzero_sums(acc) -> dict:
+    """{position: [terms]} → {position: Σ terms} with the zero sums dropped (the matrix stays sparse)."""
+    sums = {k: vs[0] if len(vs) == 1 else sp.Add(*vs) for k, vs in acc.items()}
+    return {k: v for k, v in sums.items() if v != 0}
+
+
+def _add(A: _S, B: _S) -> _S:
+    if (A.rows, A.cols) != (B.rows, B.cols):
+        raise ShapeError(f"cannot add {A.rows}x{A.cols} and {B.rows}x{B.cols}")
+    acc = defaultdict(list)
+    for src in (A.d, B.d):
+        for k, v in src.items():
+            acc[k].append(v)
+    return _S(A.rows, A.cols, _nonzero_sums(acc))
+
+
+def _scale(c, A: _S) -> _S:
+    if c == 0:
+        return _S(A.rows, A.cols, {})
+    if c == 1:
+        return A
+    return _S(A.rows, A.cols, {k: c * v for k, v in A.d.items()})
+
+
+def _mul(A: _S, B: _S) -> _S:
+    if A.cols != B.rows:
+        raise ShapeError(f"cannot multiply {A.rows}x{A.cols} by {B.rows}x{B.cols}")
+    brows = defaultdict(list)
+    for (k, j), v in B.d.items():
+        brows[k].append((j, v))
+    acc = defaultdict(list)
+    for (i, k), a in A.d.items():
+        for j, b in brows.get(k, ()):
+            acc[(i, j)].append(_times(a, b))
+    return _S(A.rows, B.cols, _nonzero_sums(acc))
+
+
+def _transpose(A: _S) -> _S:
+    return _S(A.cols, A.rows, {(j, i): v for (i, j), v in A.d.items()})
+
+
+def _kron(A: _S, B: _S) -> _S:
+    p, q = B.rows, B.cols
+    out = {}
+    for (i, j), a in A.d.items():
+        for (k, l), b in B.d.items():
+            out[(i * p + k, j * q + l)] = _times(a, b)
+    return _S(A.rows * p, A.cols * q, out)
+
+
+def _hadamard(A: _S, B: _S) -> _S:
+    if (A.rows, A.cols) != (B.rows, B.cols):
+        raise ShapeError(f"Hadamard product of {A.rows}x{A.cols} and {B.rows}x{B.cols}")
+    out = {}
+    for k, a in A.d.items():
+        b = B.d.get(k)
+        if b is not None:
+            v = _times(a, b)
+            if v != 0:
+                out[k] = v
+    return _S(A.rows, A.cols, out)
+
+
+def _apply(lam, A: _S) -> _S:
+    f0 = lam(sp.S.Zero)
+    out = {}
+    for i in range(A.rows):
+        for j in range(A.cols):
+            v = lam(A.d.get((i, j), sp.S.Zero)) if (i, j) in A.d else f0
+            if v != 0:
+                out[(i, j)] = v
+    return _S(A.rows, A.cols, out)
+
+
+def _identity(n):
+    return _S(n, n, {(i, i): sp.S.One for i in range(n)})
+
+
+def _as_sympy_matrix(value, name):
+    """A value for ``name`` as an ImmutableMatrix; every entry converted strictly (never text)."""
+    what = f"the value of {name}"
+    if isinstance(value, np.ndarray):
+        if value.ndim > 2:
+            raise ShapeError(f"{what} must be a scalar, a vector or a matrix, got {value.ndim} dimensions")
+        rows = value.reshape(-1, 1).tolist() if value.ndim == 1 else np.atleast_2d(value).tolist()
+    elif isinstance(value, sp.MatrixBase):
+        return sp.ImmutableMatrix(value)
+    elif isinstance(value, (list, tuple)):
+        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
+        if rows and len({len(r) for r in rows}) != 1:
+            raise ShapeError(f"{what} has rows of different lengths")
+    elif isinstance(value, (int, float, sp.Basic, np.number)):
+        rows = [[value]]
+    else:
+        raise SymjacError(f"{what} must be a SymPy or NumPy matrix or a number, got {type(value).__name__}")
+    entries = [[as_expr(v, what) for v in r] for r in rows]
+    return sp.ImmutableMatrix(entries)
+
+
+class _Instantiator:
+    def __init__(self, sizes, values):
+        self.sizes = {}
+        for k, v in (sizes or {}).items():
+            name = k.name if isinstance(k, sp.Symbol) else str(k)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise SymjacError(f"size {name} must be a positive integer, got {v!r}")
+            self.sizes[name] = int(v)
+        self.values = dict(values or {})
+        self.memo: dict = {}
+
+    # -- sizes --
+    def dim(self, d) -> int:
+        d = as_expr(d)
+        repl = {}
+        for s in d.free_symbols:
+            if s.name not in self.sizes:
+                raise SymjacError(f"no size given for dimension {s.name}")
+            repl[s] = sp.Integer(self.sizes[s.name])
+        v = d.xreplace(repl) if repl else d
+        if not v.is_Integer:
+            raise SymjacError(f"size {d} did not evaluate to an integer")
+        return int(v)
+
+    def shape(self, M):
+        return self.dim(M.shape[0]), self.dim(M.shape[1])
+
+    # -- leaves --
+    def leaf(self, X: sp.MatrixSymbol) -> _S:
+        shape = self.shape(X)
+        if X.name in self.values:
+            M = _as_sympy_matrix(self.values[X.name], X.name)
+            if M.shape != shape:
+                raise ShapeError(f"value of {X.name} has shape {M.rows}x{M.cols}, expected {shape[0]}x{shape[1]}")
+            return _S.dense(M)
+        sym = symbolic(X.name, shape)
+        return _S.dense(sym if shape != (1, 1) else sp.ImmutableMatrix([[sym]]))
+
+    def scalar_leaf(self, s: sp.Symbol):
+        if s.name in self.values:
+            M = _as_sympy_matrix(self.values[s.name], s.name)
+            if M.shape != (1, 1):
+                raise ShapeError(f"value of the scalar {s.name} must be a number")
+            return M[0, 0]
+        if s.name in self.sizes:
+            return sp.Integer(self.sizes[s.name])
+        return scalar_symbol(s.name) if s.name.isalnum() and s.name[0].isalpha() else s
+
+    # -- dispatch --
+    def mat(self, e) -> _S:
+        if e in self.memo:
+            return self.memo[e]
+        out = self._mat(e)
+        self.memo[e] = out
+        return out
+
+    def _mat(self, e) -> _S:
+        if not getattr(e, "is_Matrix", False):
+            return _S(1, 1, {(0, 0): v} if (v := self.scal(e)) != 0 else {})
+        if isinstance(e, sp.MatrixSymbol):
+            return self.leaf(e)
+        if isinstance(e, sp.Identity):
+            return _identity(self.dim(e.shape[0]))
+        if isinstance(e, sp.ZeroMatrix):
+            return _S(*self.shape(e), {})
+        if isinstance(e, sp.OneMatrix):
+            r, c = self.shape(e)
+            return _S(r, c, {(i, j): sp.S.One for i in range(r) for j in range(c)})
+        if isinstance(e, CommutationMatrix):
+            m, n = self.dim(e.m), self.dim(e.n)
+            # row i (vec_row position, entry (i//n, i%n)) picks column (i%n)*m + i//n
+            return _S(m * n, m * n, {(i, (i % n) * m + i // n): sp.S.One for i in range(m * n)})
+        if isinstance(e, DiagEmbedding):
+            n = self.dim(e.args[0])
+            return _S(n * n, n, {(i * (n + 1), i): sp.S.One for i in range(n)})
+        if isinstance(e, sp.MatAdd):
+            out = self.mat(e.args[0])
+            for a in e.args[1:]:
+                out = _add(out, self.mat(a))
+            return out
+        if isinstance(e, sp.MatMul):
+            coeff = sp.S.One
+            out = None
+            for a in e.args:
+                if getattr(a, "is_Matrix", False):
+                    A = self.mat(a)
+                    out = A if out is None else _mul(out, A)
+                else:
+                    coeff = coeff * self.scal(a)
+            return _scale(coeff, out)
+        if isinstance(e, sp.Transpose):
+            return _transpose(self.mat(e.arg))
+        if isinstance(e, sp.Inverse):
+            return _S.dense(self.inverse(self.mat(e.arg).to_matrix()))
+        if isinstance(e, sp.MatPow):
+            base, k = e.args
+            if not k.is_Integer:
+                raise UnsupportedError(f"matrix power with a non-integer exponent {k}")
+            B = self.mat(base if k >= 0 else sp.Inverse(base))
+            out = _identity(B.rows)
+            for _ in range(abs(int(k))):
+                out = _mul(out, B)
+            return out
+        if isinstance(e, sp.HadamardProduct):
+            out = self.mat(e.args[0])
+            for a in e.args[1:]:
+                out = _hadamard(out, self.mat(a))
+            return out
+        if isinstance(e, sp.KroneckerProduct):
+            out = self.mat(e.args[0])
+            for a in e.args[1:]:
+                out = _kron(out, self.mat(a))
+            return out
+        if isinstance(e, ElementwiseApplyFunction):
+            return _apply(e.function, self.mat(e.expr))
+        if isinstance(e, ElementwiseDerivative):
+            return _apply(e.derivative_lambda(), self.mat(e.arg))
+        if isinstance(e, Vec):
+            A = self.mat(e.arg)
+            return _S(A.rows * A.cols, 1, {(j * A.rows + i, 0): v for (i, j), v in A.d.items()})
+        if isinstance(e, Unvec):
+            v = self.mat(e.arg)
+            m, n = self.dim(e.args[1]), self.dim(e.args[2])
+            if v.rows != m * n or v.cols != 1:
+                raise ShapeError(f"cannot unvec {v.rows}x{v.cols} into {m}x{n}")
+            return _S(m, n, {(k % m, k // m): x for (k, _), x in v.d.items()})
+        if isinstance(e, (Diag, DiagMatrix)):
+            v = self.mat(e.args[0])
+            if v.cols != 1:
+                v = _transpose(v)
+            return _S(v.rows, v.rows, {(i, i): x for (i, _), x in v.d.items()})
+        if isinstance(e, DiagonalOf):
+            A = self.mat(e.arg)
+            return _S(min(A.rows, A.cols), 1, {(i, 0): x for (i, j), x in A.d.items() if i == j})
+        raise UnsupportedError(f"cannot instantiate {type(e).__name__} (in {e})")
+
+    def inverse(self, M):
+        if M.rows != M.cols:
+            raise ShapeError(f"inverse of a non-square {M.rows}x{M.cols} matrix")
+        if M.free_symbols:
+            if M.rows > MAX_SYMBOLIC_INVERSE:
+                raise UnsupportedError(
+                    f"symbolic inverse of an explicit {M.rows}x{M.rows} matrix is too large (limit {MAX_SYMBOLIC_INVERSE}); pass values"
+                )
+            return _adjugate(M) / _det(M)
+        return M.inv()
+
+    def scal(self, e):
+        e = as_expr(e)
+        if getattr(e, "is_Matrix", False):
+            A = self.mat(e)
+            if (A.rows, A.cols) != (1, 1):
+                raise ShapeError(f"a {A.rows}x{A.cols} matrix where a scalar is needed: {e}")
+            return A.get(0, 0)
+        if isinstance(e, sp.Symbol):
+            return self.scalar_leaf(e)
+        if e.is_Number or not e.args:
+            return e
+        if isinstance(e, sp.Trace):
+            A = self.mat(e.arg)
+            return sp.Add(*[A.get(i, i) for i in range(A.rows)])
+        if isinstance(e, sp.Determinant):
+            M = self.mat(e.arg).to_matrix()
+            if M.rows != M.cols:
+                raise ShapeError(f"determinant of a non-square {M.rows}x{M.cols} matrix")
+            return _det(M)
+        if isinstance(e, Norm):
+            A = self.mat(e.arg)
+            return sp.sqrt(sp.Add(*[v**2 for v in A.d.values()]))
+        if isinstance(e, (sp.Add, sp.Mul, sp.Pow, sp.Function)):
+            return e.func(*[self.scal(a) for a in e.args])
+        raise UnsupportedError(f"cannot instantiate the scalar {type(e).__name__} (in {e})")
+
+
+def instantiate(expr, sizes, values=None):
+    """An explicit ``ImmutableMatrix`` for ``expr`` (a closed form, its result object, or any matrix expression).
+
+    sizes: {dimension symbol or name: int}.  values: optional {matrix or scalar
+    name: SymPy/NumPy matrix or number}; names without a value become symbols
+    (``A_11`` …, ``x_1`` …, ``b``).  A scalar expression gives a 1×1 matrix.
+    """
+    if not isinstance(expr, sp.Basic) and hasattr(expr, "expr"):     # a ClosedFormResult
+        expr = expr.expr
+    inst = _Instantiator(sizes, values)
+    return inst.mat(as_expr(expr)).to_matrix()
+
+
+__all__ = ["instantiate", "MAX_SYMBOLIC_INVERSE"]

@@ -1,0 +1,241 @@
+"""Size-free building blocks SymPy lacks: K_{m,n}, vec, diag, unvec, Ψ_n, f′ elementwise, norms.
+
+All are SymPy ``MatrixExpr`` (or ``Expr`` for the norm) whose sizes may be
+dimension symbols; ``as_explicit()`` works once the sizes are integers.
+
+* ``CommutationMatrix(m, n)``: (mn)×(mn), K vec A = vec Aᵀ for A m×n.
+* ``Vec(A)``: A m×n → (mn)×1, columns stacked (Magnus & Neudecker).
+* ``Unvec(v, m, n)``: (mn)×1 → m×n, the inverse of ``Vec``.
+* ``Diag(v)``: v n×1 → the n×n diagonal matrix diag(v).
+* ``DiagEmbedding(n)``: Ψ_n, n²×n with vec diag(v) = Ψ_n v (columns e_i ⊗ e_i).
+* ``ElementwiseDerivative(f, A)``: f′ applied to every entry of A (same shape).
+* ``Norm(A)``: ‖A‖, the 2-norm of a vector or the Frobenius norm of a matrix (scalar).
+* ``elementwise(f, A)``: SymPy's ``ElementwiseApplyFunction`` of f over A.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.sympify import SympifyError
+from sympy.core.sympify import _sympify as _strict_sympify
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from symjac.conventions import commutation_matrix
+from symjac.errors import ShapeError, SymjacError, UnsupportedError
+
+
+def as_expr(value, what: str = "the expression"):
+    """``value`` as a SymPy object, strictly: SymPy objects and numbers only, never text.
+
+    Strings are refused (SymPy's ``sympify`` would evaluate them as Python):
+    text goes through :func:`symjac.calculus.closedform.closed_form_from_text`, which
+    parses the safe expression syntax.
+    """
+    if isinstance(value, (str, bytes)):
+        raise SymjacError(f"{what} must be a SymPy expression, not text; "
+                          "parse text with closed_form_from_text")
+    try:
+        return _strict_sympify(value)
+    except SympifyError:
+        raise SymjacError(f"{what} must be a SymPy expression or a number, got {type(value).__name__}") from None
+
+
+
+def _int(d, what="size"):
+    if not (d.is_Integer and d > 0):
+        raise UnsupportedError(f"{what} {d} is symbolic: instantiate it at integer sizes first")
+    return int(d)
+
+
+class CommutationMatrix(sp.MatrixExpr):
+    """K_{m,n}: the (mn)×(mn) permutation with K_{m,n} vec(A) = vec(Aᵀ) for A m×n."""
+
+    is_commutative = False
+
+    def __new__(cls, m, n):
+        return sp.Basic.__new__(cls, as_expr(m), as_expr(n))
+
+    m = property(lambda self: self.args[0])
+    n = property(lambda self: self.args[1])
+
+    @property
+    def shape(self):
+        return (self.m * self.n, self.m * self.n)
+
+    def _entry(self, i, j, **kwargs):
+        m, n = _int(self.m), _int(self.n)
+        i, j = int(i), int(j)
+        # row i of K holds vec_row position i: (r, c) = (i // n, i % n) → col index c*m + r
+        return sp.S.One if j == (i % n) * m + i // n else sp.S.Zero
+
+    def as_explicit(self):
+        return commutation_matrix(_int(self.m), _int(self.n))
+
+    def _eval_transpose(self):
+        return CommutationMatrix(self.n, self.m)
+
+    def _eval_inverse(self):
+        return CommutationMatrix(self.n, self.m)
+
+
+class Vec(sp.MatrixExpr):
+    """vec A: the columns of A (m×n) stacked into an (mn)×1 column."""
+
+    def __new__(cls, arg):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False):
+            raise ShapeError(f"vec needs a matrix, got the scalar {arg}")
+        return sp.Basic.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        r, c = self.arg.shape
+        return (r * c, sp.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        r = self.arg.shape[0]
+        return self.arg[i % r, i // r]
+
+
+class Unvec(sp.MatrixExpr):
+    """unvec_{m,n} v: an (mn)×1 column reshaped column-first into m×n (inverse of vec)."""
+
+    def __new__(cls, arg, m, n):
+        return sp.Basic.__new__(cls, as_expr(arg), as_expr(m), as_expr(n))
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return (self.args[1], self.args[2])
+
+    def _entry(self, i, j, **kwargs):
+        return self.arg[j * self.args[1] + i, 0]
+
+
+class Diag(sp.MatrixExpr):
+    """diag(v): the n×n diagonal matrix with the n×1 vector v on its diagonal."""
+
+    def __new__(cls, arg):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False) or arg.shape[1] != 1:
+            raise ShapeError(f"diag takes an n×1 vector, got shape {getattr(arg, 'shape', '1x1')}")
+        return sp.Basic.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return (self.arg.shape[0], self.arg.shape[0])
+
+    def _entry(self, i, j, **kwargs):
+        return self.arg[i, 0] if i == j else sp.S.Zero
+
+    def _eval_transpose(self):
+        return self
+
+
+class DiagEmbedding(sp.MatrixExpr):
+    """Ψ_n: the n²×n matrix with columns e_i ⊗ e_i, so vec diag(v) = Ψ_n v."""
+
+    def __new__(cls, n):
+        return sp.Basic.__new__(cls, as_expr(n))
+
+    @property
+    def shape(self):
+        n = self.args[0]
+        return (n * n, n)
+
+    def _entry(self, i, j, **kwargs):
+        n = _int(self.args[0])
+        return sp.S.One if int(i) == int(j) * (n + 1) else sp.S.Zero
+
+
+class ElementwiseDerivative(sp.MatrixExpr):
+    """f′(A): the derivative of the scalar function ``f`` (a Lambda) applied to each entry of A."""
+
+    def __new__(cls, function, arg):
+        return sp.Basic.__new__(cls, as_lambda(function), as_expr(arg))
+
+    function = property(lambda self: self.args[0])
+    arg = property(lambda self: self.args[1])
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def derivative_lambda(self) -> sp.Lambda:
+        (v,), body = self.function.variables, self.function.expr
+        return sp.Lambda(v, sp.diff(body, v))
+
+    def _entry(self, i, j, **kwargs):
+        return self.derivative_lambda()(self.arg[i, j])
+
+    def _eval_transpose(self):
+        return ElementwiseDerivative(self.function, sp.Transpose(self.arg))
+
+
+class Norm(sp.Expr):
+    """‖A‖: the Euclidean norm of a vector or the Frobenius norm of a matrix (a scalar ≥ 0)."""
+
+    is_commutative = True
+    is_real = True
+    is_nonnegative = True
+
+    def __new__(cls, arg):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False):
+            raise ShapeError("norm takes a vector or a matrix")
+        return sp.Expr.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+
+    def _eval_derivative(self, s):  # pragma: no cover - symjac differentiates by rules
+        raise UnsupportedError("Norm is differentiated by symjac.calculus.closedform, not by Expr.diff")
+
+
+# One fixed bound variable, so that equal elementwise functions compare equal.
+_Z = sp.Symbol("zeta_", real=True)
+
+
+def as_lambda(f) -> sp.Lambda:
+    """A one-argument ``Lambda`` (over a fixed variable) from a Lambda, a function class, or a callable."""
+    if isinstance(f, sp.Lambda):
+        if len(f.variables) != 1:
+            raise UnsupportedError(f"elementwise functions take one argument, got {f}")
+        return f if f.variables == (_Z,) else sp.Lambda(_Z, f(_Z))
+    try:
+        body = f(_Z)
+    except Exception as exc:  # noqa: BLE001 - report any failure as unsupported
+        raise UnsupportedError(f"cannot apply {f!r} elementwise: {exc}") from None
+    return sp.Lambda(_Z, body)
+
+
+def elementwise(f, A):
+    """f applied to every entry of A (SymPy's ``ElementwiseApplyFunction``)."""
+    return ElementwiseApplyFunction(as_lambda(f), A)
+
+
+def function_name(lam: sp.Lambda):
+    """The function class when ``lam`` is ``d ↦ F(d)``, else None (used by the printers)."""
+    (v,), body = lam.variables, lam.expr
+    if isinstance(body, sp.Function) and body.args == (v,):
+        return body.func
+    return None
+
+
+__all__ = [
+    "CommutationMatrix",
+    "Vec",
+    "Unvec",
+    "Diag",
+    "DiagEmbedding",
+    "ElementwiseDerivative",
+    "ElementwiseApplyFunction",
+    "Norm",
+    "as_expr",
+    "as_lambda",
+    "elementwise",
+    "function_name",
+]

@@ -1,0 +1,708 @@
+"""Generic entries in index notation: F_ij, ∂F_ij/∂X_kl, its case analysis, and index claims.
+
+A third builder for the safe expression syntax (:class:`IndexBuilder`) turns
+``A.T @ A`` into SymPy index notation — ``Sum(A[m, p]*A[m, q], (m, 1, M))`` —
+with ``IndexedBase`` entries and symbolic bounds.  Differentiating an
+``Indexed`` by an ``Indexed`` gives ``KroneckerDelta``s; after ``.doit()`` the
+derivative is a sum of delta terms, split into cases by enumerating which of
+the indices in the deltas coincide.  :func:`verify_generic` evaluates the
+generic formula at every (i, j, k, l) of a concrete instance and compares it
+with :func:`symjac.calculus.explicit.derivative_array` exactly.
+
+Claims in index form (a source's component formula or case analysis) use a
+small, separate syntax read with :mod:`ast` and a whitelist — never
+evaluated as Python: ``A[i,p]`` entries, index names, dimension names,
+``sum(expr, m, M)`` / ``sum(expr, m, lo, hi)``, ``delta(i, j)``, the
+elementwise functions; conditions ``j == p and p != q`` or ``otherwise``.
+"""
+from __future__ import annotations
+
+import ast
+import itertools
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.core.sympify import _sympify as _strict_sympify
+
+from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
+from symjac.blocks import relu, sigmoid
+from symjac.parsing.expr import evaluate
+from symjac.symbols import entry_symbol, scalar
+
+_ELEMENTWISE = {
+    "tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu, "exp": sp.exp,
+    "log": sp.log, "sin": sp.sin, "cos": sp.cos, "sqrt": sp.sqrt,
+}
+INDEX_POOL = "ijklpqrstuvmnabcdefgh"
+MAX_CASE_INDICES = 6
+
+
+def index_symbol(name: str) -> sp.Symbol:
+    """An index: a positive integer symbol."""
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def dim_symbol(dim) -> sp.Symbol:
+    """A dimension as a symbol; integers get a placeholder so sums stay unexpanded."""
+    name = f"_n{dim}" if isinstance(dim, int) else str(dim)
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+@dataclass(frozen=True)
+class IExpr:
+    """An expression in index form: ``shape`` (dimension symbols, 1 for a vector's columns) and
+    ``entry(i, j)`` → the (i, j) entry as a SymPy scalar."""
+
+    shape: tuple
+    entry: object
+
+    @property
+    def scalar(self) -> bool:
+        return self.shape == (1, 1)
+
+
+class IndexBuilder:
+    """Builder for :func:`symjac.parsing.expr.evaluate` producing index notation.
+
+    ``shapes``: name → (rows, cols) with integers or dimension names.
+    ``reserved``: names that summation indices must avoid.
+    """
+
+    def __init__(self, shapes: dict, reserved=()):
+        self.shapes = {k: (self._dim(r), self._dim(c)) for k, (r, c) in shapes.items()}
+        self.bases = {k: sp.IndexedBase(k) for k in shapes}
+        self.reserved = set(reserved) | set(shapes) | {str(d) for s in shapes.values() for d in s}
+        self._next = 0
+        self.dummies: list = []
+
+    @staticmethod
+    def _dim(d):
+        return sp.Integer(1) if d == 1 else dim_symbol(d)
+
+    def dummy(self) -> sp.Symbol:
+        """A fresh summation index, named from the end of the alphabet (m, n, r, s, …)."""
+        for suffix in ("",) + tuple(str(k) for k in range(1, 10)):
+            for name in "mnrstuvwabcdefgh":
+                cand = name + suffix
+                if cand not in self.reserved:
+                    self.reserved.add(cand)
+                    s = index_symbol(cand)
+                    self.dummies.append(s)
+                    return s
+        raise UnsupportedError("too many summation indices")  # pragma: no cover
+
+    # --- leaves ---
+    def name(self, ident, pos):
+        if ident not in self.shapes:
+            raise ParseError(f"unknown name {ident!r}: no shape was declared for it", pos)
+        r, c = self.shapes[ident]
+        base = self.bases[ident]
+        if r == 1 and c == 1:
+            sym = scalar(ident)
+            return IExpr((r, c), lambda i, j: sym)
+        if c == 1:
+            return IExpr((r, c), lambda i, j: base[i])
+        return IExpr((r, c), lambda i, j: base[i, j])
+
+    def number(self, value, pos):
+        return IExpr((sp.Integer(1), sp.Integer(1)), lambda i, j: value)
+
+    # --- operators ---
+    def binary(self, op, left, right, pos):
+        ls, rs = left.shape, right.shape
+        if op in "+-":
+            if ls != rs:
+                raise ShapeError(f"cannot add shapes {ls} and {rs} (at column {pos + 1})")
+            sign = 1 if op == "+" else -1
+            return IExpr(ls, lambda i, j: left.entry(i, j) + sign * right.entry(i, j))
+        if op == "*":
+            if left.scalar:
+                return IExpr(rs, lambda i, j: left.entry(1, 1) * right.entry(i, j))
+            if right.scalar:
+                return IExpr(ls, lambda i, j: left.entry(i, j) * right.entry(1, 1))
+            return IExpr(ls, lambda i, j: left.entry(i, j) * right.entry(i, j))
+        if op == "/":
+            return IExpr(ls, lambda i, j: left.entry(i, j) / right.entry(1, 1))
+        if op == "**":
+            return IExpr(ls, lambda i, j: left.entry(1, 1) ** right.entry(1, 1))
+        if op == "@":
+            inner = ls[1]
+            if inner == 1:
+                return IExpr((ls[0], rs[1]), lambda i, j: left.entry(i, 1) * right.entry(1, j))
+            k = self.dummy()
+            return IExpr((ls[0], rs[1]), lambda i, j: sp.Sum(left.entry(i, k) * right.entry(k, j), (k, 1, inner)))
+        raise UnsupportedError(f"operator {op} has no index form")  # pragma: no cover
+
+    def unary(self, op, operand, pos):
+        if op == "-":
+            return IExpr(operand.shape, lambda i, j: -operand.entry(i, j))
+        return operand
+
+    def transpose(self, operand, pos):
+        return IExpr((operand.shape[1], operand.shape[0]), lambda i, j: operand.entry(j, i))
+
+    def call(self, func, args, pos):
+        if func in _ELEMENTWISE:
+            (x,) = args
+            f = _ELEMENTWISE[func]
+            return IExpr(x.shape, lambda i, j: f(x.entry(i, j)))
+        one = (sp.Integer(1), sp.Integer(1))
+        if func == "norm":
+            (x,) = args
+            return IExpr(one, lambda i, j: sp.sqrt(self._sum_all(x, lambda e: e**2)))
+        if func == "sum":
+            (x,) = args
+            return IExpr(one, lambda i, j: self._sum_all(x, lambda e: e))
+        if func == "trace":
+            (x,) = args
+            k = self.dummy()
+            return IExpr(one, lambda i, j: sp.Sum(x.entry(k, k), (k, 1, x.shape[0])))
+        raise UnsupportedError(f"{func} has no index form")
+
+    def _sum_all(self, x, f):
+        r, c = x.shape
+        if c == 1 or r == 1:
+            k = self.dummy()
+            n = r if c == 1 else c
+            term = f(x.entry(k, 1) if c == 1 else x.entry(1, k))
+            return sp.Sum(term, (k, 1, n))
+        k, l = self.dummy(), self.dummy()
+        return sp.Sum(f(x.entry(k, l)), (k, 1, r), (l, 1, c))
+
+
+# --- the generic entry and its derivative ------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    """One case of the analysis: ``value`` when ``condition`` (LaTeX and text)."""
+
+    value: object
+    condition_latex: str
+    condition_text: str
+
+
+@dataclass
+class GenericEntry:
+    """F's generic entry and ∂F/∂X entry in index notation (symbolic bounds)."""
+
+    f_indices: tuple
+    x_indices: tuple
+    entry: object            # F_{f_indices}
+    derivative: object       # ∂F_{f_indices} / ∂X_{x_indices}, delta form
+    cases: list = field(default_factory=list)
+    dims: dict = field(default_factory=dict)   # dim symbol -> printed dim (int or name)
+    f_base: str = "F"
+    x_name: str = "X"
+    x_shape: tuple = (1, 1)
+
+    def shown(self, expr):
+        """``expr`` with placeholder dimensions replaced by their integers."""
+        return expr.xreplace({s: (sp.Integer(v) if isinstance(v, int) else s) for s, v in self.dims.items()})
+
+
+def _strip_piecewise(expr):
+    """Keep the in-range branch of Piecewise(…, (0, True)) produced by delta sums."""
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr)
+
+
+def default_index_names(f_shape, x_shape, given=None) -> tuple[tuple, tuple]:
+    """Index names for F (0, 1 or 2) and X (0, 1 or 2): ``given`` or i, j, k, l in order."""
+    nf = 0 if f_shape == (1, 1) else (1 if f_shape[1] == 1 else 2)
+    nx = 0 if x_shape == (1, 1) else (1 if x_shape[1] == 1 else 2)
+    names = list(given) if given else list("ijkl")[: nf + nx]
+    if len(names) != nf + nx:
+        raise SymjacError(
+            f"index_names needs {nf + nx} names ({nf} for the function, {nx} for the variable), got {len(names)}"
+        )
+    return tuple(names[:nf]), tuple(names[nf:])
+
+
+def generic_entry(function: str, wrt: str, shapes: dict, index_names=None) -> GenericEntry:
+    """Derive ∂F_ij/∂X_kl in index notation from the expression (no per-example code)."""
+    reserved = set(index_names or ()) | set("ijkl")
+    builder = IndexBuilder(shapes, reserved=reserved)
+    F = evaluate(function, builder)
+    x_shape = builder.shapes[wrt]
+    f_names, x_names = default_index_names(_plain(F.shape), _plain(x_shape), index_names)
+    fi = [index_symbol(n) for n in f_names]
+    xi = [index_symbol(n) for n in x_names]
+    if len(fi) == 2:
+        entry = F.entry(fi[0], fi[1])
+    elif len(fi) == 1:
+        entry = F.entry(fi[0], 1) if F.shape[1] == 1 else F.entry(1, fi[0])
+    else:
+        entry = F.entry(1, 1)
+    base = builder.bases[wrt]
+    target = scalar(wrt) if not xi else (base[xi[0]] if len(xi) == 1 else base[xi[0], xi[1]])
+    deriv = _strip_piecewise(sp.diff(entry, target).doit())
+    deriv = _strip_piecewise(deriv)
+    dims = {}
+    for name, (r, c) in shapes.items():
+        for d in (r, c):
+            if d != 1:
+                dims[dim_symbol(d)] = d
+    g = GenericEntry(tuple(fi), tuple(xi), entry, deriv, dims=dims, x_name=wrt, x_shape=x_shape)
+    g.cases = case_analysis(deriv, xi, fi)
+    return g
+
+
+def _plain(shape):
+    return tuple(1 if d == 1 else 2 for d in shape)  # only "is it 1" matters for index naming
+
+
+def _partitions(items):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for part in _partitions(rest):
+        for n in range(len(part)):
+            yield part[:n] + [[first] + part[n]] + part[n + 1:]
+        yield [[first]] + part
+
+
+def case_analysis(expr, x_indices=(), f_indices=()) -> list[Case]:
+    """Split a delta expression into cases by which delta indices coincide.
+
+    Nonzero cases come first (most indices equal first); all zero cases merge
+    into "otherwise".  Conditions list the variable's indices first
+    ("j=p ≠ q"); a block is represented by its first function index.
+    """
+    deltas = expr.atoms(sp.KroneckerDelta)
+    if not deltas:
+        return [Case(expr, "", "")]
+    order = tuple(x_indices) + tuple(f_indices)
+    key = lambda s: (_rank(s, order), s.name)  # noqa: E731
+    syms = sorted({s for d in deltas for s in d.free_symbols}, key=key)
+    if len(syms) > MAX_CASE_INDICES:
+        return [Case(expr, "", "")]
+    cases = []
+    for part in _partitions(syms):
+        part = sorted((sorted(b, key=key) for b in part), key=lambda b: key(b[0]))
+        rep = {}
+        for block in part:
+            outs = [s for s in f_indices if s in block]
+            keep = outs[0] if outs else block[0]
+            for s in block:
+                rep[s] = keep
+        value = expr.replace(
+            lambda e: isinstance(e, sp.KroneckerDelta),
+            lambda e: sp.Integer(1 if e.args[0].xreplace(rep) == e.args[1].xreplace(rep) else 0),
+        ).xreplace(rep)
+        if value == 0:
+            continue
+        cases.append((len(part), _condition(part), value))
+    cases.sort(key=lambda c: c[0])
+    out = [Case(v, cl, ct) for _, (cl, ct), v in cases]
+    out.append(Case(sp.Integer(0), r"\text{otherwise}", "otherwise"))
+    return out
+
+
+def _rank(s, order):
+    return order.index(s) if s in order else len(order)
+
+
+def _condition(part) -> tuple[str, str]:
+    blocks = [b for b in part]
+    texts = ["=".join(s.name for s in b) for b in blocks]
+    if len(blocks) == 1:
+        t = texts[0]
+    elif len(blocks) == 2:
+        t = " ≠ ".join(texts)
+    else:
+        t = ", ".join(texts) + " pairwise different"
+    latex = t.replace(" ≠ ", r" \neq ").replace("pairwise different", r"\text{ pairwise different}")
+    return latex, t.replace("≠", "!=")
+
+
+# --- evaluating index formulas at concrete indices ------------------------------------
+
+class OutOfRange(SymjacError):
+    """An index formula refers to an entry outside its matrix."""
+
+
+def concrete_entries(expr, shapes: dict, values: dict):
+    """Substitute index/dimension ``values`` (symbol → int), expand sums, and turn
+    ``A[i, j]`` into the explicit entry symbols; raises OutOfRange."""
+    e = expr.xreplace({k: sp.Integer(v) for k, v in values.items()})
+    e = e.doit()
+
+    def entry(ix):
+        name = str(ix.base.label)
+        idx = [int(t) for t in ix.indices]
+        r, c = shapes[name]
+        if len(idx) == 1:
+            idx = idx + [1]
+        if not (1 <= idx[0] <= r and 1 <= idx[1] <= c):
+            raise OutOfRange(f"{name}[{', '.join(str(t) for t in ix.indices)}] is outside the {r}x{c} {name}")
+        return entry_symbol(name, idx[0]) if c == 1 else entry_symbol(name, idx[0], idx[1])
+
+    return e.replace(lambda t: isinstance(t, sp.Indexed), entry)
+
+
+def equal_exactly(a, b) -> bool:
+    """a == b after expansion (no blanket simplify)."""
+    if a == b:
+        return True
+    d = sp.expand(a - b)
+    if d == 0:
+        return True
+    d = sp.expand(sp.expand_trig(d))
+    return d == 0
+
+
+@dataclass
+class GenericCheck:
+    """The generic formula evaluated at every index of a concrete instance."""
+
+    checked: int
+    mismatches: list      # (indices, got, want) or (indices, message, want)
+    sizes: dict
+
+    @property
+    def passed(self) -> bool:
+        return self.checked > 0 and not self.mismatches
+
+
+def _index_ranges(shape_f, shape_x):
+    def rng(shape):
+        r, c = shape
+        if r == 1 and c == 1:
+            return [()]
+        if c == 1:
+            return [(a,) for a in range(1, r + 1)]
+        return list(itertools.product(range(1, r + 1), range(1, c + 1)))
+    return rng(shape_f), rng(shape_x)
+
+
+def _array_index(idx, shape):
+    if len(idx) == 2:
+        return idx[0] - 1, idx[1] - 1
+    if len(idx) == 1:
+        return (idx[0] - 1, 0) if shape[1] == 1 else (0, idx[0] - 1)
+    return 0, 0
+
+
+def evaluate_formula(formula, g: GenericEntry, sizes: dict, concrete_shapes: dict, T, f_shape, x_shape,
+                     component=False) -> GenericCheck:
+    """Compare ``formula`` (delta form, or a callable (fidx, xidx) → expr) with T at every index."""
+    dim_values = {dim_symbol(k): v for k, v in sizes.items()}
+    for s, d in g.dims.items():
+        if isinstance(d, int):
+            dim_values[s] = d
+    f_range, x_range = _index_ranges(f_shape, x_shape)
+    if component:
+        x_range = [()]
+    checked, bad = 0, []
+    for fidx in f_range:
+        for xidx in x_range:
+            subs = dict(dim_values)
+            subs.update({s: v for s, v in zip(g.f_indices, fidx)})
+            subs.update({s: v for s, v in zip(g.x_indices, xidx)})
+            fa = _array_index(fidx, f_shape)
+            want = T[fa] if component else T[fa + _array_index(xidx, x_shape)]
+            try:
+                got = formula(fidx, xidx) if callable(formula) else concrete_entries(formula, concrete_shapes, subs)
+            except OutOfRange as exc:
+                bad.append((fidx + xidx, str(exc), want))
+                checked += 1
+                continue
+            if not equal_exactly(_strict_sympify(got), _strict_sympify(want)):
+                bad.append((fidx + xidx, got, want))
+            checked += 1
+    return GenericCheck(checked, bad, dict(sizes))
+
+
+def verify_generic(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, f_shape, x_shape) -> GenericCheck:
+    """Evaluate g.derivative at every (i, j, k, l) and compare with ``derivative_array`` T."""
+    return evaluate_formula(g.derivative, g, sizes, concrete_shapes, T, f_shape, x_shape)
+
+
+# --- the index-claim syntax ------------------------------------------------------------
+
+_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Subscript, ast.Tuple,
+            ast.Call, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
+            ast.Compare, ast.Eq, ast.NotEq, ast.BoolOp, ast.And, ast.Or, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_FUNCS = set(_ELEMENTWISE) | {"sum", "delta"}
+_ARITY = {**{f: (1,) for f in _ELEMENTWISE}, "delta": (2,), "sum": (3, 4)}
+_USAGE = {"delta": "delta(i, j)", "sum": "sum(expression, index, upper) or sum(expression, index, lower, upper)"}
+
+MAX_INDEX_TEXT = 2000       # characters in one formula or condition
+MAX_NESTING = 50            # depth of the expression tree
+MAX_POWER = 64              # |exponent| of a numeric power
+MAX_SUM_TERMS = 64          # terms of one sum(...) at evaluation
+MAX_EVAL_STEPS = 100_000    # nodes visited by one evaluator (nested sums multiply)
+MAX_NUMBER_BITS = 4096      # size of an exact number a power may produce
+
+
+def _depth(node) -> int:
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > MAX_NESTING:
+            break
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(n))
+    return deepest
+
+
+def _numeric_constant(node):
+    """The value of a literal number, or of −/+ a literal number; None for anything else."""
+    sign = 1
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return sign * node.value
+    return None
+
+
+def parse_index_text(text: str) -> ast.AST:
+    """Parse and whitelist an index formula or condition; raises ParseError / UnsupportedError (one line).
+
+    Beyond the whitelist: functions are called with their arity, tuples appear
+    only as ``NAME[i, j]`` subscripts, literal exponents are at most
+    ``MAX_POWER`` in size and nesting at most ``MAX_NESTING`` deep.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("empty index formula")
+    if len(text) > MAX_INDEX_TEXT:
+        raise ParseError(f"index formula too long ({len(text)} characters, limit {MAX_INDEX_TEXT})")
+    shown = text.strip()
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        msg = getattr(exc, "msg", None) or "too deeply nested"
+        raise ParseError(f"syntax error in {shown!r}: {msg}", (getattr(exc, "offset", None) or 1) - 1) from None
+    if _depth(tree) > MAX_NESTING:
+        raise ParseError(f"index formula {shown!r} is nested more than {MAX_NESTING} deep")
+    slices = {id(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript)}
+    for node in ast.walk(tree):
+        pos = getattr(node, "col_offset", None)
+        if not isinstance(node, _ALLOWED):
+            raise UnsupportedError(f"{type(node).__name__} is not allowed in index formula {shown!r}", pos)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS or node.keywords:
+                raise UnsupportedError(f"unknown function in {shown!r}; allowed: {', '.join(sorted(_FUNCS))}", pos)
+            f = node.func.id
+            if len(node.args) not in _ARITY[f]:
+                usage = _USAGE.get(f, f"{f}(x)")
+                raise ParseError(f"{f} takes {' or '.join(map(str, _ARITY[f]))} argument(s), got "
+                                 f"{len(node.args)}: write {usage}", pos)
+            if f == "sum" and not isinstance(node.args[1], ast.Name):
+                raise ParseError(f"the second argument of sum must be an index name: write {_USAGE['sum']}", pos)
+        if isinstance(node, ast.Subscript):
+            if not isinstance(node.value, ast.Name):
+                raise UnsupportedError(f"only NAME[i, j] entries are allowed in {shown!r}", pos)
+            n_idx = len(node.slice.elts) if isinstance(node.slice, ast.Tuple) else 1
+            if n_idx not in (1, 2):
+                raise ParseError(f"{node.value.id}[...] takes one or two indices, got {n_idx}", pos)
+        if isinstance(node, ast.Tuple) and id(node) not in slices:
+            raise ParseError(f"a tuple is not a value in {shown!r}: write one expression (entries as NAME[i, j])", pos)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ParseError(f"only numbers are allowed as literals in {shown!r}", pos)
+            if isinstance(v, float) and v != v or v in (float("inf"), float("-inf")):
+                raise ParseError(f"the number in {shown!r} is too large", pos)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            e = _numeric_constant(node.right)
+            if e is not None and abs(e) > MAX_POWER:
+                raise ParseError(f"exponent {e} in {shown!r} is beyond the limit of ±{MAX_POWER}", pos)
+    return tree.body
+
+
+def _check_powers(e):
+    """e, unless products / powers made a power above ``MAX_POWER`` ((x+1)**64 * (x+1)**64 …)."""
+    for p in e.atoms(sp.Pow):
+        if p.exp.is_Number and p.exp.is_finite and abs(p.exp) > MAX_POWER:
+            raise SymjacError(f"the index formula raises {p.base} to the power {p.exp}; the limit is {MAX_POWER}")
+    return e
+
+
+def _bits(v) -> int:
+    return max(abs(v.p).bit_length(), abs(v.q).bit_length()) if v.is_Rational else 0
+
+
+class IndexEvaluator:
+    """Evaluate a parsed index formula at concrete indices.
+
+    ``env``: index and dimension names → int; ``shapes``: variable → (rows, cols) ints.
+    Bounded: sums of at most ``MAX_SUM_TERMS`` terms, exponents of at most
+    ``MAX_POWER``, ``MAX_EVAL_STEPS`` nodes per evaluator.  Malformed input
+    raises :class:`SymjacError` (one line), never a Python error.
+    """
+
+    def __init__(self, shapes: dict, env: dict):
+        self.shapes = shapes
+        self.env = dict(env)
+        self.steps = 0
+
+    def run(self, node):
+        self.steps += 1
+        if self.steps > MAX_EVAL_STEPS:
+            raise SymjacError(f"index formula needs more than {MAX_EVAL_STEPS} evaluation steps (nested sums?)")
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise UnsupportedError(f"{type(node).__name__} is not allowed in an index formula")
+        return method(node)
+
+    def _value(self, node):
+        """An arithmetic value (not a condition)."""
+        v = self.run(node)
+        if isinstance(v, bool) or not isinstance(v, sp.Basic):
+            raise SymjacError("a comparison (==, <, and, or …) is a condition, not a value: "
+                              "use it as a case's condition")
+        return v
+
+    def _Expression(self, n):
+        return self.run(n.body)
+
+    def _Constant(self, n):
+        from fractions import Fraction
+        v = n.value
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise SymjacError("only numbers are allowed as literals in an index formula")
+        if isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                raise SymjacError("a number in the index formula is too large")
+            return sp.Rational(Fraction(repr(v)))
+        return sp.Integer(v)
+
+    def _Name(self, n):
+        if n.id in self.env:
+            return sp.Integer(self.env[n.id])
+        if n.id in self.shapes:
+            r, c = self.shapes[n.id]
+            if (r, c) == (1, 1):
+                return scalar(n.id)
+            raise SymjacError(f"{n.id} is a {r}x{c} matrix: write its entries, {n.id}[i, j]"
+                              if c != 1 else f"{n.id} is a vector: write its entries, {n.id}[i]")
+        raise SymjacError(f"unknown name {n.id!r} in index formula")
+
+    def _index(self, node) -> int:
+        v = self.run(node)
+        if isinstance(v, bool) or not isinstance(v, sp.Basic) or not v.is_Integer:
+            raise SymjacError("indices (in NAME[...], delta, sum bounds and comparisons) must be whole numbers")
+        return int(v)
+
+    def _Subscript(self, n):
+        if not isinstance(n.value, ast.Name):
+            raise UnsupportedError("only NAME[i, j] entries are allowed in an index formula")
+        name = n.value.id
+        if name not in self.shapes:
+            raise SymjacError(f"unknown matrix {name!r} in index formula")
+        sl = n.slice
+        elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
+        if len(elts) not in (1, 2):
+            raise SymjacError(f"{name}[...] takes one or two indices, got {len(elts)}")
+        idx = [self._index(e) for e in elts]
+        r, c = self.shapes[name]
+        shown = ",".join(str(i) for i in idx)
+        if len(idx) == 1:
+            if c != 1 and r != 1:
+                raise SymjacError(f"{name} is a matrix: write {name}[i, j]")
+            k = idx[0]
+            if not 1 <= k <= max(r, c):
+                raise OutOfRange(f"{name}[{shown}] is outside the {r}x{c} {name}")
+            return entry_symbol(name, k)
+        if not (1 <= idx[0] <= r and 1 <= idx[1] <= c):
+            raise OutOfRange(f"{name}[{shown}] is outside the {r}x{c} {name}")
+        if c == 1 and idx[1] == 1:
+            return entry_symbol(name, idx[0])
+        return entry_symbol(name, idx[0], idx[1])
+
+    def _BinOp(self, n):
+        a, b = self._value(n.left), self._value(n.right)
+        op = type(n.op)
+        if op is ast.Pow:
+            return self._power(a, b)
+        funcs = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b, ast.Div: lambda: a / b}
+        if op not in funcs:
+            raise UnsupportedError(f"operator {op.__name__} is not allowed in an index formula")
+        out = funcs[op]()
+        return _check_powers(out) if op in (ast.Mult, ast.Div) else out
+
+    @staticmethod
+    def _power(a, b):
+        if b.is_Number:
+            if not b.is_finite:
+                raise SymjacError(f"exponent {b} is not a finite number")
+            if abs(b) > MAX_POWER:
+                raise SymjacError(f"exponent {b} is beyond the limit of ±{MAX_POWER}")
+            if a.is_Rational and b.is_Integer and _bits(a) * abs(int(b)) > MAX_NUMBER_BITS:
+                raise SymjacError(f"a power in the index formula gives a number of more than {MAX_NUMBER_BITS} bits")
+        return _check_powers(a ** b)
+
+    def _UnaryOp(self, n):
+        v = self._value(n.operand)
+        if isinstance(n.op, ast.USub):
+            return -v
+        if isinstance(n.op, ast.UAdd):
+            return v
+        raise UnsupportedError(f"{type(n.op).__name__} is not allowed in an index formula")
+
+    def _Call(self, n):
+        if not isinstance(n.func, ast.Name) or n.func.id not in _FUNCS or n.keywords:
+            raise UnsupportedError(f"unknown function in index formula; allowed: {', '.join(sorted(_FUNCS))}")
+        f = n.func.id
+        if len(n.args) not in _ARITY[f]:
+            raise SymjacError(f"{f} takes {' or '.join(map(str, _ARITY[f]))} argument(s), got {len(n.args)}: "
+                              f"write {_USAGE.get(f, f + '(x)')}")
+        if f in _ELEMENTWISE:
+            return _ELEMENTWISE[f](self._value(n.args[0]))
+        if f == "delta":
+            a, b = (self._index(x) for x in n.args)
+            return sp.Integer(1 if a == b else 0)
+        # sum(expr, idx, hi) or sum(expr, idx, lo, hi)
+        if not isinstance(n.args[1], ast.Name):
+            raise SymjacError(f"the second argument of sum must be an index name: write {_USAGE['sum']}")
+        lo = self._index(n.args[2]) if len(n.args) == 4 else 1
+        hi = self._index(n.args[-1])
+        if hi - lo + 1 > MAX_SUM_TERMS:
+            raise SymjacError(f"sum from {lo} to {hi} has {hi - lo + 1} terms; the limit is {MAX_SUM_TERMS}")
+        name = n.args[1].id
+        saved = self.env.get(name)
+        total = sp.Integer(0)
+        try:
+            for k in range(lo, hi + 1):
+                self.env[name] = k
+                total += self._value(n.args[0])
+        finally:
+            if saved is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = saved
+        return total
+
+    def _Compare(self, n):
+        left = self._index(n.left)
+        for op, right_node in zip(n.ops, n.comparators):
+            right = self._index(right_node)
+            table = {ast.Eq: left == right, ast.NotEq: left != right, ast.Lt: left < right,
+                     ast.LtE: left <= right, ast.Gt: left > right, ast.GtE: left >= right}
+            if type(op) not in table:
+                raise UnsupportedError(f"comparison {type(op).__name__} is not allowed in an index condition")
+            if not table[type(op)]:
+                return False
+            left = right
+        return True
+
+    def _BoolOp(self, n):
+        vals = [self.run(v) for v in n.values]
+        if not all(isinstance(v, bool) for v in vals):
+            raise SymjacError("'and' / 'or' combine comparisons (i == j, p != q), not values")
+        return all(vals) if isinstance(n.op, ast.And) else any(vals)
+
+
+def index_names_used(node) -> set:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+__all__ = [
+    "IndexBuilder", "GenericEntry", "Case", "GenericCheck", "OutOfRange", "generic_entry",
+    "case_analysis", "verify_generic", "evaluate_formula", "parse_index_text", "IndexEvaluator",
+    "default_index_names", "index_symbol", "dim_symbol", "concrete_entries", "equal_exactly",
+]

@@ -1,0 +1,1212 @@
+r"""Checking answers: equivalence as matrix functions, and *why* a wrong answer is wrong.
+
+``check(problem, answer_latex) -> Report`` is a pure function of its inputs
+(run it in :mod:`symjac.checking.sandbox` for untrusted text; :func:`check` does that
+by default).  A problem is a function of declared variables, the variable to
+differentiate by (or ``None`` for a value problem), shapes and a convention.
+
+Equivalence.  The key is computed explicitly at concrete sizes (the declared
+ones, or two random assignments of the dimension names with distinct values, plus
+the problem's instance when ``dimensions`` fix one; an answer with explicit entries
+or sizes only at the instance, or at the sizes its shape implies)
+as the rank-4 derivative T[i,j,k,l] = ∂F_ij/∂X_kl; the answer is instantiated
+at the same sizes and compared with the key — in the problem's convention —
+at several random points (NumPy, relative tolerance 1e-6).  Explicit answers
+to concrete problems are also compared exactly, entry by entry (``expand``).
+Shapes are compared first.
+
+Diagnosis.  When the answer is wrong, transformations of the key are tried,
+fewest first, and every one that matches is named by its codes:
+
+=================  ==============================================================
+``transposed``     the other layout (numerator ↔ denominator), or Gᵀ for a gradient
+``input_order``    the variable flattened in the other order (row-major vs column-first)
+``output_order``   the function flattened in the other order
+``sign``           the negative of the key
+``scale``          a constant multiple of the key (``factor`` gives it, e.g. 1/2: a lost 2)
+``missing_term``   one product-rule term missing (the key minus one occurrence's part)
+``extra_term``     one product-rule term counted twice
+``doubled_term``   twice one product-rule term (e.g. 2Ax for xᵀAx: assumes A symmetric)
+``vectorised``     a gradient given as vec(G) instead of in the variable's shape
+``shape``          wrong shape; ``expected``/``given`` name both
+``entries``        an explicit matrix with some wrong entries (listed with correct values)
+``convention_mixed``  entries of two conventions mixed in one matrix
+``values``         a value problem's numbers are wrong (listed with the correct values)
+``choice``         a multiple-choice answer is not the best option
+``invalid``        the answer could not be read (``verdict == "invalid"``)
+=================  ==============================================================
+
+Verdicts: ``correct``, ``incorrect``, ``invalid`` (the answer could not be read or
+checked within the limits: the student's fault) and, from the sandbox only,
+``error`` (an unexpected exception inside symjac: the answer was not judged).
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import random
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from symjac.conventions import Convention, get_convention
+from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.calculus.explicit import derivative_array
+from symjac.parsing.latex.parser import is_matrix, parse_latex
+from symjac.parsing.latex.nodes import Env, evaluate
+from symjac.catalogue.spec import CONVENTIONS  # the conventions a spec may name are the ones a problem may
+from symjac.symbols import symbolic
+
+CODES = (
+    "transposed", "input_order", "output_order", "sign", "scale", "missing_term", "extra_term",
+    "doubled_term", "vectorised", "shape", "entries", "convention_mixed", "values", "choice", "invalid",
+)
+RTOL = 1e-6
+
+
+class CheckError(SymjacError):
+    """The problem itself cannot be checked (bad spec, unsupported function…)."""
+
+
+# --- problems ---------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    r"""A problem to check answers against.
+
+    function: expression-syntax text (``"A.T @ A"``) or a SymPy expression of
+    ``MatrixSymbol``s / explicit matrices.  wrt: the variable, or None for a
+    value problem (answer = the function's value at ``values``).  shapes: name →
+    (rows, cols), ints or dimension names.  convention: vec | notes | row |
+    gradient | tensor.  indices: the letters of a generic entry ∂F_ij/∂X_kl for
+    ``tensor``.  sigma: what ``\sigma`` in an answer means, ``"sigmoid"`` (the logistic
+    function) or ``"tanh"``; by default ``"tanh"`` when the function's text contains
+    ``tanh`` and not ``sigmoid``, else ``"sigmoid"`` (a spec's ``sigma`` key, when the spec
+    format has one, overrides it).  tolerance: absolute tolerance on numbers in value problems
+    (plus 1 % relative).  partial_credit: score explicit matrices by the
+    fraction of correct entries.
+    """
+
+    function: object
+    wrt: str | None
+    shapes: dict
+    convention: str = "vec"
+    values: dict | None = None
+    indices: tuple | None = None
+    sigma: str | None = None
+    tolerance: float = 0.005
+    partial_credit: bool = True
+    title: str = ""
+    choices: list = field(default_factory=list)
+    target: dict = field(default_factory=dict)
+    dimensions: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.convention not in CONVENTIONS:
+            raise CheckError(f"unknown convention {self.convention!r}: choose one of {', '.join(CONVENTIONS)}")
+        self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
+        if self.wrt is not None and self.wrt not in self.shapes:
+            raise CheckError(f"wrt {self.wrt!r} has no declared shape")
+        if isinstance(self.function, str):
+            function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
+        if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
+            raise CheckError(f"sigma must be 'sigmoid' or 'tanh', got {self.sigma!r}")
+        if self.sigma is None:
+            text = self.function if isinstance(self.function, str) else sp.srepr(self.function)
+            self.sigma = "tanh" if ("tanh" in text and "sigmoid" not in text) else "sigmoid"
+        # index notation (a generic entry ∂F_ij/∂X_kl) is the answer of a tensor problem; it is also
+        # accepted for any derivative problem whose index letters were given explicitly
+        self.generic_entries = self.indices is not None or self.convention == "tensor"
+        self.indices = tuple(self.indices) if self.indices is not None else ("i", "j", "k", "l")
+        if len(self.indices) != 4 or not all(n is None or isinstance(n, str) for n in self.indices):
+            raise CheckError(f"indices must be 4 letters (None for an axis of size 1), got {self.indices!r}")
+        self.dimensions = dict(self.dimensions or {})
+        for d, v in self.dimensions.items():
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise CheckError(f"dimension {d} must be a positive integer, got {v!r}")
+
+    @classmethod
+    def from_file(cls, path) -> "Problem":
+        from symjac.catalogue.spec import load_spec
+
+        spec = load_spec(path)
+        return cls.from_spec(spec)
+
+    @classmethod
+    def from_spec(cls, spec) -> "Problem":
+        """The problem a spec poses: its ``dimensions`` fix the explicit instance, its
+        ``index_names`` (the function's letters, then the variable's) are the letters of
+        an index-notation answer."""
+        indices = None
+        names = list(getattr(spec, "index_names", None) or [])
+        if names and spec.wrt is not None:
+            indices = _spec_indices(spec.function, spec.wrt, spec.shapes, names)
+        return cls(
+            function=spec.function, wrt=spec.wrt, shapes=spec.shapes, convention=spec.convention,
+            values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
+            target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
+            indices=indices, sigma=getattr(spec, "sigma", None),
+        )
+
+    def instance_sizes(self) -> dict | None:
+        """Sizes of the dimension names at the problem's explicit instance: ``dimensions``,
+        completed from the shapes of ``values``; None when some size stays unknown."""
+        known = {d: v for d, v in self.dimensions.items() if d in self.dims}
+        for name, value in (self.values or {}).items():
+            if name not in self.shapes:
+                continue
+            a = np.asarray(value, dtype=float)
+            r, c = self.shapes[name]
+            got = {0: (1, 1), 1: (a.shape[0], 1) if c == 1 or r != 1 else (1, a.shape[0]), 2: a.shape}.get(a.ndim)
+            if got is None:
+                continue
+            for d, v in zip((r, c), got):
+                if isinstance(d, str):
+                    known.setdefault(d, int(v))
+        return known if all(d in known for d in self.dims) else None
+
+    @property
+    def concrete(self) -> bool:
+        return all(isinstance(d, int) for s in self.shapes.values() for d in s)
+
+    @property
+    def dims(self) -> list[str]:
+        return sorted({d for s in self.shapes.values() for d in s if isinstance(d, str)})
+
+
+def _dim_symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+_ONE = (sp.S.One, sp.S.One)
+
+
+def function_shape(function: str, shapes: dict) -> tuple:
+    """(rows, cols) of an expression-syntax function, as SymPy expressions of the dimension names.
+
+    Built by the closed-form builder, so inconsistent sizes (``A @ B`` with A m×n, B m×n) are a
+    :class:`~symjac.errors.ShapeError`; a scalar function is (1, 1)."""
+    from symjac.calculus.closedform.build import build_matrix_expr
+
+    expr, _ = build_matrix_expr(function, shapes)
+    return tuple(expr.shape) if getattr(expr, "is_Matrix", False) else _ONE
+
+
+def _symbolic_shape(shape) -> tuple:
+    return tuple(sp.Integer(d) if isinstance(d, int) else _dim_symbol(d) for d in shape)
+
+
+def _spec_indices(function, wrt, shapes, names) -> tuple:
+    """A spec's ``index_names`` (the function's letters, then the variable's; one per axis of size
+    other than 1, two for a row vector) as the checker's four letters, None for an axis of size 1."""
+    if not isinstance(function, str):
+        raise CheckError("index_names need a function in the expression syntax")
+    f_shape = function_shape(function, shapes)
+    x_shape = _symbolic_shape(_shape_tuple(shapes[wrt]))
+
+    def axes(shape):
+        if tuple(shape) == _ONE:
+            return 0
+        return 1 if shape[1] == 1 else 2
+
+    nf, nx = axes(f_shape), axes(x_shape)
+    if len(names) != nf + nx:
+        raise CheckError(f"index_names needs {nf + nx} letters ({nf} for the function, {nx} for {wrt}), "
+                         f"got {len(names)}")
+    out = []
+    for n, letters in ((nf, names[:nf]), (nx, names[nf:])):
+        out += [None, None] if n == 0 else ([letters[0], None] if n == 1 else list(letters))
+    return tuple(out)
+
+
+def _shape_tuple(v):
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            return (v[0], 1)
+        if len(v) == 2:
+            return (v[0], v[1])
+    if isinstance(v, (int, str)):
+        return (v, 1)
+    raise CheckError(f"shape must be (rows, cols), got {v!r}")
+
+
+# --- reports --------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    """The outcome of one check: verdict, diagnosis codes, score, message and details."""
+
+    verdict: str                      # correct | incorrect | invalid | error (a checker bug: not judged)
+    diagnosis: list = field(default_factory=list)
+    score: float = 0.0
+    message: str = ""
+    details: dict = field(default_factory=dict)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_dict(self) -> dict:
+        return {"verdict": self.verdict, "diagnosis": list(self.diagnosis), "score": self.score,
+                "message": self.message, "details": _jsonable(self.details)}
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Report":
+        return cls(d["verdict"], list(d.get("diagnosis", [])), float(d.get("score", 0.0)),
+                   d.get("message", ""), dict(d.get("details", {})))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)
+
+
+def invalid(message: str) -> Report:
+    return Report("invalid", ["invalid"], 0.0, f"invalid input: {message}")
+
+
+# --- instances: concrete sizes and random points -----------------------------------------
+
+def _seed(*parts) -> int:
+    h = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(h[:8], "little")
+
+
+def _size_assignments(problem: Problem) -> list[dict]:
+    dims = problem.dims
+    if not dims:
+        return [{}]
+    pools = [2, 3, 4, 5]
+    rng = random.Random(_seed("sizes", *dims))
+    out = []
+    for _ in range(2):
+        vals = rng.sample(pools, len(dims)) if len(dims) <= len(pools) else [rng.choice(pools) for _ in dims]
+        out.append(dict(zip(dims, vals)))
+    if len(dims) >= 2 and out[0] == out[1]:  # pragma: no cover
+        out[1] = dict(zip(dims, reversed(list(out[0].values()))))
+    return out
+
+
+class _Instance:
+    """The problem at one size assignment: explicit F, its derivative, tagged parts."""
+
+    def __init__(self, problem: Problem, sizes: dict):
+        self.problem = problem
+        self.sizes = sizes
+        self.shapes = self.shapes_at(problem, sizes)
+        self.F, self.variables = _build_function(problem, self.shapes)
+        self.Fm = self.F if isinstance(self.F, sp.MatrixBase) else sp.ImmutableMatrix([[self.F]])
+        self.T = None
+        self.parts = []
+        if problem.wrt is not None:
+            X = self.variables[problem.wrt]
+            self.T = derivative_array(self.Fm, X)
+            self.parts = _occurrence_parts(problem, self.shapes, X)
+
+
+    @staticmethod
+    def shapes_at(problem: Problem, sizes: dict) -> dict:
+        return {n: tuple(d if isinstance(d, int) else sizes[d] for d in s) for n, s in problem.shapes.items()}
+
+
+def _build_function(problem: Problem, shapes: dict):
+    f = problem.function
+    if isinstance(f, str):
+        from symjac.parsing.explicit import build_explicit
+
+        return build_explicit(f, shapes)
+    variables = {n: symbolic(n, s) for n, s in shapes.items()}
+    if isinstance(f, sp.MatrixBase):
+        return sp.ImmutableMatrix(f), variables
+    dims = {sp.Symbol(d, integer=True, positive=True): v for d, v in _dims_from(problem, shapes).items()}
+    repl = {}
+    for e in f.atoms(sp.MatrixSymbol):
+        repl[e] = variables[e.name] if e.name in variables else None
+    for e in f.atoms(sp.Symbol):
+        if e.name in variables:
+            repl[e] = variables[e.name]
+    if any(v is None for v in repl.values()):
+        raise CheckError("the function uses a name without a declared shape")
+    g = f.xreplace({**repl, **{sp.Symbol(k.name): v for k, v in dims.items()}, **dims})
+    g = g.doit() if hasattr(g, "doit") else g
+    if isinstance(g, sp.MatrixExpr):
+        g = g.as_explicit()
+    if isinstance(g, sp.MatrixBase):
+        g = sp.ImmutableMatrix(g)
+        if g.shape == (1, 1):
+            g = g[0, 0]
+    return g, variables
+
+
+def _dims_from(problem, shapes):
+    out = {}
+    for n, s in problem.shapes.items():
+        for d, v in zip(s, shapes[n]):
+            if isinstance(d, str):
+                out[d] = v
+    return out
+
+
+def _occurrence_parts(problem: Problem, shapes: dict, X):
+    """Derivatives through each occurrence of the variable separately (product-rule terms)."""
+    if not isinstance(problem.function, str):
+        return []
+    from symjac.parsing.explicit import ExplicitBuilder
+    from symjac.parsing.expr import evaluate as ev_text
+
+    wrt = problem.wrt
+
+    class Tagged(ExplicitBuilder):
+        count = 0
+
+        def name(self, ident, pos):
+            if ident == wrt:
+                Tagged.count += 1
+                return symbolic(f"Zocc{Tagged.count}", shapes[wrt])
+            return super().name(ident, pos)
+
+    try:
+        b = Tagged(shapes)
+        F = ev_text(problem.function, b)
+    except SymjacError:
+        return []
+    k = Tagged.count
+    if k < 2 or k > 6:
+        return []
+    Fm = F if isinstance(F, sp.MatrixBase) else sp.ImmutableMatrix([[F]])
+    back = {}
+    copies = []
+    for c in range(1, k + 1):
+        Xc = symbolic(f"Zocc{c}", shapes[wrt])
+        Xc = Xc if isinstance(Xc, sp.MatrixBase) else sp.ImmutableMatrix([[Xc]])
+        Xm = X if isinstance(X, sp.MatrixBase) else sp.ImmutableMatrix([[X]])
+        back.update(dict(zip(list(Xc), list(Xm))))
+        copies.append(Xc)
+    parts = []
+    for Xc in copies:
+        Tc = derivative_array(Fm, Xc)
+        parts.append(Tc.applyfunc(lambda e: e.xreplace(back)))
+    return parts
+
+
+def _random_arrays(shapes: dict, rng: np.random.Generator, positive: bool):
+    out = {}
+    for name, (r, c) in shapes.items():
+        if positive:
+            out[name] = rng.uniform(0.3, 1.5, size=(r, c))
+        else:
+            a = rng.uniform(0.3, 1.5, size=(r, c)) * rng.choice([-1.0, 1.0], size=(r, c))
+            out[name] = a
+    return out
+
+
+def _num_array(sym_array, env: Env) -> np.ndarray:
+    entries = list(sym_array) if isinstance(sym_array, sp.MatrixBase) else sp.flatten(sym_array.tolist())
+    flat = [float(_scalar(evaluate(e, env))) if e != 0 else 0.0 for e in entries]
+    return np.array(flat, dtype=float).reshape(sym_array.shape)
+
+
+def _scalar(v):
+    return v[0, 0] if isinstance(v, np.ndarray) else v
+
+
+def conv_matrix(T: np.ndarray, conv: Convention) -> np.ndarray:
+    """The (mn)×(pq) Jacobian of convention ``conv`` from T[i,j,k,l] (numerator; transposed if denominator)."""
+    m, n, p, q = T.shape
+    fa = (1, 0) if conv.outputs == "col" else (0, 1)
+    xa = (3, 2) if conv.inputs == "col" else (2, 3)
+    J = T.transpose(fa + xa).reshape(m * n, p * q)
+    return J.T if conv.layout == "denominator" else J
+
+
+def expected_array(problem: Problem, T: np.ndarray) -> np.ndarray:
+    if problem.convention == "gradient" and T.shape[0] == 1 and T.shape[1] == 1:
+        return T[0, 0]
+    if problem.convention == "tensor":
+        return T
+    return conv_matrix(T, get_convention(problem.convention))
+
+
+def _candidates(problem: Problem, T: np.ndarray, parts: list):
+    """(codes, array, extra) for transformations of the key, fewest codes first."""
+    out = []
+    if problem.convention == "gradient" and T.shape[:2] == (1, 1):
+        G = T[0, 0]
+        bases = [((), G), (("transposed",), G.T),
+                 (("vectorised",), G.reshape(-1, 1, order="F")), (("vectorised", "transposed"), G.reshape(1, -1, order="F")),
+                 (("vectorised", "input_order"), G.reshape(-1, 1)), (("vectorised", "input_order", "transposed"), G.reshape(1, -1))]
+        part_bases = [[p[0, 0] for p in parts]] + [[p[0, 0].T for p in parts]]
+    elif problem.convention == "tensor":
+        bases = [((), T), (("output_order",), T.transpose(1, 0, 2, 3)), (("input_order",), T.transpose(0, 1, 3, 2)),
+                 (("transposed",), T.transpose(2, 3, 0, 1))]
+        part_bases = [list(parts)]
+    else:
+        asked = Convention(**{k: v for k, v in get_convention(
+            "gradient" if problem.convention == "gradient" else problem.convention).to_dict().items() if k != "name"})
+        bases = []
+        part_bases = []
+        for o, i, l in itertools.product(("col", "row"), ("col", "row"), ("numerator", "denominator")):
+            c = Convention(o, i, l)
+            codes = tuple(code for code, differs in (("transposed", l != asked.layout), ("input_order", i != asked.inputs),
+                                                      ("output_order", o != asked.outputs)) if differs)
+            bases.append((codes, conv_matrix(T, c)))
+            part_bases.append([conv_matrix(p, c) for p in parts])
+        # keep asked first, then by number of codes
+        order = sorted(range(len(bases)), key=lambda k: len(bases[k][0]))
+        bases = [bases[k] for k in order]
+        part_bases = [part_bases[k] for k in order]
+    if len(part_bases) < len(bases):
+        part_bases = part_bases + [part_bases[-1]] * (len(bases) - len(part_bases))
+    for (codes, B), Ps in zip(bases, part_bases):
+        out.append((codes, B, None))
+        out.append((codes + ("sign",), -B, None))
+    for (codes, B), Ps in zip(bases, part_bases):
+        if problem.convention == "gradient" and codes and codes[0] == "vectorised":
+            continue
+        for k, P in enumerate(Ps):
+            if P.shape != B.shape:
+                continue
+            out.append((codes + ("missing_term",), B - P, {"term": k + 1}))
+            out.append((codes + ("extra_term",), B + P, {"term": k + 1}))
+            out.append((codes + ("doubled_term",), 2 * P, {"term": k + 1}))
+    out.sort(key=lambda c: len(c[0]))
+    return out
+
+
+def _close(a, b) -> bool:
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return False
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return False
+    scale = max(1.0, float(np.max(np.abs(b))) if b.size else 1.0)
+    return bool(np.all(np.abs(a - b) <= RTOL * scale + RTOL * np.abs(b)))
+
+
+def _fit_scale(pairs):
+    """c with given ≈ c·key at every point (c ≠ 0, 1), or None."""
+    num = den = 0.0
+    for g, k in pairs:
+        if g.shape != k.shape:
+            return None
+        num += float(np.sum(g * k))
+        den += float(np.sum(k * k))
+    if den < 1e-12 or abs(num) < 1e-12:
+        return None
+    c = num / den
+    if abs(c - 1) < 1e-6:
+        return None
+    if all(_close(g, c * k) for g, k in pairs):
+        return c
+    return None
+
+
+def _nice(c: float) -> str:
+    f = Fraction(c).limit_denominator(12)
+    if abs(float(f) - c) < 1e-6:
+        return str(f)
+    return f"{c:.6g}"
+
+
+# --- the check ---------------------------------------------------------------------------
+
+def check_pure(problem: Problem, answer: str) -> Report:
+    """The pure check, in this process (no sandbox). Student text must be guarded by the caller's sandbox."""
+    try:
+        if problem.choices:
+            return _check_choice(problem, answer)
+        return _check(problem, answer)
+    except SymjacError as exc:
+        return invalid(str(exc))
+    except (RecursionError, MemoryError):
+        return invalid("the answer is too complex to check")
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        return invalid(f"the answer cannot be evaluated ({type(exc).__name__})")
+
+
+def _parse_shapes(problem: Problem) -> dict:
+    return dict(problem.shapes)
+
+
+def _check(problem: Problem, answer: str) -> Report:
+    indices = tuple(n for n in problem.indices if n is not None) if problem.generic_entries else ()
+    expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+    if problem.wrt is None:
+        return _check_value(problem, expr, answer)
+    return _check_derivative(problem, expr, answer)
+
+
+def _answer_env(arrays, sizes, problem, idx=None):
+    dims = {sp.Symbol(d, integer=True, positive=True): v for d, v in sizes.items()}
+    return Env(dims, arrays, idx)
+
+
+def _eval_answer(problem, expr, env, expected_shape):
+    if problem.convention == "tensor":
+        return None
+    v = evaluate(expr, env, expected_shape)
+    return v if isinstance(v, np.ndarray) else np.array([[float(v)]])
+
+
+def _eval_tensor(problem, expr, arrays, sizes, shape4):
+    syms = [None if n is None else sp.Symbol(n, integer=True, positive=True) for n in problem.indices]
+    out = np.empty(shape4)
+    base = _answer_env(arrays, sizes, problem)
+    for idx in itertools.product(*(range(s) for s in shape4)):
+        env = Env(base.dims, arrays, {s: v + 1 for s, v in zip(syms, idx) if s is not None})
+        v = evaluate(expr, env)
+        if isinstance(v, np.ndarray):
+            if v.shape != (1, 1):
+                raise ShapeError("an index-notation answer must be a scalar expression")
+            v = v[0, 0]
+        out[idx] = v
+    return out
+
+
+# --- which sizes an answer is compared at -------------------------------------------------
+
+def _fixed_size(expr) -> bool:
+    """True when the answer only makes sense at one size: an explicit matrix, entries such as
+    A_{11}, or sized constants (I_3, K_{32}); size-free answers (A^T, ⊗, I, K_{mn}) are not."""
+    from symjac.parsing.latex.nodes import Commutation
+    from symjac.symbols import parse_entry_name
+
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.MatrixBase):
+            return True
+        if isinstance(node, sp.Symbol) and parse_entry_name(node.name) is not None:
+            return True
+        if isinstance(node, (sp.Identity, Commutation)) and all(
+                getattr(d, "is_Integer", False) for d in (node.args if isinstance(node, Commutation) else node.shape)):
+            return True
+    return False
+
+
+def _uses_indices(problem: Problem, expr) -> bool:
+    letters = {n for n in problem.indices if n is not None}
+    return any(s.name in letters for s in getattr(expr, "free_symbols", ()) if isinstance(s, sp.Symbol))
+
+
+def _answer_shape_at(problem: Problem, fshape) -> tuple:
+    """The shape of the expected answer (symbolic), from the function's shape."""
+    X = _symbolic_shape(problem.shapes[problem.wrt])
+    nf, nx = fshape[0] * fshape[1], X[0] * X[1]
+    if problem.convention == "gradient":
+        return X if tuple(fshape) == _ONE else (nx, nf)
+    return (nf, nx)
+
+
+def _infer_sizes(problem: Problem, expr):
+    """The sizes an answer with fixed-size parts is meant at: the problem's instance (``dimensions``,
+    or the shapes of ``values``), else the sizes the answer's shape implies.  Returns (list of size
+    assignments, None) or (None, why not).  Dimensions the answer's shape leaves free take the random
+    sizes, unless the answer names an entry of a variable that depends on them (then it is ambiguous)."""
+    sizes = problem.instance_sizes()
+    if sizes is not None:
+        return [sizes], None
+    if not isinstance(problem.function, str):
+        return None, "ambiguous"
+    from symjac.parsing.latex.parser import shape as latex_shape
+
+    known = {d: v for d, v in problem.dimensions.items() if d in problem.dims}
+    known_syms = {_dim_symbol(d): sp.Integer(v) for d, v in known.items()}
+    want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
+    unknown = [_dim_symbol(d) for d in problem.dims if d not in known]
+    eqs = [sp.expand(_as_expr(w).xreplace(known_syms) - _as_expr(g).xreplace(known_syms))
+           for w, g in zip(want, latex_shape(expr))]
+    if any(not (e.free_symbols <= set(unknown)) for e in eqs):
+        return None, "ambiguous"   # e.g. a bare I whose size the shape does not fix
+    eqs = [e for e in eqs if e != 0]
+    determined = {}
+    if eqs:
+        try:
+            sols = sp.solve(eqs, unknown, dict=True)
+        except (NotImplementedError, ValueError, TypeError):  # pragma: no cover - defensive
+            return None, "ambiguous"
+        if not sols:
+            return None, "impossible"
+        accepted = []
+        for sol in sols:
+            if all(getattr(v, "is_Integer", False) and 1 <= int(v) <= 64 for v in sol.values()):
+                accepted.append({k.name: int(v) for k, v in sol.items()})
+        if len(accepted) != 1:
+            return None, "ambiguous" if accepted or any(
+                not all(getattr(v, "is_Integer", False) for v in sol.values()) for sol in sols) else "impossible"
+        determined = accepted[0]
+        if any(v == 1 for v in determined.values()):
+            # at a size of 1 vectors are scalars and a transposed or reordered answer coincides with the
+            # right one, so an answer does not get to choose it: only the problem's [dimensions] can
+            return None, "degenerate: " + ", ".join(f"{d} = {v}" for d, v in sorted(determined.items()))
+    fixed = {**known, **determined}
+    free = [d for d in problem.dims if d not in fixed]
+    if free:
+        from symjac.symbols import parse_entry_name
+
+        entry_of = {parse_entry_name(s.name).name for s in getattr(expr, "free_symbols", ())
+                    if isinstance(s, sp.Symbol) and parse_entry_name(s.name) is not None}
+        if isinstance(expr, sp.MatrixBase):
+            entry_of |= {parse_entry_name(s.name).name for e in expr for s in _as_expr(e).free_symbols
+                         if isinstance(s, sp.Symbol) and parse_entry_name(s.name) is not None}
+        if any(isinstance(d, str) and d in free for n in entry_of if n in problem.shapes for d in problem.shapes[n]):
+            return None, "ambiguous"
+    out = []
+    for rnd in ([{}] if not free else _size_assignments(problem)):
+        sz = {**rnd, **fixed}
+        if sz not in out:
+            out.append(sz)
+    return out, None
+
+
+def _as_expr(x):
+    """SymPy objects as they are, Python ints as Integers (no sympify: nothing here is re-parsed)."""
+    return sp.Integer(x) if isinstance(x, int) else x
+
+
+def _sizes_unknown_report(problem: Problem, expr, why: str) -> Report:
+    from symjac.parsing.latex.parser import shape as latex_shape
+
+    want = _fmt_symbolic_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes)))
+    given = _fmt_shape(latex_shape(expr))
+    dims = ", ".join(problem.dims)
+    if why == "impossible":
+        msg = f"incorrect: expected {want}, and no sizes of {dims} give the answer's shape {given}"
+    elif why.startswith("degenerate"):
+        msg = (f"incorrect: the answer's shape {given} means {why.split(': ', 1)[1]}, but an answer cannot choose a "
+               "size of 1 (there a transposed or reordered matrix can coincide with the right one): expected "
+               f"{want} at sizes of at least 2 (write it without explicit entries, or give the problem [dimensions])")
+    else:
+        msg = (f"incorrect: the answer has explicit entries or sizes ({given}), but the problem's sizes ({dims}) "
+               f"are not fixed and the answer does not determine them: expected {want} "
+               "(write it without explicit entries, or give the problem [dimensions])")
+    return Report("incorrect", ["shape"], 0.0, msg, {"expected": want, "given": given})
+
+
+def _comparison_sizes(problem: Problem, expr):
+    """(size assignments, whether the answer is judged at concrete sizes it fixes) or a Report."""
+    if problem.concrete:
+        return [{}], True
+    if _fixed_size(expr) and (problem.convention != "tensor" or problem.instance_sizes() is not None):
+        sizes, why = _infer_sizes(problem, expr)
+        if sizes is None:
+            return _sizes_unknown_report(problem, expr, why)
+        return sizes, True
+    out = _size_assignments(problem)
+    inst = problem.instance_sizes()
+    if inst is not None and inst not in out:
+        out.append(inst)
+    return out, False
+
+
+def _numeric_answer(expr) -> bool:
+    if isinstance(expr, sp.MatrixBase):
+        return all(_as_expr(e).is_number for e in expr)
+    return not getattr(expr, "free_symbols", {None}) and not isinstance(expr, sp.MatrixExpr)
+
+
+def _check_derivative(problem: Problem, expr, answer: str) -> Report:
+    if problem.convention != "tensor" and problem.generic_entries and not is_matrix(expr) and _uses_indices(problem, expr):
+        # a generic entry ∂F_ij/∂X_kl: the same in every convention
+        from dataclasses import replace
+
+        problem = replace(problem, convention="tensor")
+    if problem.convention == "tensor" and is_matrix(expr):
+        return Report("incorrect", ["shape"], 0.0,
+                      "incorrect: the problem asks for a generic entry ∂F_ij/∂X_kl in index notation, not a matrix",
+                      {"expected": "scalar entry in index notation", "given": "a matrix"})
+    plan = _comparison_sizes(problem, expr)
+    if isinstance(plan, Report):
+        return plan
+    size_list, at_instance = plan
+    if problem.values and problem.convention != "tensor" and _numeric_answer(expr):
+        sizes = size_list[0] if at_instance else problem.instance_sizes()
+        if sizes is not None:
+            try:
+                arrays = _values_arrays(problem, _Instance.shapes_at(problem, sizes))
+            except CheckError:
+                arrays = None
+            if arrays is not None:
+                return _check_numeric_derivative(problem, expr, sizes, arrays)
+    instances = [_Instance(problem, s) for s in size_list]
+    points = 3
+    samples = []   # (instance, given array, T numeric, parts numeric)
+    for inst in instances:
+        rng = np.random.default_rng(_seed("points", problem.function, inst.sizes))
+        for p in range(points):
+            for positive in (False, True):
+                arrays = _random_arrays(inst.shapes, rng, positive)
+                env = _answer_env(arrays, inst.sizes, problem)
+                T = _num_array(inst.T, env)
+                if np.all(np.isfinite(T)):
+                    break
+            parts = [_num_array(P, env) for P in inst.parts]
+            exp = expected_array(problem, T)
+            try:
+                if problem.convention == "tensor":
+                    given = _eval_tensor(problem, expr, arrays, inst.sizes, T.shape)
+                else:
+                    given = _eval_answer(problem, expr, env, exp.shape)
+            except ShapeError as exc:
+                return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
+                              {"expected": _fmt_shape(exp.shape) if problem.convention != "tensor"
+                               else "scalar entry in index notation", "error": str(exc)})
+            samples.append((inst, given, T, parts, exp, env))
+    # 1. correct?
+    if all(_close(g, e) for _, g, _, _, e, _ in samples):
+        details = {"method": f"numeric at {len(samples)} points, sizes {[i.sizes or i.shapes for i in instances]}"}
+        exact = _exact_check(problem, expr, instances[0]) if at_instance else None
+        if exact:   # numerically indistinguishable, exactly different (e.g. 0.333 for 1/3)
+            return _entries_report(problem, expr, samples, None, at_instance, exact_wrong=exact)
+        if exact is not None:
+            details["method"] = "exact (entry by entry) and " + details["method"]
+        return Report("correct", [], 1.0, "correct", details)
+    # 2. shape
+    given0, exp0 = samples[0][1], samples[0][4]
+    # 3. transformations of the key
+    cand_lists = [_candidates(problem, s[2], s[3]) for s in samples]
+    if len({len(c) for c in cand_lists}) == 1:
+        for idx, (codes, _, extra) in enumerate(cand_lists[0]):
+            if codes and all(_close(s[1], cl[idx][1]) for s, cl in zip(samples, cand_lists)):
+                return _diagnosed(problem, list(codes), extra, exp0, given0, samples)
+    pairs = [(s[1], s[4]) for s in samples]
+    c = _fit_scale(pairs)
+    if c is not None:
+        return Report("incorrect", ["scale"], 0.0,
+                      f"incorrect: the answer is {_nice(c)} times the correct one"
+                      + (" (a factor 2 is missing)" if abs(c - 0.5) < 1e-9 else ""),
+                      {"factor": _nice(c)})
+    if given0.shape != exp0.shape:
+        return _shape_report(problem, expr, samples)
+    return _entries_report(problem, expr, samples, cand_lists, at_instance)
+
+
+def _check_numeric_derivative(problem: Problem, expr, sizes: dict, arrays: dict) -> Report:
+    """A numeric answer to a derivative problem with [values]: the Jacobian at those values,
+    compared with the value problems' tolerance (absolute plus 1 % relative)."""
+    inst = _Instance(problem, sizes)
+    env = _answer_env(arrays, sizes, problem)
+    T = _num_array(inst.T, env)
+    parts = [_num_array(P, env) for P in inst.parts]
+    key = np.asarray(expected_array(problem, T), dtype=float)
+    given = _eval_answer(problem, expr, env, key.shape)
+    tol = problem.tolerance
+    shown = _fmt_values(key)
+
+    def near(a, b):
+        return a.shape == b.shape and bool(np.all(np.isfinite(a))) and bool(np.all(np.abs(a - b) <= tol + 0.01 * np.abs(b)))
+
+    details = {"expected": shown, "method": f"numeric at the problem's values (tolerance {tol:g} + 1%)"}
+    if near(given, key):
+        return Report("correct", [], 1.0, "correct", details)
+    for codes, cand, extra in _candidates(problem, T, parts):
+        if codes and near(given, np.asarray(cand, dtype=float)):
+            rep = _diagnosed(problem, list(codes), extra, key, given, [])
+            rep.message += f"; the correct value is {shown}"
+            rep.details.update(details)
+            return rep
+    if given.shape == key.shape and float(np.sum(key * key)) > 1e-12:
+        c = float(np.sum(given * key)) / float(np.sum(key * key))
+        simple = float(Fraction(c).limit_denominator(12))
+        c = simple if near(given, simple * key) else c
+        if abs(c) > 1e-9 and abs(c - 1) > 0.02 and near(given, c * key):
+            return Report("incorrect", ["scale"], 0.0,
+                          f"incorrect: the answer is {_nice(c)} times the correct one"
+                          + (" (a factor 2 is missing)" if abs(c - 0.5) < 1e-3 else "") + f"; the correct value is {shown}",
+                          {"factor": _nice(c), **details})
+    if given.shape != key.shape:
+        return Report("incorrect", ["shape"], 0.0,
+                      f"incorrect: expected a {_fmt_shape(key.shape)} matrix, the answer is {_fmt_shape(given.shape)}; "
+                      f"the correct value is {shown}",
+                      {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
+    listing, total, score = _wrong_numbers(given, key, tol, problem.partial_credit)
+    return Report("incorrect", ["entries"], score,
+                  f"incorrect: {len(listing)} of {total} entries are wrong; the correct value is {shown}",
+                  {**details, "wrong_entries": listing, "correct_fraction": round((total - len(listing)) / total, 4)})
+
+
+_WORDS = {
+    "transposed": "transposed (the other layout)",
+    "input_order": "the variable flattened in the other order (row-major instead of column-first or back)",
+    "output_order": "the function flattened in the other order",
+    "sign": "the sign is wrong",
+    "missing_term": "one product-rule term is missing",
+    "extra_term": "one product-rule term is counted twice",
+    "doubled_term": "one product-rule term doubled instead of adding the other (correct only for a symmetric matrix)",
+    "vectorised": "given as a vector instead of in the variable's shape",
+}
+
+
+def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
+    words = "; ".join(_WORDS[c] for c in codes)
+    conv = problem.convention
+    msg = f"incorrect: right only if {words}" if codes != ["sign"] else "incorrect: the sign is wrong"
+    if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
+        msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
+    details = {"convention": conv}
+    if extra:
+        details.update(extra)
+    if given0.shape != exp0.shape:
+        details.update({"expected": _fmt_shape(exp0.shape), "given": _fmt_shape(given0.shape)})
+    return Report("incorrect", codes, 0.0, msg, details)
+
+
+def _fmt_shape(s) -> str:
+    return "x".join(str(d) for d in s)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _fmt_dim(d) -> str:
+    """A size as on paper: N², MN, 2m, m + 1."""
+    d = _as_expr(d)
+    if d.is_Integer or d.is_Symbol:
+        return str(d)
+    if d.is_Pow and d.base.is_Symbol and d.exp.is_Integer and 1 < int(d.exp) < 10:
+        return d.base.name + str(int(d.exp)).translate(_SUPERSCRIPT)
+    if d.is_Mul:
+        parts = [_fmt_dim(f) for f in d.as_ordered_factors()]
+        tight = all(len(p.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹")) == 1 or p.isdigit() for p in parts)
+        return ("" if tight else "·").join(parts)
+    return sp.sstr(d)
+
+
+def _fmt_symbolic_shape(s) -> str:
+    return "×".join(_fmt_dim(d) for d in s)
+
+
+def _shape_report(problem, expr, samples) -> Report:
+    """Wrong shape.  With dimension names the sizes compared at may be random, so the shapes are given
+    symbolically (N²×MN) and at the problem's instance (4x6 at M = 3, N = 2) when it has one."""
+    from symjac.parsing.latex.parser import shape as latex_shape
+
+    inst = samples[0][0]
+    given0, exp0 = samples[0][1], samples[0][4]
+    expected, given = _fmt_shape(exp0.shape), _fmt_shape(given0.shape)
+    details = {"expected": expected, "given": given}
+    msg = f"incorrect: expected a {expected} matrix, the answer is {given}"
+    if problem.dims and isinstance(problem.function, str) and problem.convention != "tensor":
+        try:
+            want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
+            got = tuple(latex_shape(expr))
+        except SymjacError:  # pragma: no cover - the function was built before
+            return Report("incorrect", ["shape"], 0.0, msg, details)
+
+        def at(shape, sizes):
+            subs = {_dim_symbol(d): sp.Integer(v) for d, v in sizes.items()}
+            vals = [_as_expr(d).xreplace(subs) for d in shape]
+            return tuple(int(v) for v in vals) if all(getattr(v, "is_Integer", False) for v in vals) else None
+
+        sizes = problem.instance_sizes()
+        if sizes is None or at(want, sizes) is None or at(want, sizes) == at(got, sizes):
+            sizes = inst.sizes  # the sizes the shapes were found to differ at
+        w, g = at(want, sizes), at(got, sizes) or tuple(given0.shape)
+        where = ", ".join(f"{d} = {v}" for d, v in sorted(sizes.items()))
+        sym_w, sym_g = _fmt_symbolic_shape(want), _fmt_symbolic_shape(got)
+        details = {"expected": _fmt_shape(w), "given": _fmt_shape(g), "expected_symbolic": sym_w,
+                   "given_symbolic": sym_g, "sizes": dict(sizes)}
+        given_text = _fmt_shape(g) if sym_g == _fmt_shape(g).replace("x", "×") else f"{sym_g} ({_fmt_shape(g)} there)"
+        msg = f"incorrect: expected {sym_w} ({_fmt_shape(w)} at {where}), the answer is {given_text}"
+        if sym_w == _fmt_shape(w).replace("x", "×"):
+            msg = f"incorrect: expected a {_fmt_shape(w)} matrix, the answer is {given_text}"
+    return Report("incorrect", ["shape"], 0.0, msg, details)
+
+
+def _instance_symbols(M, inst) -> dict:
+    """The answer's entry symbols (``x_1``, ``A_{12}``) as the instance's own symbols, by the rule the
+    numeric evaluation uses (:func:`~symjac.parsing.latex.nodes.entry_index`): at n = 1 the vector x is
+    the scalar symbol ``x``, so the answer's ``x_1`` is that symbol."""
+    from symjac.parsing.latex.nodes import entry_index
+    from symjac.symbols import parse_entry_name
+
+    out = {}
+    for s in M.free_symbols:
+        ent = parse_entry_name(s.name) if isinstance(s, sp.Symbol) else None
+        if ent is None or ent.name not in inst.variables:
+            continue
+        V = inst.variables[ent.name]
+        V = V if isinstance(V, sp.MatrixBase) else sp.ImmutableMatrix([[V]])
+        target = V[entry_index(s.name, ent, inst.shapes[ent.name])]
+        if target != s:
+            out[s] = target
+    return out
+
+
+def _exact_check(problem, expr, inst):
+    """Entry-by-entry exact comparison when the answer is explicit and small: None when not attempted,
+    else the list of (row, col) whose difference from the key does not expand to 0.  Only entries
+    that are polynomials in the symbols count as different (``expand`` decides equality of
+    polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
+    if problem.convention == "tensor" or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
+        return None
+    M = expr if isinstance(expr, sp.MatrixBase) else sp.ImmutableMatrix([[expr]])
+    if any(isinstance(a, (sp.MatrixSymbol, sp.Indexed)) for a in M.atoms(sp.MatrixSymbol, sp.Indexed)):
+        return None
+    if sum(sp.count_ops(e) for e in M) > 400:
+        return None
+    key = _symbolic_key(problem, inst)
+    if key is None or key.shape != M.shape:
+        return None
+    M = M.xreplace(_instance_symbols(M, inst))
+    differ = []
+    for k, (a, b) in enumerate(zip(M, key)):
+        d = sp.expand(a - b)
+        if d != 0:
+            if not d.is_polynomial():
+                return None
+            differ.append(divmod(k, M.shape[1]))
+    return differ
+
+
+def _symbolic_key(problem, inst):
+    from symjac.calculus.explicit import gradient, jacobian
+
+    X = inst.variables[problem.wrt]
+    if problem.convention == "gradient" and inst.Fm.shape == (1, 1):
+        G = gradient(inst.Fm[0, 0], X)
+        return G if isinstance(G, sp.MatrixBase) else sp.ImmutableMatrix([[G]])
+    return jacobian(inst.Fm, X, problem.convention)
+
+
+def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_wrong=None) -> Report:
+    inst = samples[0][0]
+    exp0 = samples[0][4]
+    wrong = np.zeros(exp0.shape, dtype=bool)
+    if exact_wrong:
+        for r, c in exact_wrong:
+            wrong[r, c] = True
+    for _, g, _, _, e, _ in samples:
+        if exact_wrong:
+            break
+        if g.shape == e.shape == exp0.shape:  # samples at other sizes cannot be compared entry by entry
+            scale = max(1.0, float(np.max(np.abs(e))))
+            wrong |= ~(np.abs(g - e) <= RTOL * scale + RTOL * np.abs(e)) | ~np.isfinite(g)
+    n_wrong = int(wrong.sum())
+    total = wrong.size
+    explicit = isinstance(expr, sp.MatrixBase) and problem.convention != "tensor"
+    if problem.convention == "tensor" and n_wrong:
+        names = [n for n in problem.indices]
+        first = next(zip(*np.nonzero(wrong)))
+        at = ", ".join(f"{n} = {int(v) + 1}" for n, v in zip(names, first) if n is not None)
+        g, e = samples[0][1][tuple(first)], exp0[tuple(first)]
+        sizes = inst.sizes or inst.shapes
+        return Report("incorrect", [], 0.0,
+                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations "
+                      f"(sizes {sizes}, at a random point), e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
+                      {"wrong_fraction": round(n_wrong / total, 4), "first_wrong": at, "sizes": sizes})
+    if (not explicit and not exact_wrong) or n_wrong == 0:
+        return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "
+                      "and none of the usual mistakes (transpose, ordering, sign, factor, product-rule term) explains it",
+                      {"wrong_fraction": round(n_wrong / total, 4)})
+    # mixed conventions: every wrong entry right under one other convention
+    codes = ["entries"]
+    mixed_with = None
+    if cand_lists and (problem.convention in ("vec", "notes", "row") or (
+            problem.convention == "gradient" and exp0.ndim == 2 and inst.Fm.shape != (1, 1))):
+        for idx, (codes_c, B, extra) in enumerate(cand_lists[0]):
+            if not codes_c or "sign" in codes_c or extra or B.shape != exp0.shape:
+                continue
+            ok = True
+            for smp, cl in zip(samples, cand_lists):
+                Bs = cl[idx][1]
+                g = smp[1]
+                match_b = np.abs(g - Bs) <= RTOL * max(1.0, float(np.max(np.abs(Bs)))) + RTOL * np.abs(Bs)
+                if not np.all(match_b[wrong]):
+                    ok = False
+                    break
+            if ok:
+                mixed_with = codes_c
+                break
+    key = _symbolic_key(problem, inst) if (problem.concrete if at_instance is None else at_instance) else None
+    listing = []
+    for (r, c) in zip(*np.nonzero(wrong)):
+        item = {"row": int(r) + 1, "col": int(c) + 1,
+                "given": sp.latex(expr[int(r), int(c)] if isinstance(expr, sp.MatrixBase) else expr)}
+        if key is not None and key.shape == exp0.shape:
+            item["expected"] = sp.latex(key[int(r), int(c)])
+        listing.append(item)
+    score = round((total - n_wrong) / total, 4) if problem.partial_credit else 0.0
+    shown = ", ".join(
+        f"({d['row']},{d['col']})" + (f" should be {d['expected']}" if "expected" in d else "") for d in listing[:6]
+    ) + (" …" if len(listing) > 6 else "")
+    msg = f"incorrect: {n_wrong} of {total} entries are wrong: {shown}"
+    if mixed_with is not None:
+        codes.append("convention_mixed")
+        msg += f"; the wrong entries are those of another convention ({', '.join(mixed_with)})"
+    return Report("incorrect", codes, score, msg, {"wrong_entries": listing, "correct_fraction": round((total - n_wrong) / total, 4)})
+
+
+# --- value problems -------------------------------------------------------------------
+
+def _values_arrays(problem: Problem, shapes: dict) -> dict:
+    vals = problem.values or {}
+    out = {}
+    for name, (r, c) in shapes.items():
+        if name not in vals:
+            raise CheckError(f"value problem: no value for {name}")
+        a = np.array(vals[name], dtype=float)
+        if a.ndim == 0:
+            a = a.reshape(1, 1)
+        elif a.ndim == 1:
+            a = a.reshape(-1, 1) if c == 1 else a.reshape(1, -1)
+        if a.shape != (r, c):
+            raise CheckError(f"value of {name} has shape {a.shape}, declared {(r, c)}")
+        out[name] = a
+    return out
+
+
+def function_value(problem: Problem, values: dict | None = None) -> np.ndarray:
+    """The function's value (2-D array) at ``values`` (default: the problem's)."""
+    p = problem if values is None else Problem(problem.function, None, problem.shapes, problem.convention, values,
+                                               dimensions=problem.dimensions)
+    if problem.concrete:
+        shapes = problem.shapes
+    else:
+        sizes = p.instance_sizes()
+        if sizes is None:
+            raise CheckError("value problems need concrete shapes (integers, or [dimensions])")
+        shapes = _Instance.shapes_at(problem, sizes)
+    F, _ = _build_function(problem, shapes)
+    env = Env({}, _values_arrays(p, shapes))
+    Fm = F if isinstance(F, sp.MatrixBase) else sp.ImmutableMatrix([[F]])
+    return _num_array(Fm, env)
+
+
+def _check_value(problem: Problem, expr, answer: str) -> Report:
+    key = function_value(problem)
+    try:
+        v = evaluate(expr, Env({}, {}), key.shape)
+    except SymjacError as exc:
+        if "no value for symbol" in str(exc) or isinstance(exc, UnsupportedError):
+            return invalid("a value answer must be numbers, not symbols")
+        raise
+    given = v if isinstance(v, np.ndarray) else np.array([[float(v)]])
+    tol = problem.tolerance
+
+    def near(a, b):
+        return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol + 0.01 * np.abs(b)))
+
+    shown = _fmt_values(key)
+    if near(given, key):
+        return Report("correct", [], 1.0, "correct", {"expected": shown})
+    for codes, cand in ((["transposed"], key.T), (["sign"], -key), (["transposed", "sign"], -key.T)):
+        if near(given, cand) and cand.shape == given.shape:
+            return Report("incorrect", codes, 0.0, f"incorrect: {'; '.join(_WORDS[c] for c in codes)}; the correct value is {shown}",
+                          {"expected": shown})
+    if given.shape != key.shape:
+        return Report("incorrect", ["shape"], 0.0,
+                      f"incorrect: expected a {_fmt_shape(key.shape)} value, the answer is {_fmt_shape(given.shape)}; the correct value is {shown}",
+                      {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
+    listing, total, score = _wrong_numbers(given, key, tol, problem.partial_credit)
+    n_wrong = len(listing)
+    return Report("incorrect", ["values"], score,
+                  f"incorrect: {n_wrong} of {total} numbers are wrong; the correct value is {shown}",
+                  {"expected": shown, "wrong_entries": listing})
+
+
+def _wrong_numbers(given: np.ndarray, key: np.ndarray, tol: float, partial_credit: bool):
+    """Entries of ``given`` outside tol + 1 % of ``key``: (listing, total, score)."""
+    wrong = ~(np.abs(given - key) <= tol + 0.01 * np.abs(key))
+    listing = [{"row": int(r) + 1, "col": int(c) + 1, "given": float(given[r, c]), "expected": round(float(key[r, c]), 6)}
+               for r, c in zip(*np.nonzero(wrong))]
+    total = key.size
+    score = round((total - len(listing)) / total, 4) if partial_credit else 0.0
+    return listing, total, score
+
+
+def _fmt_values(a: np.ndarray) -> str:
+    rows = [" & ".join(f"{x:.4g}" for x in row) for row in a]
+    if a.shape == (1, 1):
+        return f"{a[0, 0]:.4g}"
+    return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+
+
+# --- multiple choice judged from the numbers ------------------------------------------------
+
+_LABEL = re.compile(r"^\s*(?:\\text\s*\{\s*)?\(?\s*([A-Za-z0-9]{1,8})\s*\)?\s*\}?\s*\.?\s*$")
+
+
+def evaluate_choices(problem: Problem) -> list[dict]:
+    """For each choice: outputs at the target inputs and the error (max abs) against the target outputs."""
+    target = problem.target or {}
+    outputs = np.array(target.get("outputs", []), dtype=float).ravel()
+    inputs = target.get("inputs", {})
+    if isinstance(inputs, list):  # [[1], [0]]: values of the one variable the choices leave free
+        inputs = {None: [i[0] if isinstance(i, list) and len(i) == 1 else i for i in inputs]}
+    n_cases = len(outputs)
+    results = []
+    for ch in problem.choices:
+        vals = dict(ch.get("values", {}))
+        if None in inputs:
+            free = [n for n in problem.shapes if n not in vals]
+            if len(free) != 1:
+                raise CheckError("choices: exactly one variable must be left for the target inputs")
+            inputs = {free[0]: inputs[None]}
+        outs = []
+        for case in range(n_cases):
+            v = dict(vals)
+            for name, seq in inputs.items():
+                v[name] = seq[case]
+            outs.append(function_value(problem, v).ravel())
+        outs = np.concatenate(outs) if outs else np.array([])
+        err = float(np.max(np.abs(outs - outputs))) if outs.size == outputs.size and outs.size else math.inf
+        results.append({"label": str(ch.get("label")), "outputs": [round(float(x), 4) for x in outs], "error": round(err, 6)})
+    return results
+
+
+def _check_choice(problem: Problem, answer: str) -> Report:
+    from symjac.parsing.latex.guard import guard
+
+    guard(answer)
+    m = _LABEL.match(answer)
+    if not m:
+        return invalid("answer with the label of one choice, e.g. d")
+    label = m.group(1).lower()
+    results = evaluate_choices(problem)
+    labels = {r["label"].lower(): r for r in results}
+    if label not in labels:
+        return invalid(f"no choice labelled {label!r}; choices: {', '.join(labels)}")
+    best = min(results, key=lambda r: r["error"])
+    table = "; ".join(f"{r['label']}: outputs {r['outputs']} (error {r['error']:.3g})" for r in results)
+    if labels[label]["error"] <= best["error"] + 1e-12:
+        return Report("correct", [], 1.0, f"correct: {best['label']} is closest to the target ({table})", {"choices": results})
+    return Report("incorrect", ["choice"], 0.0,
+                  f"incorrect: {label} gives error {labels[label]['error']:.3g}; {best['label']} is best ({table})",
+                  {"choices": results, "best": best["label"]})
+
+
+# --- public entry ------------------------------------------------------------------------
+
+def check(problem: Problem, answer: str, *, sandbox: bool = True, timeout: float | None = None) -> Report:
+    """Check a LaTeX answer against a problem; see the module docstring.
+
+    By default parsing and checking run in a recycled worker process with a
+    hard time limit and a memory cap (:mod:`symjac.checking.sandbox`); ``sandbox=False``
+    runs :func:`check_pure` in this process (trusted input only).
+    """
+    if not sandbox:
+        return check_pure(problem, answer)
+    from symjac.checking.sandbox import default_sandbox
+
+    return default_sandbox().check(problem, answer, timeout=timeout)
+
+
+__all__ = ["Problem", "Report", "check", "check_pure", "CODES", "function_value", "evaluate_choices", "CheckError"]

@@ -1,0 +1,502 @@
+"""Matrix constructs of LaTeX answers that SymPy lacks or gets wrong, and a numeric evaluator.
+
+The parser (:mod:`symjac.parsing.latex.parser`) builds SymPy trees from
+``MatrixSymbol``, ``MatMul``, ``MatAdd``, ``Transpose``, ``Inverse``,
+``MatPow``, ``Trace``, ``Determinant``, ``Identity`` and the small classes
+below (Kronecker and Hadamard products, commutation matrices, ``diag``,
+``vec``, ``adj``, elementwise functions, norms).  They are inert: nothing
+here simplifies or evaluates on construction.
+
+:func:`evaluate` computes such a tree with NumPy at concrete sizes by walking
+it node by node — no ``lambdify``, no generated code — so an answer is
+instantiated at any size and any point without ever becoming Python source.
+Products follow the tree's order; a 1×1 factor acts as a scalar.  ``I``
+written without a size takes its size from the context (a sum, a product, a
+Kronecker factor with a known result shape).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+from sympy.core.sympify import _sympify
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.blocks import relu, sigmoid
+from symjac.symbols import parse_entry_name
+
+
+def dims(v) -> tuple:
+    """(rows, cols) of a node's operand; a scalar (an entry such as A_{11}) is 1×1."""
+    if isinstance(v, (sp.MatrixBase, MatrixExpr)):
+        return tuple(v.shape)
+    return (sp.S.One, sp.S.One)
+
+
+class _Node(MatrixExpr):
+    """Base: an inert matrix-valued node (args are SymPy objects)."""
+
+    is_commutative = False
+
+    def doit(self, **hints):  # never rewrite student trees
+        return self
+
+
+class Kron(_Node):
+    """A ⊗ B."""
+
+    @property
+    def shape(self):
+        a, b = self.args
+        (ar, ac), (br, bc) = dims(a), dims(b)
+        return (ar * br, ac * bc)
+
+
+class Hadamard(_Node):
+    """A ⊙ B (elementwise product), also written A ∘ B."""
+
+    @property
+    def shape(self):
+        return dims(self.args[0])
+
+
+class Commutation(_Node):
+    """K_{m,n}: the (mn)×(mn) permutation with K vec(A) = vec(Aᵀ) for m×n A."""
+
+    @property
+    def shape(self):
+        m, n = self.args
+        return (m * n, m * n)
+
+
+class Vec(_Node):
+    """vec(A): the columns of A stacked."""
+
+    @property
+    def shape(self):
+        r, c = dims(self.args[0])
+        return (r * c, sp.S.One)
+
+
+class Diag(_Node):
+    """diag(v): the diagonal matrix with the entries of the vector v."""
+
+    @property
+    def shape(self):
+        r, c = dims(self.args[0])
+        k = r if c == 1 else c
+        return (k, k)
+
+
+class Adjugate(_Node):
+    """adj(A) = det(A) A⁻¹ (the classical adjoint)."""
+
+    @property
+    def shape(self):
+        return dims(self.args[0])
+
+
+class Elementwise(_Node):
+    """f applied entry by entry: args (Str(f), A, Integer(derivative order))."""
+
+    @property
+    def shape(self):
+        return dims(self.args[1])
+
+
+class Norm(sp.Expr):
+    """‖A‖: args (A, Str('2'|'F')); the 2-norm of a vector, Frobenius of a matrix."""
+
+    is_commutative = True
+
+
+# --- numeric evaluation ---------------------------------------------------------
+
+SCALAR_FUNCS = {
+    "tanh": np.tanh, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
+    "sqrt": np.sqrt, "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "relu": lambda z: np.maximum(z, 0.0), "abs": np.abs,
+}
+# first derivatives, for σ'(z) and friends
+SCALAR_DERIVS = {
+    "tanh": lambda z: 1.0 - np.tanh(z) ** 2, "exp": np.exp, "log": lambda z: 1.0 / z,
+    "sin": np.cos, "cos": lambda z: -np.sin(z), "sqrt": lambda z: 0.5 / np.sqrt(z),
+    "sigmoid": lambda z: (s := 1.0 / (1.0 + np.exp(-z))) * (1.0 - s),
+    "relu": lambda z: (z > 0).astype(float), "abs": np.sign,
+}
+
+
+class _EyeAny:
+    """c·I with the size of I decided by the context (``I`` written without a size)."""
+
+    def __init__(self, c=1.0):
+        self.c = c
+
+    def __repr__(self):  # pragma: no cover
+        return f"{self.c}*I"
+
+
+EYE = _EyeAny()
+
+
+class Env:
+    """Values for one evaluation: dims → int, matrix name → array, plus index values."""
+
+    def __init__(self, dims: dict, arrays: dict, indices: dict | None = None):
+        self.dims = dims          # {Symbol: int}
+        self.arrays = arrays      # {name: 2-D float array}
+        self.indices = indices or {}  # {Symbol: int (1-based)}
+        self.memo: dict = {}
+
+    def dim(self, d) -> int:
+        if isinstance(d, (int, np.integer)):
+            return int(d)
+        d = _sympify(d)  # strict: never text
+        if d.is_Integer:
+            return int(d)
+        val = d.xreplace({k: sp.Integer(v) for k, v in self.dims.items()})
+        if not val.is_Integer:
+            raise _Unsized(f"size {d} is not known")
+        return int(val)
+
+
+class _Unsized(SymjacError):
+    pass
+
+
+def entry_index(symbol_name: str, ent, shape) -> tuple[int, int]:
+    """The 0-based (row, col) that the entry name ``ent`` (``x_3``, ``A_12``, ``A_{1,10}``) denotes in a
+    variable of ``shape``: a vector (or a 1×1 variable) reads the digits as one index, a matrix as two.
+    The one rule for numeric evaluation and the checker's exact comparison."""
+    rows, cols = int(shape[0]), int(shape[1])
+    idx = (ent.vector_index,) if cols == 1 or (rows == 1 and len(ent.indices) == 1) else ent.indices
+    if len(idx) == 2 and (idx[0] > rows or idx[1] > cols) or \
+            len(idx) == 1 and (idx[0] is None or idx[0] > max(rows, cols)):
+        raise ShapeError(f"entry {symbol_name} is outside {ent.name}'s shape {rows}x{cols}")
+    if cols == 1 and ent.vector_index is not None:
+        return ent.vector_index - 1, 0
+    if rows == 1 and ent.vector_index is not None and cols > 1 and len(ent.indices) == 1:
+        return 0, ent.vector_index - 1
+    if len(ent.indices) != 2:
+        raise SymjacError(f"{symbol_name} is not an entry of a matrix")
+    return ent.indices[0] - 1, ent.indices[1] - 1
+
+
+def _fmt(a) -> str:
+    return f"{a.shape[0]}x{a.shape[1]}"
+
+
+def _is_scalar(v) -> bool:
+    return not isinstance(v, (np.ndarray, _EyeAny)) or (isinstance(v, np.ndarray) and v.shape == (1, 1))
+
+
+def _sc(v):
+    """A scalar (float) from a float or a 1×1 array."""
+    if isinstance(v, np.ndarray):
+        return v[0, 0]
+    return v
+
+
+def _as_arr(v, like_shape=None):
+    if isinstance(v, _EyeAny):
+        if like_shape is None or like_shape[0] != like_shape[1]:
+            raise ShapeError("cannot tell the size of I here; write I_n with its size")
+        return v.c * np.eye(like_shape[0])
+    if isinstance(v, np.ndarray):
+        return v
+    return np.array([[v]], dtype=float)
+
+
+def _mul(a, b):
+    if isinstance(a, _EyeAny) and isinstance(b, _EyeAny):
+        return _EyeAny(a.c * b.c)
+    if isinstance(a, _EyeAny) or isinstance(b, _EyeAny):
+        e, o = (a, b) if isinstance(a, _EyeAny) else (b, a)
+        if isinstance(o, np.ndarray) and o.shape != (1, 1):
+            return e.c * o
+        return _EyeAny(e.c * _sc(o))
+    if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):
+        return a * b
+    if a.shape[1] == b.shape[0]:
+        return a @ b
+    if a.shape == (1, 1):
+        return a[0, 0] * b
+    if b.shape == (1, 1):
+        return a * b[0, 0]
+    raise ShapeError(f"cannot multiply a {_fmt(a)} matrix by a {_fmt(b)} matrix: inner sizes {a.shape[1]} and {b.shape[0]} differ")
+
+
+def _add(vals):
+    shapes = [v.shape for v in vals if isinstance(v, np.ndarray) and v.shape != (1, 1)]
+    if any(isinstance(v, _EyeAny) for v in vals) and not shapes:
+        if len(vals) == 1:
+            return vals[0]
+        raise ShapeError("cannot add a scalar and I without a size")
+    if not shapes:
+        return sum(_sc(v) for v in vals)
+    shape = shapes[0]
+    out = np.zeros(shape)
+    for v in vals:
+        if isinstance(v, _EyeAny):
+            if shape[0] != shape[1]:
+                raise ShapeError(f"cannot add I to a {shape[0]}x{shape[1]} matrix")
+            out = out + v.c * np.eye(shape[0])
+        elif isinstance(v, np.ndarray) and v.shape != (1, 1):
+            if v.shape != shape:
+                raise ShapeError(f"cannot add a {_fmt(v)} matrix and a {shape[0]}x{shape[1]} matrix")
+            out = out + v
+        else:
+            raise ShapeError(f"cannot add a scalar and a {shape[0]}x{shape[1]} matrix")
+    return out
+
+
+def evaluate(expr, env: Env, expected_shape=None):
+    """Evaluate a (validated) answer tree numerically: a float or a 2-D array.
+
+    ``expected_shape`` lets a bare ``I`` take the size of the result.
+    """
+    v = _ev(expr, env, expected_shape)
+    if isinstance(v, _EyeAny):
+        v = _as_arr(v, expected_shape)
+    return v
+
+
+def _ev(e, env: Env, expected=None):
+    key = (e, expected)
+    try:
+        return env.memo[key]
+    except (KeyError, TypeError):
+        pass
+    v = _ev_node(e, env, expected)
+    try:
+        env.memo[key] = v
+    except TypeError:  # pragma: no cover
+        pass
+    return v
+
+
+def _ev_node(e, env: Env, expected):
+    if isinstance(e, sp.MatrixBase):
+        rows, cols = e.shape
+        out = np.empty((rows, cols))
+        for i in range(rows):
+            for j in range(cols):
+                out[i, j] = _sc(_ev(e[i, j], env))
+        return out
+    if isinstance(e, (int, float)):
+        return float(e)
+    if e.is_Number:
+        return float(e)
+    if e is sp.E:
+        return math.e
+    if e is sp.pi:
+        return math.pi
+    if isinstance(e, sp.MatrixSymbol):
+        try:
+            return env.arrays[e.name]
+        except KeyError:
+            raise SymjacError(f"no value for symbol {e.name}") from None
+    if isinstance(e, sp.Symbol):
+        if e in env.indices:
+            return float(env.indices[e])
+        if e.name in env.arrays and env.arrays[e.name].shape == (1, 1):
+            return env.arrays[e.name][0, 0]
+        ent = parse_entry_name(e.name)
+        if ent is None or ent.name not in env.arrays:
+            raise SymjacError(f"no value for symbol {e.name}")
+        arr = env.arrays[ent.name]
+        return arr[entry_index(e.name, ent, arr.shape)]
+    if isinstance(e, sp.Indexed):
+        name = e.base.label.name
+        idx = [int(_sc(_ev(i, env))) for i in e.indices]
+        if name not in env.arrays:
+            raise SymjacError(f"no value for symbol {name}")
+        arr = env.arrays[name]
+        if any(k < 1 for k in idx) or (len(idx) == 2 and (idx[0] > arr.shape[0] or idx[1] > arr.shape[1])) or \
+                (len(idx) == 1 and idx[0] > max(arr.shape)):
+            raise ShapeError(f"index {tuple(idx)} is outside {name}'s shape {arr.shape[0]}x{arr.shape[1]}")
+        if len(idx) == 1:
+            return arr[idx[0] - 1, 0] if arr.shape[1] == 1 else arr[0, idx[0] - 1]
+        return arr[idx[0] - 1, idx[1] - 1]
+    if isinstance(e, sp.KroneckerDelta):
+        a, b = (_sc(_ev(x, env)) for x in e.args)
+        return 1.0 if a == b else 0.0
+    if isinstance(e, sp.Piecewise):
+        for val, cond in e.args:
+            if _cond(cond, env):
+                return _ev(val, env, expected)
+        return 0.0
+    if isinstance(e, sp.Identity):
+        try:
+            n = env.dim(e.args[0])
+        except _Unsized:
+            return EYE
+        return np.eye(n)
+    if isinstance(e, sp.ZeroMatrix):
+        return np.zeros((env.dim(e.shape[0]), env.dim(e.shape[1])))
+    if isinstance(e, (sp.Add, sp.MatAdd)):
+        return _add([_ev(a, env, expected) for a in e.args])
+    if isinstance(e, (sp.Mul, sp.MatMul)):
+        acc = None
+        lone = sum(1 for a in e.args if not a.is_Number) == 1
+        for a in e.args:
+            v = _ev(a, env, expected if lone and not a.is_Number else None)
+            acc = v if acc is None else _mul(acc, v)
+        return acc
+    if isinstance(e, sp.Pow):
+        b = _ev(e.args[0], env)
+        x = _ev(e.args[1], env)
+        if isinstance(b, np.ndarray) and b.shape != (1, 1):
+            raise ShapeError(f"cannot raise a {_fmt(b)} matrix to a power elementwise")
+        with np.errstate(all="ignore"):
+            return float(np.power(complex(_sc(b)), _sc(x)).real) if _sc(b) < 0 and float(_sc(x)) != int(_sc(x)) else _sc(b) ** _sc(x)
+    if isinstance(e, sp.exp):
+        return np.exp(_sc(_ev(e.args[0], env)))
+    if isinstance(e, sp.Transpose):
+        v = _ev(e.args[0], env, None if expected is None else (expected[1], expected[0]))
+        return v.T if isinstance(v, np.ndarray) else v
+    if isinstance(e, sp.Inverse):
+        v = _ev(e.args[0], env)
+        if isinstance(v, _EyeAny):
+            return _EyeAny(1.0 / v.c)
+        v = _as_arr(v)
+        if v.shape[0] != v.shape[1]:
+            raise ShapeError(f"cannot invert a {_fmt(v)} matrix")
+        return np.linalg.inv(v)
+    if isinstance(e, sp.MatPow):
+        v = _as_arr(_ev(e.args[0], env))
+        if not e.args[1].is_Integer:
+            if v.shape != (1, 1):
+                raise ShapeError(f"fractional power of a {_fmt(v)} matrix")
+            return float(v[0, 0]) ** float(e.args[1])
+        k = int(e.args[1])
+        if v.shape[0] != v.shape[1]:
+            raise ShapeError(f"cannot take a power of a {_fmt(v)} matrix")
+        return np.linalg.matrix_power(v, k)
+    if isinstance(e, sp.Trace):
+        v = _as_arr(_ev(e.args[0], env))
+        if v.shape[0] != v.shape[1]:
+            raise ShapeError(f"the trace needs a square matrix, got {_fmt(v)}")
+        return float(np.trace(v))
+    if isinstance(e, sp.Determinant):
+        v = _as_arr(_ev(e.args[0], env))
+        if v.shape[0] != v.shape[1]:
+            raise ShapeError(f"the determinant needs a square matrix, got {_fmt(v)}")
+        return float(np.linalg.det(v))
+    if isinstance(e, Kron):
+        a, b = (_ev(x, env) for x in e.args)
+        if isinstance(a, _EyeAny) or isinstance(b, _EyeAny):
+            a, b = _size_kron(a, b, expected)
+        return np.kron(_as_arr(a), _as_arr(b))
+    if isinstance(e, Hadamard):
+        a, b = (_ev(x, env, expected) for x in e.args)
+        if isinstance(a, _EyeAny):
+            a = _as_arr(a, _as_arr(b).shape)
+        if isinstance(b, _EyeAny):
+            b = _as_arr(b, _as_arr(a).shape)
+        a, b = _as_arr(a), _as_arr(b)
+        if a.shape != b.shape:
+            raise ShapeError(f"the Hadamard product needs equal shapes, got {_fmt(a)} and {_fmt(b)}")
+        return a * b
+    if isinstance(e, Commutation):
+        m, n = (env.dim(x) for x in e.args)
+        K = np.zeros((m * n, m * n))
+        for i in range(m):
+            for j in range(n):
+                K[i * n + j, j * m + i] = 1.0
+        return K
+    if isinstance(e, Vec):
+        v = _as_arr(_ev(e.args[0], env))
+        return v.reshape(-1, 1, order="F")
+    if isinstance(e, Diag):
+        v = _as_arr(_ev(e.args[0], env))
+        if 1 not in v.shape:
+            raise ShapeError(f"diag takes a vector, got a {_fmt(v)} matrix")
+        return np.diag(v.ravel())
+    if isinstance(e, Adjugate):
+        v = _as_arr(_ev(e.args[0], env))
+        if v.shape[0] != v.shape[1]:
+            raise ShapeError(f"adj needs a square matrix, got {_fmt(v)}")
+        return np.linalg.det(v) * np.linalg.inv(v)
+    if isinstance(e, Elementwise):
+        fname, arg, order = str(e.args[0]), e.args[1], int(e.args[2])
+        v = _ev(arg, env)
+        table = SCALAR_FUNCS if order == 0 else SCALAR_DERIVS
+        with np.errstate(all="ignore"):
+            return table[fname](_as_arr(v) if isinstance(v, np.ndarray) else v)
+    if isinstance(e, Norm):
+        v = _ev(e.args[0], env)
+        if isinstance(v, np.ndarray):
+            return float(np.sqrt(np.sum(v * v)))
+        return abs(v)
+    if isinstance(e, sp.Abs):
+        return abs(_sc(_ev(e.args[0], env)))
+    if isinstance(e, (sp.Max, sp.Min)):
+        vals = [_sc(_ev(a, env)) for a in e.args]
+        return max(vals) if isinstance(e, sp.Max) else min(vals)
+    if isinstance(e, sp.Heaviside):
+        z = _sc(_ev(e.args[0], env))
+        return 1.0 if z > 0 else (0.0 if z < 0 else float(e.args[1]) if len(e.args) > 1 else 0.5)
+    if isinstance(e, sp.factorial):
+        return float(math.factorial(int(_sc(_ev(e.args[0], env)))))
+    if isinstance(e, sp.Function):
+        name = _FUNC_NAMES.get(type(e))
+        if name and len(e.args) == 1:
+            with np.errstate(all="ignore"):
+                return SCALAR_FUNCS[name](_sc(_ev(e.args[0], env)))
+    if isinstance(e, sp.Derivative):  # pragma: no cover - refused earlier
+        raise UnsupportedError("derivatives cannot be evaluated")
+    raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
+
+
+_FUNC_NAMES = {
+    sp.tanh: "tanh", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sigmoid: "sigmoid", relu: "relu",
+}
+
+
+def _cond(c, env) -> bool:
+    if c is sp.true or c is True:
+        return True
+    if c is sp.false or c is False:
+        return False
+    if isinstance(c, sp.And):
+        return all(_cond(a, env) for a in c.args)
+    if isinstance(c, sp.Or):
+        return any(_cond(a, env) for a in c.args)
+    if isinstance(c, sp.Not):
+        return not _cond(c.args[0], env)
+    if isinstance(c, (sp.Eq, sp.Ne)):
+        a, b = (_sc(_ev(x, env)) for x in c.args)
+        return (a == b) if isinstance(c, sp.Eq) else (a != b)
+    raise UnsupportedError(f"cannot evaluate condition {type(c).__name__}")
+
+
+def _size_kron(a, b, expected):
+    if expected is None:
+        raise ShapeError("cannot tell the size of I in a Kronecker product; write I_n with its size")
+    R, C = expected
+    if isinstance(a, _EyeAny) and isinstance(b, _EyeAny):
+        raise ShapeError("cannot tell the sizes of I ⊗ I; write I_n with its size")
+    known = _as_arr(b if isinstance(a, _EyeAny) else a)
+    r, c = known.shape
+    if R % r or C % c or R // r != C // c:
+        raise ShapeError(
+            f"cannot size I in a Kronecker product with a {r}x{c} factor to give {R}x{C}; write I_n"
+        )
+    e = a if isinstance(a, _EyeAny) else b
+    eye = e.c * np.eye(R // r)
+    return (eye, known) if isinstance(a, _EyeAny) else (known, eye)
+
+
+def shape_of(expr, env: Env, expected=None) -> tuple[int, int]:
+    """The concrete shape of ``expr`` (evaluating it at zero cost is not possible; evaluate once)."""
+    v = evaluate(expr, env, expected)
+    return v.shape if isinstance(v, np.ndarray) else (1, 1)
+
+
+__all__ = [
+    "Kron", "Hadamard", "Commutation", "Vec", "Diag", "Adjugate", "Elementwise", "Norm",
+    "Env", "evaluate", "shape_of", "SCALAR_FUNCS", "entry_index",
+]

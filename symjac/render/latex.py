@@ -1,0 +1,149 @@
+"""LaTeX, Markdown and plain-text rendering of entries, matrices and Jacobians.
+
+Printing dispatches on the expression's class, as SymPy's printers do.
+Entry symbols print as the lecture notes write them: ``A_11`` → ``A_{11}``,
+``Phi_11`` → ``\\Phi_{11}``, ``W1_11`` → ``W^{(1)}_{11}`` (layer tag), so
+what symjac prints parses back to the same symbol.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from symjac.conventions import Convention
+from symjac.symbols import parse_entry_name
+
+_TAGGED = re.compile(r"^(?P<letters>[A-Za-z]+)(?P<tag>[0-9]+)$")
+
+MAX_SHOWN = 12  # matrices larger than this (rows or cols) are elided with \cdots
+
+
+class SymjacLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with symjac's entry names and matrix conventions."""
+
+    def __init__(self, settings=None):
+        settings = dict(settings or {})
+        settings.setdefault("mat_delim", "")
+        settings.setdefault("mat_str", "bmatrix")
+        super().__init__(settings)
+
+    def _base_name(self, name: str) -> str:
+        m = _TAGGED.match(name)
+        if m:
+            return "%s^{(%s)}" % (self._base_name(m.group("letters")), m.group("tag"))
+        return super()._print_Symbol(sp.Symbol(name))
+
+    def _print_Symbol(self, expr, style="plain"):
+        entry = parse_entry_name(expr.name)
+        if entry is not None:
+            idx = expr.name.split("_", 1)[1]
+            return "%s_{%s}" % (self._base_name(entry.name), idx)
+        if _TAGGED.match(expr.name):
+            return self._base_name(expr.name)
+        return super()._print_Symbol(expr, style=style)
+
+    def _print_Heaviside(self, expr, exp=None):
+        body = r"H\left(%s\right)" % self._print(expr.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+_PRINTER = SymjacLatexPrinter()
+
+
+def latex(expr) -> str:
+    """LaTeX for a SymPy expression or matrix in symjac's notation."""
+    return SymjacLatexPrinter().doprint(expr)
+
+
+def _elided_indices(n: int, limit: int) -> list:
+    if n <= limit:
+        return list(range(n))
+    head = (limit - 1) // 2 + (limit - 1) % 2
+    tail = limit - 1 - head
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def latex_matrix(M, max_shown: int = MAX_SHOWN, env: str = "bmatrix") -> str:
+    r"""A ``bmatrix``; beyond ``max_shown`` rows/cols, the middle is elided with \cdots/\vdots."""
+    if not isinstance(M, sp.MatrixBase):
+        return latex(M)
+    rows = _elided_indices(M.rows, max_shown)
+    cols = _elided_indices(M.cols, max_shown)
+    lines = []
+    for i in rows:
+        cells = []
+        for j in cols:
+            if i is None and j is None:
+                cells.append(r"\ddots")
+            elif i is None:
+                cells.append(r"\vdots")
+            elif j is None:
+                cells.append(r"\cdots")
+            else:
+                cells.append(latex(M[i, j]))
+        lines.append(" & ".join(cells))
+    return "\\begin{%s}\n%s\n\\end{%s}" % (env, " \\\\\n".join(lines), env)
+
+
+def _is_column(shape) -> bool:
+    return shape[1] == 1
+
+
+def _flat_latex(name: str, shape, order: str) -> tuple[str, bool]:
+    """The flattened variable and whether it is a single atom: x, vec X, or vec Xᵀ (row-first)."""
+    if shape == (1, 1) or _is_column(shape):
+        return name, True
+    if order == "col":
+        return r"\operatorname{vec} %s" % name, False
+    return r"\operatorname{vec} %s^{\top}" % name, False
+
+
+def _transposed(text: str, atom: bool) -> str:
+    return text + r"^{\top}" if atom else r"(%s)^{\top}" % text
+
+
+def jacobian_symbol(f_name: str, f_shape, x_name: str, x_shape, convention: Convention) -> str:
+    r"""The left-hand side ∂ vec F / ∂ (vec X)ᵀ written for the convention's orders and layout.
+
+    Row-first flattening is written vec Xᵀ (= the rows of X stacked).
+    """
+    num, num_atom = _flat_latex(f_name, f_shape, convention.outputs)
+    den, den_atom = _flat_latex(x_name, x_shape, convention.inputs)
+    if convention.layout == "numerator":
+        den = _transposed(den, den_atom)
+    else:
+        num = _transposed(num, num_atom)
+    return r"\frac{\partial %s}{\partial %s}" % (num, den)
+
+
+def text_matrix(M, max_shown: int = MAX_SHOWN) -> str:
+    """A plain-text matrix: rows in brackets, columns aligned; elided like ``latex_matrix``."""
+    if not isinstance(M, sp.MatrixBase):
+        return str(M)
+    rows = _elided_indices(M.rows, max_shown)
+    cols = _elided_indices(M.cols, max_shown)
+    cells = [
+        [("..." if i is None or j is None else str(M[i, j])) for j in cols] for i in rows
+    ]
+    widths = [max(len(r[c]) for r in cells) for c in range(len(cols))]
+    return "\n".join(
+        "[" + "  ".join(cell.rjust(w) for cell, w in zip(r, widths)) + "]" for r in cells
+    )
+
+
+def markdown_math(body: str) -> str:
+    """A display-math block that renders on GitHub."""
+    return "$$\n" + body + "\n$$"
+
+
+__all__ = [
+    "SymjacLatexPrinter",
+    "latex",
+    "latex_matrix",
+    "text_matrix",
+    "jacobian_symbol",
+    "markdown_math",
+    "MAX_SHOWN",
+]

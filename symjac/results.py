@@ -1,0 +1,135 @@
+"""``derive``: a Jacobian with its convention, verification and renderings.
+
+``derive("A.T @ A", "A", {"A": (3, 2)}, "notes")`` returns a
+:class:`JacobianResult` — the explicit matrix (``.matrix``), the convention it
+is laid out in, how it was verified, and text / LaTeX / Markdown / JSON forms
+(``_repr_latex_`` renders it in notebooks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symjac.conventions import Convention, get_convention
+from symjac.errors import SymjacError
+from symjac.calculus.explicit import jacobian
+from symjac.render.latex import jacobian_symbol, latex, latex_matrix, markdown_math, text_matrix
+from symjac.parsing.explicit import build_explicit
+from symjac.symbols import shape_of
+from symjac.verification import Verification, verify_jacobian
+
+
+@dataclass
+class JacobianResult:
+    """An explicit Jacobian of ``function`` with respect to ``wrt`` under ``convention``.
+
+    ``matrix``: (mn)×(pq) in numerator layout, its transpose in denominator
+    layout.  ``variables``: every declared variable (explicit symbols), in
+    declaration order, as :func:`symjac.lambdify` takes them.
+    """
+
+    function: str
+    wrt: str
+    F: object
+    X: object
+    matrix: sp.ImmutableMatrix
+    convention: Convention
+    variables: list
+    variable_names: list
+    verification: Verification | None = None
+    f_name: str = "F"
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    @property
+    def f_shape(self):
+        return shape_of(self.F)
+
+    @property
+    def x_shape(self):
+        return shape_of(self.X)
+
+    def lhs_latex(self) -> str:
+        names = [latex(sp.Symbol(n)) for n in self.wrt.split(", ")]
+        wrt = names[0] if len(names) == 1 else r"(%s)" % ", ".join(names)
+        return jacobian_symbol(self.f_name, self.f_shape, wrt, self.x_shape, self.convention)
+
+    def to_latex(self, max_shown: int = 12) -> str:
+        return "%s = %s" % (self.lhs_latex(), latex_matrix(self.matrix, max_shown))
+
+    def to_text(self) -> str:
+        lines = [
+            f"d {self.function} / d {self.wrt}",
+            f"convention: {self.convention.label} ({self.convention.describe()})",
+            f"shape: {self.shape[0]}x{self.shape[1]}",
+            text_matrix(self.matrix),
+        ]
+        if self.verification is not None:
+            lines.append(f"verified: {self.verification.describe()}")
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        out = [
+            f"**Jacobian of** `{self.function}` **with respect to** `{self.wrt}`",
+            "",
+            f"Convention: **{self.convention.label}** — {self.convention.describe()}; "
+            f"shape {self.shape[0]}×{self.shape[1]}.",
+            "",
+            markdown_math(self.to_latex()),
+        ]
+        if self.verification is not None:
+            out += ["", f"Verified: {self.verification.describe()}."]
+        return "\n".join(out)
+
+    def to_dict(self) -> dict:
+        return {
+            "function": self.function,
+            "wrt": self.wrt,
+            "convention": self.convention.to_dict(),
+            "shape": list(self.shape),
+            "function_shape": list(self.f_shape),
+            "variable_shape": list(self.x_shape),
+            "entries": [[str(e) for e in self.matrix.row(i)] for i in range(self.matrix.rows)],
+            "entries_latex": [[latex(e) for e in self.matrix.row(i)] for i in range(self.matrix.rows)],
+            "latex": self.to_latex(max_shown=10**6),
+            "verification": self.verification.to_dict() if self.verification else None,
+        }
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.to_latex() + "$$"
+
+
+def derive(function: str, wrt, shapes: dict, convention: Convention | str | None = None, *,
+           verify: bool = True, points: int = 5, seed: int = 0, f_name: str = "F") -> JacobianResult:
+    """Build ``function`` (safe expression syntax) at ``shapes`` and differentiate by ``wrt``.
+
+    ``wrt``: a declared name, or a list of names stacked in order ([vec W; a; b]).
+    """
+    conv = get_convention(convention)
+    F, variables = build_explicit(function, shapes)
+    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    for n in names:
+        if n not in variables:
+            raise SymjacError(f"cannot differentiate by {n!r}: it is not a declared variable ({', '.join(variables)})")
+    X = variables[names[0]] if len(names) == 1 else [variables[n] for n in names]
+    J = jacobian(F, X, conv)
+    ver = verify_jacobian(F, X, J, conv, points=points, seed=seed) if verify else None
+    return JacobianResult(
+        function=function, wrt=", ".join(names), F=F, X=X if len(names) == 1 else _stack(X),
+        matrix=J, convention=conv, variables=list(variables.values()),
+        variable_names=list(variables), verification=ver, f_name=f_name,
+    )
+
+
+def _stack(parts) -> sp.ImmutableMatrix:
+    """The stacked column [vec X1; vec X2; …], for shape bookkeeping."""
+    from symjac.conventions import vec
+
+    cols = [vec(p) if isinstance(p, sp.MatrixBase) else sp.ImmutableMatrix([[p]]) for p in parts]
+    return sp.ImmutableMatrix(sp.Matrix.vstack(*cols))
+
+
+__all__ = ["JacobianResult", "derive"]
