@@ -21,7 +21,7 @@ from symjac.results import JacobianResult, derive
 from symjac.study.spectral import init_matrix, power_run, spectral_radius
 from symjac.symbols import matrix, scalar, vector
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 __all__ = [
     "matrix", "vector", "scalar",

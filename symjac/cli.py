@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-from symjac import __version__
+from symjac.version import __version__
 from symjac.errors import SymjacError
 
 # Subcommand modules, in the order ``--help`` lists them.
