@@ -31,9 +31,10 @@ def identity(z):
 
 tanh = sp.tanh
 
-#: activation name → SymPy callable: every registry function (default parameters) and ``identity``.
+#: activation name → SymPy callable: every registry function defined on all reals (default
+#: parameters) and ``identity``.
 ACTIVATIONS: dict[str, Callable] = {
-    **{name: d.applied() for name, d in registry.REGISTRY.items()},
+    **{name: d.applied() for name, d in registry.REGISTRY.items() if d.domain == "real"},
     "identity": identity,
 }
 
