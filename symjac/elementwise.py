@@ -308,7 +308,7 @@ declare(Declaration(
     r"\cos", "cos", latex_names=("cos",), jax=lambda jax: jax.numpy.cos))
 declare(Declaration(
     "abs", sp.Abs, lambda node, u: sp.sign(u), np.abs, sp.Abs,
-    r"\operatorname{abs}", "abs", jax=lambda jax: jax.numpy.abs))
+    r"\operatorname{abs}", "abs", latex_names=("abs",), jax=lambda jax: jax.numpy.abs))
 declare(Declaration(
     "softplus", softplus, lambda node, u: sigmoid(u), lambda z: np.logaddexp(0.0, z),
     lambda z: sp.log(1 + sp.exp(z)),
@@ -316,7 +316,7 @@ declare(Declaration(
 declare(Declaration(
     "log_sigmoid", log_sigmoid, lambda node, u: 1 - sigmoid(u), lambda z: -np.logaddexp(0.0, -np.asarray(z, float)),
     lambda z: -sp.log(1 + sp.exp(-z)),
-    r"\log\sigma", "log σ", latex_names=("logsigmoid", "log_sigmoid", "LogSigmoid"),
+    r"\operatorname{logsigmoid}", "log_sigmoid", latex_names=("logsigmoid", "LogSigmoid"),
     jax=lambda jax: jax.nn.log_sigmoid))
 declare(Declaration(
     "gelu", gelu, lambda node, u: _Phi(u) + u * sp.exp(-u**2 / 2) / sp.sqrt(2 * sp.pi),
