@@ -427,6 +427,8 @@ def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.Heaviside):
         z = _sc(_ev(e.args[0], env))
         return 1.0 if z > 0 else (0.0 if z < 0 else float(e.args[1]) if len(e.args) > 1 else 0.5)
+    if isinstance(e, sp.erf):                     # in GELU's derivative
+        return math.erf(_sc(_ev(e.args[0], env)))
     if isinstance(e, sp.factorial):
         return float(math.factorial(int(_sc(_ev(e.args[0], env)))))
     if isinstance(e, sp.Function) and registry.of(e) is not None:
