@@ -30,7 +30,6 @@ from symjac.parsing.expr import evaluate
 from symjac.symbols import entry_symbol, scalar
 
 _ELEMENTWISE = registry.text_names()  # name → declaration (the registry)
-INDEX_POOL = "ijklpqrstuvmnabcdefgh"
 MAX_CASE_INDICES = 6
 
 
@@ -692,10 +691,6 @@ class IndexEvaluator:
         if not all(isinstance(v, bool) for v in vals):
             raise SymjacError("'and' / 'or' combine comparisons (i == j, p != q), not values")
         return all(vals) if isinstance(n.op, ast.And) else any(vals)
-
-
-def index_names_used(node) -> set:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 __all__ = [

@@ -31,7 +31,6 @@ MAX_POWER = 64
 # "dim" (a literal integer or a dimension name, passed unbuilt), "num?" (an optional
 # number literal: an elementwise function's parameter, e.g. leaky_relu(x, 0.01)).
 # The elementwise functions come from the registry (symjac.elementwise).
-ELEMENTWISE = tuple(registry.text_names())
 FUNCTIONS: dict[str, tuple[str, ...]] = {
     **{name: ("expr",) + ("num?",) * len(d.params) for name, d in registry.text_names().items()},
     "norm": ("expr",), "trace": ("expr",), "det": ("expr",), "logdet": ("expr",),
@@ -267,4 +266,4 @@ def names_in(text: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called and id(n) not in dims}
 
 
-__all__ = ["Builder", "FUNCTIONS", "ELEMENTWISE", "evaluate", "parse", "names_in", "MAX_POWER"]
+__all__ = ["Builder", "FUNCTIONS", "evaluate", "parse", "names_in", "MAX_POWER"]

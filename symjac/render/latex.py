@@ -54,9 +54,6 @@ class SymjacLatexPrinter(LatexPrinter):
         return body if exp is None else r"%s^{%s}" % (body, exp)
 
 
-_PRINTER = SymjacLatexPrinter()
-
-
 def latex(expr) -> str:
     """LaTeX for a SymPy expression or matrix in symjac's notation."""
     return SymjacLatexPrinter().doprint(expr)

@@ -174,10 +174,6 @@ def _fmt(a) -> str:
     return f"{a.shape[0]}x{a.shape[1]}"
 
 
-def _is_scalar(v) -> bool:
-    return not isinstance(v, (np.ndarray, _EyeAny)) or (isinstance(v, np.ndarray) and v.shape == (1, 1))
-
-
 def _sc(v):
     """A scalar (float) from a float or a 1×1 array."""
     if isinstance(v, np.ndarray):

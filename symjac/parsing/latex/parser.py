@@ -40,7 +40,7 @@ from sympy.core.sympify import _sympify
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 from symjac.symbols import entry_symbol
-from symjac.parsing.latex.guard import InvalidAnswer, guard
+from symjac.parsing.latex.guard import MAX_TOKENS, InvalidAnswer, guard
 from sympy.core.symbol import Str
 
 from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec, dims
@@ -979,7 +979,7 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     scanner = _Scanner(ctx)
     scanner.src = rewrite(text)
     toks = tokenize(scanner.src)
-    if len(toks) > 4000:
+    if len(toks) > MAX_TOKENS:
         raise InvalidAnswer("answer too long")
     try:
         value = scanner.parse(toks)
