@@ -7,13 +7,9 @@ All functions take and return explicit SymPy matrices (see :mod:`symjac.symbols`
 * ``least_squares(y, Phi, theta)``  ‖y − Φθ‖², y N×1, Φ N×D, θ D×1 → scalar
 * ``layer(W, a, b, activation)``    σ(Wa + b) elementwise, W m×n → m×1
 
-Activations are SymPy functions with exact derivatives, so every Jacobian
-stays symbolic:
-
-* ``tanh``: SymPy's, tanh′ = 1 − tanh²;
-* ``sigmoid``: the logistic function 1/(1 + e^{−z}), σ′ = σ(1 − σ);
-* ``relu``: max(0, z), relu′ = Heaviside(z) with **value 0 at z = 0**
-  (the subgradient PyTorch and JAX use).
+Activations are the functions of the registry :mod:`symjac.elementwise`
+(tanh, sigmoid, relu, softplus, gelu, …, each with its exact derivative
+there) plus ``identity``.
 """
 from __future__ import annotations
 
@@ -22,101 +18,10 @@ from typing import Callable
 
 import sympy as sp
 
+from symjac import elementwise as registry
+from symjac.elementwise import apply, elementwise, relu, sigmoid  # noqa: F401 - re-exported
 from symjac.errors import ShapeError, SymjacError
 from symjac.symbols import as_matrix
-
-
-class sigmoid(sp.Function):
-    """The logistic sigmoid σ(z) = 1 / (1 + e^{−z}); σ′(z) = σ(z)(1 − σ(z))."""
-
-    nargs = 1
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return sp.Rational(1, 2)
-        if z.is_Float:
-            return 1 / (1 + sp.exp(-z))
-        return None
-
-    def fdiff(self, argindex=1):
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return 1 / (1 + sp.exp(-z))
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_evalf(self, prec):
-        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        body = r"\sigma\left(%s\right)" % printer._print(self.args[0])
-        return body if exp is None else r"%s^{%s}" % (body, exp)
-
-    def _numpycode(self, printer):
-        np_exp = printer._module_format("numpy.exp")
-        return "1/(1 + %s(-(%s)))" % (np_exp, printer._print(self.args[0]))
-
-
-class relu(sp.Function):
-    """ReLU(z) = max(0, z); ReLU′(z) = Heaviside(z) with Heaviside(0) = 0."""
-
-    nargs = 1
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_number and z.is_extended_real:
-            return sp.Max(0, z)
-        if z.is_nonnegative:
-            return z
-        if z.is_nonpositive:
-            return sp.S.Zero
-        return None
-
-    def fdiff(self, argindex=1):
-        z = self.args[0]
-        return sp.Heaviside(z, 0) if z.is_number else sp.Heaviside(z, 0, evaluate=False)
-
-    def _eval_rewrite_as_Max(self, z, **kwargs):
-        return sp.Max(0, z)
-
-    def _eval_rewrite_as_Piecewise(self, z, **kwargs):
-        return sp.Piecewise((z, z > 0), (0, True))
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_evalf(self, prec):
-        return sp.Max(0, self.args[0])._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        body = r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
-        return body if exp is None else r"%s^{%s}" % (body, exp)
-
-    def _numpycode(self, printer):
-        return "%s(0, %s)" % (printer._module_format("numpy.maximum"), printer._print(self.args[0]))
-
-
-def apply(f, z):
-    """f(z), skipping SymPy's argument canonicalisation when z is not a number.
-
-    ``tanh(Σ w_j a_j)`` spends ~15 ms in assumption queries (is it zero? can a
-    minus sign be pulled out?) that never change a layer's pre-activation; the
-    unevaluated call is the same function of the same argument.
-    """
-    if not isinstance(f, type) or not issubclass(f, sp.Function):
-        return f(z)
-    return f(z) if z.is_number else f(z, evaluate=False)
-
-
-def elementwise(f, M):
-    """f applied to every entry of M (or to a scalar), as :func:`apply` does."""
-    if isinstance(M, sp.MatrixBase):
-        return M.applyfunc(lambda e: apply(f, e))
-    return apply(f, M)
 
 
 def identity(z):
@@ -126,16 +31,16 @@ def identity(z):
 
 tanh = sp.tanh
 
+#: activation name → SymPy callable: every registry function defined on all reals (default
+#: parameters) and ``identity``.
 ACTIVATIONS: dict[str, Callable] = {
-    "tanh": sp.tanh,
-    "sigmoid": sigmoid,
-    "relu": relu,
+    **{name: d.applied() for name, d in registry.REGISTRY.items() if d.domain == "real"},
     "identity": identity,
 }
 
 
 def activation(name_or_fn) -> Callable:
-    """An activation by name (tanh, sigmoid, relu, identity) or a callable as is."""
+    """An activation by name (any registry function, or identity) or a callable as is."""
     if callable(name_or_fn):
         return name_or_fn
     try:

@@ -25,7 +25,8 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symjac.conventions import Convention, flatten, get_convention
-from symjac.blocks import product, sigmoid
+from symjac import elementwise as registry
+from symjac.blocks import product
 from symjac.symbols import as_matrix
 from symjac.errors import ShapeError, SymjacError
 
@@ -58,30 +59,21 @@ def _pow_rule(node, g):
     return _scale(gb, expo * base ** (expo - 1)) if gb else {}
 
 
-def _unary_function_rule(node, g):
+def _registry_rule(node, g):
+    """d f(u, *params) = f′(u) du, with f′ from the elementwise registry (written in terms of the node)."""
     u = node.args[0]
     gu = g(u)
     if not gu:
         return {}
-    known = DERIVATIVES.get(type(node))
-    fprime = known(node, u) if known else node.fdiff(1)
-    return _scale(gu, fprime)                        # f′(u) built once per node
+    return _scale(gu, registry.of(node).derivative(node, u, *node.args[1:]))   # f′(u) built once per node
 
 
-def _sigmoid_derivative(node, u):
-    return node * (1 - node)
+def _unary_function_rule(node, g):
+    """d f(u) = f′(u) du for a one-argument function the registry does not know (SymPy's fdiff)."""
+    u = node.args[0]
+    gu = g(u)
+    return _scale(gu, node.fdiff(1)) if gu else {}
 
-
-# f′ written in terms of the node itself where possible, so f(u) is never rebuilt
-# (rebuilding tanh(u) re-runs SymPy's slow argument canonicalisation).
-DERIVATIVES = {
-    sp.tanh: lambda node, u: 1 - node**2,            # tanh′ = 1 − tanh²
-    sp.exp: lambda node, u: node,                    # exp′ = exp
-    sp.log: lambda node, u: 1 / u,                   # log′(u) = 1/u
-    sp.sin: lambda node, u: sp.cos(u),
-    sp.cos: lambda node, u: -sp.sin(u),
-    sigmoid: _sigmoid_derivative,                    # σ′ = σ(1 − σ)
-}
 
 RULES = (
     (sp.Add, _add_rule),                            # d(Σ u_i) = Σ du_i
@@ -156,9 +148,10 @@ class _Differentiator:
         for cls, rule in RULES:
             if isinstance(node, cls):
                 return rule(node, self)
+        if registry.of(node) is not None and not any(self(p) for p in node.args[1:]):
+            return _registry_rule(node, self)
         if isinstance(node, sp.Function) and len(node.args) == 1 and not isinstance(node, sp.Piecewise):
-            if type(node) not in DERIVATIVES:
-                self.fallbacks += 1                  # f′ from SymPy's own fdiff
+            self.fallbacks += 1                      # f′ from SymPy's own fdiff
             return _unary_function_rule(node, self)
         self.fallbacks += 1
         return _fallback(node, self.variables)
@@ -262,4 +255,4 @@ def gradient(L, X) -> sp.ImmutableMatrix:
 
 
 __all__ = ["jacobian", "derivative_array", "gradient", "input_atoms", "sparse_gradients", "uses_sympy_diff",
-           "RULES", "DERIVATIVES"]
+           "RULES"]

@@ -25,15 +25,11 @@ import sympy as sp
 from sympy.core.sympify import _sympify as _strict_sympify
 
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from symjac.blocks import relu, sigmoid
+from symjac import elementwise as registry
 from symjac.parsing.expr import evaluate
 from symjac.symbols import entry_symbol, scalar
 
-_ELEMENTWISE = {
-    "tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu, "exp": sp.exp,
-    "log": sp.log, "sin": sp.sin, "cos": sp.cos, "sqrt": sp.sqrt,
-}
-INDEX_POOL = "ijklpqrstuvmnabcdefgh"
+_ELEMENTWISE = registry.text_names()  # name → declaration (the registry)
 MAX_CASE_INDICES = 6
 
 
@@ -143,8 +139,8 @@ class IndexBuilder:
 
     def call(self, func, args, pos):
         if func in _ELEMENTWISE:
-            (x,) = args
-            f = _ELEMENTWISE[func]
+            x, *params = args
+            f = _ELEMENTWISE[func].applied(*params)
             return IExpr(x.shape, lambda i, j: f(x.entry(i, j)))
         one = (sp.Integer(1), sp.Integer(1))
         if func == "norm":
@@ -424,7 +420,7 @@ _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.
             ast.Call, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
             ast.Compare, ast.Eq, ast.NotEq, ast.BoolOp, ast.And, ast.Or, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _FUNCS = set(_ELEMENTWISE) | {"sum", "delta"}
-_ARITY = {**{f: (1,) for f in _ELEMENTWISE}, "delta": (2,), "sum": (3, 4)}
+_ARITY = {**{f: tuple(range(1, 2 + len(d.params))) for f, d in _ELEMENTWISE.items()}, "delta": (2,), "sum": (3, 4)}
 _USAGE = {"delta": "delta(i, j)", "sum": "sum(expression, index, upper) or sum(expression, index, lower, upper)"}
 
 MAX_INDEX_TEXT = 2000       # characters in one formula or condition
@@ -652,7 +648,7 @@ class IndexEvaluator:
             raise SymjacError(f"{f} takes {' or '.join(map(str, _ARITY[f]))} argument(s), got {len(n.args)}: "
                               f"write {_USAGE.get(f, f + '(x)')}")
         if f in _ELEMENTWISE:
-            return _ELEMENTWISE[f](self._value(n.args[0]))
+            return _ELEMENTWISE[f](*(self._value(a) for a in n.args))
         if f == "delta":
             a, b = (self._index(x) for x in n.args)
             return sp.Integer(1 if a == b else 0)
@@ -695,10 +691,6 @@ class IndexEvaluator:
         if not all(isinstance(v, bool) for v in vals):
             raise SymjacError("'and' / 'or' combine comparisons (i == j, p != q), not values")
         return all(vals) if isinstance(n.op, ast.And) else any(vals)
-
-
-def index_names_used(node) -> set:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 __all__ = [

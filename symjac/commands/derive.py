@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from symjac import elementwise as registry
 from symjac.conventions import PRESETS
 from symjac.errors import SymjacError
 from symjac.parsing.shapes import is_concrete, parse_shape_arg
@@ -28,8 +29,8 @@ def register(sub) -> None:
             "  symjac derive 'tanh(W @ a + b)' --wrt W --wrt a --wrt b --shape W=2x3 --shape a=3 --shape b=2\n"
             "  symjac derive 'A.T @ A' --wrt A --shape A=mxn --closed-form\n\n"
             "syntax: @ matrix product, * scalar or elementwise, .T transpose, ** on scalars;\n"
-            "functions: tanh sigmoid relu exp log sin cos sqrt norm trace det logdet inv\n"
-            "matrix_power kron hadamard vec diag sum eye.\n"
+            f"elementwise: {' '.join(registry.REGISTRY)} (leaky_relu(x, slope), default 0.01);\n"
+            "functions: norm trace det logdet inv matrix_power kron hadamard vec diag sum eye.\n"
             "conventions: vec (default; column-first vec both sides, numerator layout),\n"
             "notes (outputs column-first, inputs row-first), row (row-first both sides),\n"
             "gradient (the transpose of vec)."

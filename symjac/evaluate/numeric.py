@@ -29,8 +29,8 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
-from sympy.printing.numpy import NumPyPrinter
 
+from symjac import elementwise as registry
 from symjac.conventions import get_convention
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.symbols import as_matrix, parse_entry_name
@@ -89,17 +89,6 @@ def _names(symbols) -> str:
 
 
 # --- code generation ---------------------------------------------------------
-
-def _printer() -> NumPyPrinter:
-    # strict: anything the printer cannot translate is an error, never a bare name.
-    return NumPyPrinter({
-        "fully_qualified_modules": False,
-        "inline": True,
-        "allow_unknown_functions": False,
-        "user_functions": {},
-        "strict": True,
-    })
-
 
 def _linear_part(e, pos):
     """(coefficient, input position) if e is c·s for a number c and an input s, else None."""
@@ -186,7 +175,8 @@ class NumPyFunction:
             renamed = [e.xreplace(rename) for e in gen_expr]
             try:
                 self._gen = sp.lambdify(
-                    [safe], renamed, modules=["numpy"], printer=_printer(), cse=cse, docstring_limit=0
+                    [safe], renamed, modules=[registry.numpy_namespace(), "numpy"], printer=registry.numpy_printer(),
+                    cse=cse, docstring_limit=0
                 )
             except PrintMethodNotImplementedError as exc:
                 raise UnsupportedError(f"cannot compile to NumPy: {str(exc).splitlines()[0]}") from None

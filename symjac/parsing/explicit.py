@@ -11,15 +11,12 @@ from __future__ import annotations
 import sympy as sp
 
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from symjac.blocks import elementwise, matmul, relu, sigmoid
+from symjac import elementwise as registry
+from symjac.blocks import elementwise, matmul
 from symjac.symbols import as_matrix, shape_of, symbolic
 from symjac.parsing.expr import evaluate
 from symjac.parsing.shapes import is_concrete
 
-_ELEMENTWISE = {
-    "tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu, "exp": sp.exp,
-    "log": sp.log, "sin": sp.sin, "cos": sp.cos, "sqrt": sp.sqrt,
-}
 MAX_DET = 6   # det/logdet of an explicit n×n symbolic matrix has n! terms
 MAX_INV = 4   # an explicit symbolic inverse grows even faster
 
@@ -106,9 +103,9 @@ class ExplicitBuilder:
     # --- functions ---
     def call(self, func, args, pos):
         where = f"(at column {pos + 1})"
-        if func in _ELEMENTWISE:
-            (x,) = args
-            return elementwise(_ELEMENTWISE[func], x)
+        if func in registry.text_names():
+            x, *params = args
+            return elementwise(registry.get(func).applied(*params), x)
         return getattr(self, "_call_" + func)(*args, where=where)
 
     def _square(self, func, M, where):

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import sympy as sp
 
+from symjac import elementwise as registry
 from symjac.errors import ParseError, ShapeError, UnsupportedError
 
 MAX_LENGTH = 2000
@@ -27,18 +28,17 @@ MAX_NESTING = 40
 MAX_POWER = 64
 
 # name -> kinds of its arguments: "expr" (built), "int" (a literal integer),
-# "dim" (a literal integer or a dimension name, passed unbuilt).
+# "dim" (a literal integer or a dimension name, passed unbuilt), "num?" (an optional
+# number literal: an elementwise function's parameter, e.g. leaky_relu(x, 0.01)).
+# The elementwise functions come from the registry (symjac.elementwise).
 FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "tanh": ("expr",), "sigmoid": ("expr",), "relu": ("expr",), "exp": ("expr",),
-    "log": ("expr",), "sin": ("expr",), "cos": ("expr",), "sqrt": ("expr",),
+    **{name: ("expr",) + ("num?",) * len(d.params) for name, d in registry.text_names().items()},
     "norm": ("expr",), "trace": ("expr",), "det": ("expr",), "logdet": ("expr",),
     "inv": ("expr",), "vec": ("expr",), "diag": ("expr",), "sum": ("expr",),
     "matrix_power": ("expr", "int"), "kron": ("expr", "expr"),
     "hadamard": ("expr", "expr"), "eye": ("dim",),
 }
 ALIASES = {"tr": "trace", "transpose": None}  # transpose(X) is X.T
-
-ELEMENTWISE = ("tanh", "sigmoid", "relu", "exp", "log", "sin", "cos", "sqrt")
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@", ast.Pow: "**"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
@@ -152,6 +152,17 @@ def _literal_int(node: ast.AST, what: str) -> int:
     raise ParseError(f"{what} must be an integer literal", getattr(node, "col_offset", None))
 
 
+def _literal_number(node: ast.AST, text: str, what: str) -> sp.Rational:
+    """A signed int or decimal literal, exactly (0.01 is 1/100)."""
+    sign, inner = 1, node
+    if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, (ast.USub, ast.UAdd)):
+        sign = -1 if isinstance(inner.op, ast.USub) else 1
+        inner = inner.operand
+    if not (isinstance(inner, ast.Constant) and type(inner.value) in (int, float)):
+        raise ParseError(f"{what} must be a number literal", getattr(node, "col_offset", None))
+    return sign * _number(inner, text)
+
+
 def _exponent(node: ast.AST, text: str) -> sp.Rational:
     sign = 1
     inner = node
@@ -218,14 +229,18 @@ class _Walker:
             return self.b.transpose(self.walk(node.args[0]), node.col_offset)
         name = ALIASES.get(name, name)
         kinds = FUNCTIONS[name]
-        if len(node.args) != len(kinds):
+        required = sum(not k.endswith("?") for k in kinds)
+        if not required <= len(node.args) <= len(kinds):
+            count = str(len(kinds)) if required == len(kinds) else f"{required} to {len(kinds)}"
             raise ParseError(
-                f"{name} takes {len(kinds)} argument{'s' if len(kinds) != 1 else ''}, got {len(node.args)}",
+                f"{name} takes {count} argument{'s' if len(kinds) != 1 else ''}, got {len(node.args)}",
                 node.col_offset,
             )
         args = []
         for kind, arg in zip(kinds, node.args):
-            if kind == "expr":
+            if kind == "num?":
+                args.append(_literal_number(arg, self.text, f"a parameter of {name}"))
+            elif kind == "expr":
                 args.append(self.walk(arg))
             elif kind == "int":
                 k = _literal_int(arg, f"the second argument of {name}")
@@ -251,4 +266,4 @@ def names_in(text: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called and id(n) not in dims}
 
 
-__all__ = ["Builder", "FUNCTIONS", "ELEMENTWISE", "evaluate", "parse", "names_in", "MAX_POWER"]
+__all__ = ["Builder", "FUNCTIONS", "evaluate", "parse", "names_in", "MAX_POWER"]

@@ -15,14 +15,9 @@ import sympy as sp
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
-from symjac.blocks import relu, sigmoid
+from symjac import elementwise as registry
 from symjac.render.latex import SymjacLatexPrinter
-from symjac.calculus.closedform.objects import function_name
-
-_LATEX_NAMES = {sp.tanh: r"\tanh", sigmoid: r"\sigma", relu: r"\operatorname{ReLU}", sp.exp: r"\exp",
-                sp.log: r"\log", sp.sin: r"\sin", sp.cos: r"\cos"}
-_TEXT_NAMES = {sp.tanh: "tanh", sigmoid: "σ", relu: "relu", sp.exp: "exp", sp.log: "log", sp.sin: "sin",
-               sp.cos: "cos"}
+from symjac.calculus.closedform.objects import function_name, function_params
 
 
 def _is_atomic(e) -> bool:
@@ -141,17 +136,21 @@ class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
     def _fname(self, lam, prime=""):
         f = function_name(lam)
         if f is not None:
-            name = _LATEX_NAMES.get(f, r"\operatorname{%s}" % f.__name__)
+            d = registry.of(f)
+            name = d.latex if d is not None else r"\operatorname{%s}" % f.__name__
             return name + prime
         v = lam.variables[0]
         body = lam.expr if not prime else sp.diff(lam.expr, v)
         return r"\left(%s \mapsto %s\right)" % (self._print(v), self._print(body))
 
+    def _fargs(self, lam, arg):
+        return ", ".join([self._print(arg), *map(self._print, function_params(lam))])
+
     def _print_ElementwiseApplyFunction(self, e):
-        return r"%s\left(%s\right)" % (self._fname(e.function), self._print(e.expr))
+        return r"%s\left(%s\right)" % (self._fname(e.function), self._fargs(e.function, e.expr))
 
     def _print_ElementwiseDerivative(self, e):
-        return r"%s\left(%s\right)" % (self._fname(e.function, "'"), self._print(e.arg))
+        return r"%s\left(%s\right)" % (self._fname(e.function, "'"), self._fargs(e.function, e.arg))
 
     def _print_Norm(self, e, exp=None):
         s = r"\left\|%s\right\|" % self._print(e.arg)
@@ -247,16 +246,20 @@ class ClosedFormTextPrinter(_ProductLayout, StrPrinter):
     def _fname(self, lam, prime=""):
         f = function_name(lam)
         if f is not None:
-            return _TEXT_NAMES.get(f, f.__name__) + prime
+            d = registry.of(f)
+            return (d.text if d is not None else f.__name__) + prime
         v = lam.variables[0]
         body = lam.expr if not prime else sp.diff(lam.expr, v)
         return "(%s ↦ %s)" % (self._print(v), self._print(body))
 
+    def _fargs(self, lam, arg):
+        return ", ".join([self._print(arg), *map(self._print, function_params(lam))])
+
     def _print_ElementwiseApplyFunction(self, e):
-        return "%s(%s)" % (self._fname(e.function), self._print(e.expr))
+        return "%s(%s)" % (self._fname(e.function), self._fargs(e.function, e.expr))
 
     def _print_ElementwiseDerivative(self, e):
-        return "%s(%s)" % (self._fname(e.function, "′"), self._print(e.arg))
+        return "%s(%s)" % (self._fname(e.function, "′"), self._fargs(e.function, e.arg))
 
     def _print_Norm(self, e):
         return "‖%s‖" % self._print(e.arg)

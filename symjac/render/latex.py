@@ -44,12 +44,14 @@ class SymjacLatexPrinter(LatexPrinter):
             return self._base_name(expr.name)
         return super()._print_Symbol(expr, style=style)
 
+    def _print_Abs(self, expr, exp=None):
+        # SymPy writes \left|{x}\right|; the braces would read back as a set
+        body = r"\left|%s\right|" % self._print(expr.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
     def _print_Heaviside(self, expr, exp=None):
         body = r"H\left(%s\right)" % self._print(expr.args[0])
         return body if exp is None else r"%s^{%s}" % (body, exp)
-
-
-_PRINTER = SymjacLatexPrinter()
 
 
 def latex(expr) -> str:

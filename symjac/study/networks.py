@@ -37,6 +37,7 @@ import sympy as sp
 
 from symjac.conventions import VEC, Convention
 from symjac.errors import ConventionError, ShapeError, SymjacError
+from symjac import elementwise as registry
 from symjac.blocks import ACTIVATIONS, affine, matmul
 from symjac.calculus.explicit import gradient, jacobian
 from symjac.symbols import matrix, vector
@@ -58,22 +59,17 @@ BACKPROP_LATEX = (
 # --- activations: symbolic derivative and NumPy twins -------------------------
 
 def _sym_derivative(name: str, z):
-    """σ′(z) as the sparse engine builds it (the same SymPy expression)."""
+    """σ′(z) as the sparse engine builds it (the registry's derivative, in terms of the node)."""
     if name == "identity":
         return sp.S.One
-    return ACTIVATIONS[name](z).fdiff(1)
+    d = registry.get(name)
+    node = ACTIVATIONS[name](z)
+    return d.derivative(node, z, *node.args[1:]) if registry.of(node) is d else sp.diff(node, z)
 
 
-def _np_sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-NP_ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "sigmoid": (_np_sigmoid, lambda z: _np_sigmoid(z) * (1.0 - _np_sigmoid(z))),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
-    "identity": (lambda z: z, lambda z: np.ones_like(z)),
-}
+def _np_activation(name: str) -> Callable:
+    """σ in NumPy (float64), independently of SymPy: the registry's implementation, or identity."""
+    return (lambda z: z) if name == "identity" else registry.get(name).numpy
 
 
 # --- the chain rule as a checked matrix product ---------------------------------
@@ -313,7 +309,7 @@ class Network:
         for l, name in enumerate(self.activations, 1):
             z = np.asarray(point[f"W{l}"], float) @ acts[-1] + np.asarray(point[f"b{l}"], float).reshape(-1, 1)
             zs.append(z)
-            acts.append(NP_ACTIVATIONS[name][0](z))
+            acts.append(_np_activation(name)(z))
         return zs, acts
 
     def numpy_loss(self, point: dict) -> float:
@@ -468,7 +464,8 @@ def jax_gradients(net: Network, point: dict) -> dict[str, np.ndarray] | None:
     except ImportError:
         return None
     jax.config.update("jax_enable_x64", True)
-    acts = {"tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid, "relu": jax.nn.relu, "identity": lambda z: z}
+    acts = {name: d.jax(jax) for name, d in registry.REGISTRY.items() if d.jax is not None}
+    acts["identity"] = lambda z: z
     names = [f"{p}{l}" for l in range(1, net.depth + 1) for p in ("W", "b")]
 
     def loss(params):

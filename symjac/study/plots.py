@@ -6,16 +6,14 @@ randomness here: the data carry their seeds.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from symjac.study.spectral import SCHEMES  # noqa: E402
+from symjac.errors import SymjacError
+from symjac.study.spectral import SCHEMES
 
 COLORS = {"standard": "#d62728", "xavier": "#1f77b4", "xavier_uniform": "#17becf", "kaiming": "#2ca02c"}
 NAMES = {"standard": "standard N(0,1)", "xavier": "Xavier normal", "xavier_uniform": "Xavier uniform",
@@ -24,11 +22,24 @@ FIGURES = ("norm_quotient", "quotient_cases", "eigenvalues", "circular_law", "ja
 _DPI = 110
 
 
+@functools.lru_cache(maxsize=1)
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend, imported on first use (matplotlib is the optional extra)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise SymjacError("figures need matplotlib: install symjac[plots] (pip install 'symjac[plots]')") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _save(fig, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=_DPI, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 
@@ -38,7 +49,7 @@ def plot_norm_quotient(power: dict, path) -> Path:
     n = np.arange(len(logn))
     q = np.array(power["quotients"])
     rho = power["spectral_radius"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = _pyplot().subplots(1, 2, figsize=(11, 4))
     ax1.semilogy(n, 10.0 ** np.clip(logn, -300, 300), "o-", ms=3, color="#1f77b4", label=r"$\|A^n x\|$")
     ax1.semilogy(n, 10.0 ** np.clip(logn[0] + n * np.log10(max(rho, 1e-300)), -300, 300), "--", color="gray",
                  label=r"$\|x\|\,\rho^n$")
@@ -62,7 +73,7 @@ def plot_norm_quotient(power: dict, path) -> Path:
 
 def plot_quotient_cases(cases: dict, path) -> Path:
     """One panel per behaviour: quotient, root rate and tail rate against ρ."""
-    fig, axes = plt.subplots(1, len(cases), figsize=(5 * len(cases), 4), sharey=True)
+    fig, axes = _pyplot().subplots(1, len(cases), figsize=(5 * len(cases), 4), sharey=True)
     for ax, (name, c) in zip(np.atleast_1d(axes), cases.items()):
         q = np.array(c["quotients"])
         m = np.arange(1, len(q) + 1)
@@ -85,7 +96,7 @@ def _circle(ax, r, **kw):
 
 def plot_eigenvalues(power: dict, circle: dict, path) -> Path:
     """Eigenvalues of A and of a large Xavier matrix in the complex plane, with the unit circle."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 5))
+    fig, (ax1, ax2) = _pyplot().subplots(1, 2, figsize=(11, 5))
     ev = np.array(power["eigenvalues"])
     rho = power["spectral_radius"]
     _circle(ax1, 1.0, color="gray", ls="-", label="unit circle")
@@ -117,7 +128,7 @@ def plot_eigenvalues(power: dict, circle: dict, path) -> Path:
 def plot_circular_law(study: dict, path) -> Path:
     """Spectral radius against k per scheme (log–log), and ρ divided by its circular-law limit."""
     ks = np.array(study["ks"])
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (ax1, ax2) = _pyplot().subplots(1, 2, figsize=(12, 4.5))
     normal_done = False
     for sch, d in study["schemes"].items():
         c = COLORS.get(sch)
@@ -156,7 +167,7 @@ def plot_circular_law(study: dict, path) -> Path:
 def plot_jacobian_depth(depth: dict, path) -> Path:
     """RMS singular value and the spread σ_max/σ_median of ∂a⁽ᴸ⁾/∂x against depth L."""
     acts = list(depth["curves"])
-    fig, axes = plt.subplots(2, len(acts), figsize=(6.5 * len(acts), 9), sharex=True, squeeze=False,
+    fig, axes = _pyplot().subplots(2, len(acts), figsize=(6.5 * len(acts), 9), sharex=True, squeeze=False,
                              layout="constrained")
     for j, act in enumerate(acts):
         top, bottom = axes[0, j], axes[1, j]

@@ -25,18 +25,17 @@ All randomness comes from ``numpy.random.default_rng(seed)``.
 from __future__ import annotations
 
 import contextlib
-import functools
-import glob
 import math
-import os
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
 import numpy as np
 import sympy as sp
 
+from symjac import elementwise as registry
 from symjac.errors import SymjacError
 
+DEPTH_ACTIVATIONS = ("linear", "tanh")  # the activations of the default depth study
 SCHEMES = ("standard", "xavier", "xavier_uniform", "kaiming")
 SCHEME_LABELS = {
     "standard": "standard normal N(0, 1)",
@@ -51,45 +50,17 @@ EXACT_MAX_K = 4
 
 # --- BLAS threads ---------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _openblas_thread_api():
-    """(get, set) of NumPy's bundled OpenBLAS thread count, or None (best effort, via ctypes)."""
-    import ctypes
-
-    libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
-    for path in glob.glob(os.path.join(libdir, "*openblas*")):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get, set_ in (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-                          ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
-                          ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-                          ("openblas_get_num_threads", "openblas_set_num_threads")):
-            if hasattr(lib, get) and hasattr(lib, set_):
-                return getattr(lib, get), getattr(lib, set_)
-    return None
-
-
 @contextlib.contextmanager
 def one_blas_thread():
-    """Run many small eigen-solves on one BLAS thread (restored afterwards).
+    """Run many small eigen-solves on one BLAS thread (restored afterwards, via threadpoolctl).
 
     Multi-threaded OpenBLAS on a busy 2-core machine made a 256×256 ``eigvals``
-    7× slower than single-threaded; the study does hundreds of them.  A no-op
-    when NumPy's OpenBLAS cannot be reached.
+    7× slower than single-threaded; the study does hundreds of them.
     """
-    api = _openblas_thread_api()
-    if api is None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
         yield
-        return
-    get, set_ = api
-    before = get()
-    set_(1)
-    try:
-        yield
-    finally:
-        set_(before)
 
 
 # --- input checks -------------------------------------------------------------------
@@ -124,7 +95,7 @@ def _check_work(ks, n_seeds, width, depth, depth_seeds) -> None:
         raise SymjacError(f"the circular law over ks = {','.join(map(str, ks))} with {n_seeds} seeds is too large "
                           f"(Σ k³ × seeds = {circular:.2g}, limit {CIRCULAR_WORK_MAX:.0e}): use fewer or smaller ks "
                           "or fewer seeds")
-    work = float(width) ** 3 * depth * depth_seeds * len(SCHEMES) * len(_ACT)
+    work = float(width) ** 3 * depth * depth_seeds * len(SCHEMES) * len(DEPTH_ACTIVATIONS)
     if work > DEPTH_WORK_MAX:
         raise SymjacError(f"the depth study at width {width}, depth {depth} is too large (width³ × depth × seeds × "
                           f"runs = {work:.2g}, limit {DEPTH_WORK_MAX:.0e}): lower the width or the depth")
@@ -419,10 +390,14 @@ def circular_law(ks: Sequence[int], schemes: Sequence[str] = SCHEMES, n_seeds: i
 
 # --- deep network Jacobians at initialisation ----------------------------------------
 
-_ACT = {
-    "linear": (lambda z: z, lambda z: np.ones_like(z)),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-}
+def _activation(name: str):
+    """(f, f′) in NumPy: ``linear`` or any function of the registry (symjac.elementwise)."""
+    if name == "linear":
+        return (lambda z: z), (lambda z: np.ones_like(z))
+    if name not in registry.REGISTRY:
+        raise SymjacError(f"unknown activation {name!r}: choose linear or one of {', '.join(registry.REGISTRY)}")
+    d = registry.get(name)
+    return d.numpy, d.numpy_derivative
 
 
 def jacobian_vs_depth(width: int, max_depth: int, scheme: str, activation: str = "linear",
@@ -438,9 +413,7 @@ def jacobian_vs_depth(width: int, max_depth: int, scheme: str, activation: str =
     width = positive_int("width", width)
     max_depth = positive_int("depth", max_depth)
     scheme = scheme_name(scheme)
-    if activation not in _ACT:
-        raise SymjacError(f"unknown activation {activation!r}: choose one of {', '.join(_ACT)}")
-    f, fprime = _ACT[activation]
+    f, fprime = _activation(activation)
     smax = np.zeros((n_seeds, max_depth))
     rms = np.zeros((n_seeds, max_depth))
     smin = np.zeros((n_seeds, max_depth))
@@ -477,7 +450,7 @@ def jacobian_vs_depth(width: int, max_depth: int, scheme: str, activation: str =
 
 
 def depth_study(width: int, max_depth: int, schemes: Sequence[str] = SCHEMES,
-                activations: Sequence[str] = ("linear", "tanh"), n_seeds: int = 5, seed: int = 0) -> dict:
+                activations: Sequence[str] = DEPTH_ACTIVATIONS, n_seeds: int = 5, seed: int = 0) -> dict:
     """{activation: {scheme: jacobian_vs_depth(...)}} plus the parameters."""
     with one_blas_thread():
         curves = {act: {sch: jacobian_vs_depth(width, max_depth, sch, act, n_seeds, seed) for sch in schemes}
@@ -540,7 +513,7 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
         "cases": cases,
         "circular_law": circular_law(ks, SCHEMES, n_seeds, seed),
         "circle": circle,
-        "depth": depth_study(width, depth, SCHEMES, ("linear", "tanh"), depth_seeds, seed),
+        "depth": depth_study(width, depth, SCHEMES, DEPTH_ACTIVATIONS, depth_seeds, seed),
     }
 
 

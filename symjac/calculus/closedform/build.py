@@ -15,15 +15,11 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symjac.conventions import get_convention
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from symjac.blocks import relu, sigmoid
+from symjac import elementwise as registry
 from symjac.parsing.expr import evaluate
 from symjac.parsing.shapes import normalize_shape
 from symjac.calculus.closedform.objects import Diag, Norm, Vec, as_lambda
 
-_ELEMENTWISE = {
-    "tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu, "exp": sp.exp,
-    "log": sp.log, "sin": sp.sin, "cos": sp.cos, "sqrt": sp.sqrt,
-}
 
 
 def dimension(d):
@@ -132,9 +128,9 @@ class MatrixExprBuilder:
     # --- functions ---
     def call(self, func, args, pos):
         where = f"(at column {pos + 1})"
-        if func in _ELEMENTWISE:
-            f = _ELEMENTWISE[func]
-            (x,) = args
+        if func in registry.text_names():
+            x, *params = args
+            f = registry.get(func).applied(*params)
             return ElementwiseApplyFunction(as_lambda(f), x) if _is_mat(x) else f(x)
         method = getattr(self, "_call_" + func, None)
         if method is None:

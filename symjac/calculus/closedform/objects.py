@@ -218,11 +218,16 @@ def elementwise(f, A):
 
 
 def function_name(lam: sp.Lambda):
-    """The function class when ``lam`` is ``d ↦ F(d)``, else None (used by the printers)."""
+    """The function class when ``lam`` is ``d ↦ F(d)`` (or ``F(d, *numbers)``), else None (used by the printers)."""
     (v,), body = lam.variables, lam.expr
-    if isinstance(body, sp.Function) and body.args == (v,):
+    if isinstance(body, sp.Function) and body.args[:1] == (v,) and all(a.is_number for a in body.args[1:]):
         return body.func
     return None
+
+
+def function_params(lam: sp.Lambda) -> tuple:
+    """The numeric parameters after the argument when ``lam`` is ``d ↦ F(d, *params)`` (leaky_relu's slope)."""
+    return tuple(lam.expr.args[1:]) if function_name(lam) is not None else ()
 
 
 __all__ = [
@@ -238,4 +243,5 @@ __all__ = [
     "as_lambda",
     "elementwise",
     "function_name",
+    "function_params",
 ]

@@ -24,7 +24,7 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
-from symjac.blocks import relu, sigmoid
+from symjac import elementwise as registry
 from symjac.symbols import parse_entry_name
 
 
@@ -99,7 +99,7 @@ class Adjugate(_Node):
 
 
 class Elementwise(_Node):
-    """f applied entry by entry: args (Str(f), A, Integer(derivative order))."""
+    """f applied entry by entry: args (Str(f), A, Integer(derivative order), *numeric parameters)."""
 
     @property
     def shape(self):
@@ -113,20 +113,6 @@ class Norm(sp.Expr):
 
 
 # --- numeric evaluation ---------------------------------------------------------
-
-SCALAR_FUNCS = {
-    "tanh": np.tanh, "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos,
-    "sqrt": np.sqrt, "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-    "relu": lambda z: np.maximum(z, 0.0), "abs": np.abs,
-}
-# first derivatives, for σ'(z) and friends
-SCALAR_DERIVS = {
-    "tanh": lambda z: 1.0 - np.tanh(z) ** 2, "exp": np.exp, "log": lambda z: 1.0 / z,
-    "sin": np.cos, "cos": lambda z: -np.sin(z), "sqrt": lambda z: 0.5 / np.sqrt(z),
-    "sigmoid": lambda z: (s := 1.0 / (1.0 + np.exp(-z))) * (1.0 - s),
-    "relu": lambda z: (z > 0).astype(float), "abs": np.sign,
-}
-
 
 class _EyeAny:
     """c·I with the size of I decided by the context (``I`` written without a size)."""
@@ -186,10 +172,6 @@ def entry_index(symbol_name: str, ent, shape) -> tuple[int, int]:
 
 def _fmt(a) -> str:
     return f"{a.shape[0]}x{a.shape[1]}"
-
-
-def _is_scalar(v) -> bool:
-    return not isinstance(v, (np.ndarray, _EyeAny)) or (isinstance(v, np.ndarray) and v.shape == (1, 1))
 
 
 def _sc(v):
@@ -422,10 +404,12 @@ def _ev_node(e, env: Env, expected):
         return np.linalg.det(v) * np.linalg.inv(v)
     if isinstance(e, Elementwise):
         fname, arg, order = str(e.args[0]), e.args[1], int(e.args[2])
+        d, params = registry.get(fname), [float(p) for p in e.args[3:]]
         v = _ev(arg, env)
-        table = SCALAR_FUNCS if order == 0 else SCALAR_DERIVS
+        f = d.numpy if order == 0 else d.numpy_derivative
         with np.errstate(all="ignore"):
-            return table[fname](_as_arr(v) if isinstance(v, np.ndarray) else v)
+            out = f(_as_arr(v) if isinstance(v, np.ndarray) else v, *params)
+        return out if isinstance(v, np.ndarray) else float(out)
     if isinstance(e, Norm):
         v = _ev(e.args[0], env)
         if isinstance(v, np.ndarray):
@@ -439,21 +423,19 @@ def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.Heaviside):
         z = _sc(_ev(e.args[0], env))
         return 1.0 if z > 0 else (0.0 if z < 0 else float(e.args[1]) if len(e.args) > 1 else 0.5)
+    if isinstance(e, sp.erf):                     # in GELU's derivative
+        return math.erf(_sc(_ev(e.args[0], env)))
     if isinstance(e, sp.factorial):
         return float(math.factorial(int(_sc(_ev(e.args[0], env)))))
-    if isinstance(e, sp.Function):
-        name = _FUNC_NAMES.get(type(e))
-        if name and len(e.args) == 1:
-            with np.errstate(all="ignore"):
-                return SCALAR_FUNCS[name](_sc(_ev(e.args[0], env)))
+    if isinstance(e, sp.Function) and registry.of(e) is not None:
+        params = [float(_sc(_ev(a, env))) for a in e.args[1:]]
+        with np.errstate(all="ignore"):
+            return float(registry.of(e).numpy(_sc(_ev(e.args[0], env)), *params))
     if isinstance(e, sp.Derivative):  # pragma: no cover - refused earlier
         raise UnsupportedError("derivatives cannot be evaluated")
     raise UnsupportedError(f"cannot evaluate {type(e).__name__}")
 
 
-_FUNC_NAMES = {
-    sp.tanh: "tanh", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sigmoid: "sigmoid", relu: "relu",
-}
 
 
 def _cond(c, env) -> bool:
@@ -498,5 +480,5 @@ def shape_of(expr, env: Env, expected=None) -> tuple[int, int]:
 
 __all__ = [
     "Kron", "Hadamard", "Commutation", "Vec", "Diag", "Adjugate", "Elementwise", "Norm",
-    "Env", "evaluate", "shape_of", "SCALAR_FUNCS", "entry_index",
+    "Env", "evaluate", "shape_of", "entry_index",
 ]

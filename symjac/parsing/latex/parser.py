@@ -38,9 +38,9 @@ import sympy as sp
 from sympy.core.sympify import _sympify
 
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from symjac.blocks import relu, sigmoid
+from symjac import elementwise as registry
 from symjac.symbols import entry_symbol
-from symjac.parsing.latex.guard import InvalidAnswer, guard
+from symjac.parsing.latex.guard import MAX_TOKENS, InvalidAnswer, guard
 from sympy.core.symbol import Str
 
 from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec, dims
@@ -116,16 +116,13 @@ GREEK = {
     "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma",
     "Upsilon", "Phi", "Psi", "Omega",
 }
-# function name as written → canonical
+# function name as written → canonical; the elementwise ones come from the registry
 FUNC_ALIASES = {
-    "sigma": "sigma", "tanh": "tanh", "exp": "exp", "log": "log", "ln": "log", "sin": "sin",
-    "cos": "cos", "sqrt": "sqrt", "relu": "relu", "ReLU": "relu", "Relu": "relu", "sigmoid": "sigmoid",
+    **{n: d.name for n, d in registry.latex_names().items()},
+    "sigma": "sigma",
     "tr": "trace", "Tr": "trace", "trace": "trace", "det": "det", "diag": "diag", "Diag": "diag",
     "vec": "vec", "adj": "adj", "inv": "inv", "max": "max",
 }
-ELEMENTWISE = {"tanh", "exp", "log", "sin", "cos", "sqrt", "relu", "sigmoid"}
-_SCALAR_FUNC = {"tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos,
-                "sqrt": sp.sqrt, "relu": relu, "sigmoid": sigmoid}
 _WORD_CMDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "textit", "mbox", "rm"}
 # commands passed through to latex2sympy2-extended unchanged
 _PASS_CMDS = {"\\frac", "\\cdot", "\\times", "\\div", "\\pi"}
@@ -654,10 +651,13 @@ class _Scanner:
             else:
                 value = sp.Max(*vals, evaluate=False)
         else:
-            if any(t.text == "," for _, t in self.top_level(inner)):
-                raise ParseError(f"{tok.text} takes one argument", tok.pos)
-            arg = self.parse(inner)
-            value = self.apply(fname, arg, order, tok)
+            parts = self.split_commas(inner)
+            nparams = len(registry.get(fname).params) if fname in registry.REGISTRY else 0
+            if len(parts) > 1 + nparams:
+                raise ParseError(f"{tok.text} takes {'one argument' if not nparams else f'at most {1 + nparams} arguments'}",
+                                 tok.pos)
+            arg = self.parse(parts[0])
+            value = self.apply(fname, arg, order, tok, [self.number(p, tok) for p in parts[1:]])
         if fpow is not None:
             value = Hadamard(value, value) if is_matrix(value) and fpow == 2 else self.power(value, fpow, tok)
         value, i = self.postfix(value, toks, i)
@@ -673,18 +673,23 @@ class _Scanner:
         parts.append(toks[start:])
         return parts
 
-    def apply(self, fname, arg, order, tok):
+    def number(self, toks, tok):
+        """A function's numeric parameter (leaky ReLU's slope): a real number, exactly."""
+        v = self.parse(toks) if toks else None
+        if v is None or is_matrix(v) or not getattr(v, "is_number", False) or not v.is_real:
+            raise ParseError(f"the parameters of {tok.text} must be numbers", tok.pos)
+        return v
+
+    def apply(self, fname, arg, order, tok, params=()):
         if fname == "sigma":
             fname = self.ctx.sigma
-        if fname in ELEMENTWISE:
+        if fname in registry.REGISTRY:
+            d = registry.get(fname)
+            params = d.with_defaults(params)
             if is_matrix(arg) or isinstance(arg, (sp.MatrixExpr, sp.MatrixBase)):
-                return Elementwise(Str(fname), _as_mat(arg), sp.Integer(order))
-            f = _SCALAR_FUNC[fname](arg)
-            if order:
-                if not isinstance(f, sp.Function):
-                    raise UnsupportedError(f"cannot differentiate {fname} here", tok.pos)
-                f = f.fdiff(1) if fname != "relu" else sp.Heaviside(arg, 0)
-            return f
+                return Elementwise(Str(fname), _as_mat(arg), sp.Integer(order), *params)
+            f = d(arg, *params)
+            return d.derivative(f, arg, *params) if order else f
         if order:
             raise UnsupportedError(f"a prime on {tok.text} is not supported", tok.pos)
         if fname in ("trace", "det", "adj", "inv"):
@@ -974,7 +979,7 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     scanner = _Scanner(ctx)
     scanner.src = rewrite(text)
     toks = tokenize(scanner.src)
-    if len(toks) > 4000:
+    if len(toks) > MAX_TOKENS:
         raise InvalidAnswer("answer too long")
     try:
         value = scanner.parse(toks)
