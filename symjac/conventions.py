@@ -89,6 +89,11 @@ class Convention:
         return self.kind == "tensor"
 
     @property
+    def answer_rank(self) -> int:
+        """2 when the answer is a matrix, 4 when it is an array (TENSOR, ENTRY)."""
+        return 4 if self.kind in ("tensor", "entry") else 2
+
+    @property
     def second_order(self) -> bool:
         """True for the Hessian: a second derivative of a scalar F."""
         return self.kind == "hessian"

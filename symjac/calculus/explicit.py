@@ -262,6 +262,8 @@ def _non_flat_matrix(F, X, conv: Convention) -> sp.ImmutableMatrix:
     if conv.in_variable_shape(Fm.shape) and not isinstance(X, (list, tuple)):
         return gradient(Fm, X)
     if conv.second_order:
+        if Fm.shape != (1, 1):
+            raise ShapeError(f"a Hessian needs a scalar function, got shape {Fm.rows}x{Fm.cols}")
         if isinstance(X, (list, tuple)):
             raise SymjacError("a Hessian takes a single variable, not a list")
         return jacobian(jacobian(Fm, X, conv.flattening).T, X, conv.flattening)

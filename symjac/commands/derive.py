@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from symjac.conventions import PRESETS
+from symjac.conventions import NAMES
 from symjac.errors import SymjacError
 from symjac.parsing.shapes import is_concrete, parse_shape_arg
 from symjac.commands import bounded_int
@@ -32,7 +32,10 @@ def register(sub) -> None:
             "matrix_power kron hadamard vec diag sum eye.\n"
             "conventions: vec (default; column-first vec both sides, numerator layout),\n"
             "notes (outputs column-first, inputs row-first), row (row-first both sides),\n"
-            "gradient (the transpose of vec)."
+            "denominator (the transpose of vec; a scalar's derivative is a (pq)x1 column),\n"
+            "gradient (a scalar's gradient in the variable's shape; else the denominator layout),\n"
+            "hessian (d vec(grad F) / d (vec X)^T), tensor (dF_ij/dX_kl, shown as blocks i,j),\n"
+            "entry (dF/dX_kl in F's shape, shown as blocks k,l)."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -42,7 +45,7 @@ def register(sub) -> None:
     p.add_argument("--shape", action="append", default=[], metavar="NAME=RxC",
                    help="declare a variable's shape: A=3x2, x=3 (vector), c=1 (scalar), A=mxn (symbolic)")
     p.add_argument("--convention", default="vec", metavar="NAME",
-                   help=f"one of {', '.join(PRESETS)} (default vec)")
+                   help=f"one of {', '.join(NAMES)} (default vec)")
     p.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
     p.add_argument("--closed-form", action="store_true",
                    help="also give the size-free closed form (Kronecker / commutation / diag)")
