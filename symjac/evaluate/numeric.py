@@ -31,8 +31,8 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
-from symjac.conventions import get_convention
-from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.conventions import get_convention, vec
+from symjac.errors import ConventionError, ShapeError, SymjacError, UnsupportedError
 from symjac.symbols import as_matrix, parse_entry_name
 
 
@@ -369,6 +369,13 @@ def finite_difference_check(
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymjacError(f"points must be a positive integer, got {points!r}")
     Fm = as_matrix(F)
+    if not conv.is_flattening:
+        if conv.in_variable_shape(Fm.shape) and J is not None:
+            J = vec(as_matrix(J))                     # the gradient in X's shape, as its vec column
+        elif not (conv.flattens(Fm.shape) or conv.in_variable_shape(Fm.shape)):
+            raise ConventionError(f"finite differences compare a flattened Jacobian; the {conv.name} convention "
+                                  "is not one (use its flattening, e.g. vec)")
+        conv = conv.flattening
     variables = _variables_of(X)
     Jm = jacobian(Fm, variables, conv) if J is None else as_matrix(J)
     atoms = input_atoms(variables, conv.inputs)

@@ -63,9 +63,9 @@ class ClosedFormResult:
 
     def lhs_latex(self) -> str:
         f, x = to_latex(self.function), to_latex(self.variable)
-        if self.kind == "gradient":
+        if self.convention.in_variable_shape(_shape_of(self.function)):
             return r"\frac{\partial}{\partial %s}\left(%s\right)" % (x, f)
-        if self.kind == "hessian":
+        if self.convention.second_order:
             return r"\frac{\partial \operatorname{vec} \nabla_{%s}}{\partial (\operatorname{vec} %s)^{\top}}\left(%s\right)" % (x, x, f)
         return r"J_{%s}\left(%s\right)" % (x, f)
 
