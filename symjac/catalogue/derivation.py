@@ -516,8 +516,11 @@ def _closed_form_step(ctx) -> Step | None:
     step.blocks.append(math_block(r"%s = %s" % (r.lhs_latex(), r.to_latex()), r.to_text()))
     step.blocks.append(para("Convention: " + r.describe_convention() + "."))
     if r.proof is not None:
-        step.blocks.append(para(f"Checked: {r.proof.describe()}."))
-        step.status = "verified" if getattr(r.proof, "passed", True) else "FAILED"
+        from symjac.verification import from_proof
+
+        ver = from_proof(r.proof)
+        step.blocks.append(para(f"Checked: {ver.describe(deterministic=True)}."))
+        step.status = "verified" if ver.passed else "FAILED"
     return step
 
 

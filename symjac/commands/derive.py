@@ -89,16 +89,20 @@ def _closed_form(args, shapes, conv):
 
 
 def _render(fmt, result, closed) -> str:
+    from symjac.verification import from_proof
+
+    ver = from_proof(closed.proof) if closed is not None and closed.proof is not None else None
     if fmt == "json":
         out = {}
         if result is not None:
             out.update(result.to_dict())
         if closed is not None:
-            out["closed_form"] = closed.to_dict()
+            out["closed_form"] = closed.to_dict(ver)
         return json.dumps(out, indent=2)
     parts = []
     if result is not None:
         parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())
     if closed is not None:
-        parts.append({"text": closed.report_text, "latex": closed.to_latex, "markdown": closed.to_markdown}[fmt]())
+        parts.append(closed.to_latex() if fmt == "latex" else
+                     closed.report_text(ver) if fmt == "text" else closed.to_markdown(ver))
     return "\n\n".join(parts)

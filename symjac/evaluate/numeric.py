@@ -307,7 +307,8 @@ def lambdify(obj, args=None, cse: bool = True) -> NumPyFunction:
 
 @dataclass(frozen=True)
 class NumericCheck:
-    """The outcome of a numeric check of a Jacobian at random points."""
+    """The outcome of a numeric check of a Jacobian at random points: a measurement, worded by
+    :func:`symjac.verification.from_numeric` (the one verification record)."""
 
     method: str
     points: int
@@ -321,22 +322,6 @@ class NumericCheck:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    def describe(self) -> str:
-        """One line, e.g. 'numerically, at 5 random points (central differences, seed 0, …)'."""
-        short = self.method.replace("central finite differences", "central differences")
-        skipped = f"; {self.rejected} drawn points outside the domain skipped" if self.rejected else ""
-        if self.points == 0:
-            return f"NOT verified: no random point found where the function is defined ({short}, seed {self.seed})"
-        if self.passed:
-            return (
-                f"numerically, at {self.points} random points "
-                f"({short}, seed {self.seed}, max rel. error {self.max_rel_error:.1e}{skipped})"
-            )
-        return (
-            f"NOT verified: {short} disagree at {self.points} random points "
-            f"(seed {self.seed}, max rel. error {self.max_rel_error:.1e} > tolerance {self.tolerance:.0e})"
-        )
 
 
 def _variables_of(X) -> list:

@@ -34,7 +34,9 @@ def test_derive_json_has_convention_shape_entries_and_verification(capsys):
     assert data["entries"][0] == ["x_1", "0", "x_2", "0", "x_3", "0"]
     assert data["entries_latex"][1][0] == "0" and data["entries_latex"][0][0] == "x_{1}"
     assert data["verification"]["proven"] is True
-    assert data["verification"]["numeric"]["points"] == 5
+    ver = data["verification"]
+    assert ver["how"] == "exact" and ver["independent"] is True and ver["complete"] is True
+    assert ver["also"][0]["how"] == "finite differences" and ver["also"][0]["points"] == 5
 
 
 def test_derive_latex_and_markdown(capsys):
@@ -105,6 +107,8 @@ def test_symbolic_sizes_give_the_closed_form_alone_with_its_proof(capsys):
     assert cf["latex"] == r"\left(I_{n} \otimes A^{\top}\right) + \left(A^{\top} \otimes I_{n}\right) K_{m,n}"
     assert cf["convention"]["name"] == "vec"
     assert len(cf["proof"]["sizes"]) >= 3
+    assert cf["verification"]["how"] == "exact" and cf["verification"]["proven"] is False
+    assert len(cf["verification"]["sizes"]) >= 3 and set(cf["verification"]["sizes"][0]) == {"m", "n"}
 
 
 def test_derive_json_wrt_is_a_list_of_the_stacked_names(capsys):

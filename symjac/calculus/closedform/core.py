@@ -77,11 +77,12 @@ class ClosedFormResult:
         """One-line Unicode text of the closed form."""
         return to_text(self.expr)
 
-    def report_text(self) -> str:
-        """The closed form for a terminal: formula, convention and proof record."""
+    def report_text(self, verification=None) -> str:
+        """The closed form for a terminal: formula, convention and (given) the verification record
+        (:func:`symjac.verification.from_proof` of ``self.proof``)."""
         lines = [f"closed form: {to_text(self.expr)}", f"convention: {self.describe_convention()}"]
-        if self.proof is not None:
-            lines.append(f"verified: {self.proof.describe()}")
+        if verification is not None:
+            lines.append(f"verified: {verification.describe()}")
         return "\n".join(lines)
 
     def describe_convention(self) -> str:
@@ -89,7 +90,7 @@ class ClosedFormResult:
             return "gradient in the variable's shape: G[k,l] = ∂F/∂X[k,l] (unstructured X)"
         return f"{self.convention.label}: {self.convention.describe()}"
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, verification=None) -> str:
         lines = [
             f"$$ {self.lhs_latex()} = {self.to_latex()} $$",
             "",
@@ -97,12 +98,13 @@ class ClosedFormResult:
         ]
         if self.differential is not None:
             lines.append(f"- differential: $d\\left({to_latex(self.function)}\\right) = {to_latex(self.differential)}$")
-        if self.proof is not None:
-            lines.append(f"- {self.proof.describe()}")
+        if verification is not None:
+            lines.append(f"- {verification.describe()}")
         return "\n".join(lines) + "\n"
 
-    def to_dict(self) -> dict:
-        """JSON-able: expression text and LaTeX, shape, convention, differential, proof record."""
+    def to_dict(self, verification=None) -> dict:
+        """JSON-able: expression text and LaTeX, shape, convention, differential, proof measurement and
+        (given) the verification record."""
         return {
             "kind": self.kind,
             "function": to_text(self.function),
@@ -114,6 +116,7 @@ class ClosedFormResult:
             "convention": self.convention.to_dict(),
             "differential": None if self.differential is None else to_text(self.differential),
             "proof": None if self.proof is None else self.proof.to_dict(),
+            "verification": None if verification is None else verification.to_dict(),
         }
 
     def __str__(self) -> str:
