@@ -120,7 +120,7 @@ class Verification:
     def _describe_one(self, deterministic: bool) -> str:
         if self.how == EXACT:
             if self.failures or not self.agrees:
-                if self.sizes:
+                if self.sizes or not self.failures:
                     return f"FAILED: {self.subject} differs from {self.reference} at {self._where()}"
                 return f"FAILED symbolically at {self.failures} entries"
             if self.cut_short:
@@ -133,27 +133,27 @@ class Verification:
             if self.independent:
                 return "proven symbolically: " + text
             return f"{text}, but not independently ({self.note or 'the reference shares code with the engine'})"
+        pts = f"{self.points} random point{'s' if self.points != 1 else ''}"
         if self.how == NUMERIC:
             word = "" if self.agrees else "DISAGREES: "
             if self.sizes:
                 total = self.points * len(self.sizes)
                 return (f"{word}numerically, at {total} random points ({self.points} at each of {self._where()}), "
                         f"against {self.reference}, relative tolerance {self.tolerance:g}, seed {self.seed}")
-            return (f"{word}numerically, at {self.points} random points, against {self.reference}, "
-                    f"relative tolerance {self.tolerance:g}, seed {self.seed}")
-        short = "central differences" if self.how == FINITE_DIFFERENCES else self.reference
+            return (f"{word}numerically, at {pts}, against {self.reference}, "
+                    f"tolerance {self.tolerance:g}, seed {self.seed}")
+        short = self.reference.replace("central finite differences", "central differences")
         if self.points == 0:
             return f"NOT verified: no random point found where the function is defined ({short}, seed {self.seed})"
         if deterministic:
             word = "agrees with" if self.agrees else "DISAGREES with"
-            ref = "central finite differences" if self.how == FINITE_DIFFERENCES else self.reference
-            return (f"{word} {ref} at {self.points} random points "
+            return (f"{word} {self.reference} at {pts} "
                     f"(seed {self.seed}, relative tolerance {self.tolerance:g})")
         skipped = f"; {self.skipped} drawn points outside the domain skipped" if self.skipped else ""
         if self.agrees:
-            return (f"numerically, at {self.points} random points "
+            return (f"numerically, at {pts} "
                     f"({short}, seed {self.seed}, max rel. error {self.error:.1e}{skipped})")
-        return (f"NOT verified: {short} disagree at {self.points} random points "
+        return (f"NOT verified: {short} disagree at {pts} "
                 f"(seed {self.seed}, max rel. error {self.error:.1e} > tolerance {self.tolerance:.0e})")
 
     def describe(self, deterministic: bool = False) -> str:
