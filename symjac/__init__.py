@@ -1,6 +1,10 @@
 """symjac: symbolic derivation and verification engine for matrix calculus."""
 from symjac.conventions import (
+    DENOMINATOR,
+    ENTRY,
     GRADIENT,
+    HESSIAN,
+    TENSOR,
     NOTES,
     ROW,
     VEC,
@@ -14,7 +18,7 @@ from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac.blocks import affine, gram, layer, least_squares, relu, sigmoid, tanh
 from symjac.checking.engine import Problem, Report, check
 from symjac.calculus.closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
-from symjac.calculus.explicit import derivative_array, gradient, jacobian
+from symjac.calculus.explicit import derivative, derivative_array, gradient, jacobian
 from symjac.study.networks import Layer, Network, network
 from symjac.evaluate.numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
 from symjac.results import JacobianResult, derive
@@ -25,8 +29,9 @@ from .version import __version__  # noqa: E402
 
 __all__ = [
     "matrix", "vector", "scalar",
-    "jacobian", "derivative_array", "gradient", "derive", "JacobianResult",
-    "Convention", "VEC", "NOTES", "ROW", "GRADIENT", "get_convention",
+    "jacobian", "derivative", "derivative_array", "gradient", "derive", "JacobianResult",
+    "Convention", "VEC", "NOTES", "ROW", "GRADIENT", "DENOMINATOR", "TENSOR", "ENTRY", "HESSIAN",
+    "get_convention",
     "commutation_matrix", "vec", "unvec",
     "lambdify", "finite_difference_check", "NumericCheck", "numeric_agreement",
     "Problem", "Report", "check",

@@ -13,7 +13,7 @@ import sympy as sp
 
 from symjac.conventions import Convention, get_convention
 from symjac.errors import SymjacError
-from symjac.calculus.explicit import jacobian
+from symjac.calculus.explicit import derivative, jacobian
 from symjac.render.latex import jacobian_symbol, latex, latex_matrix, markdown_math, text_matrix
 from symjac.parsing.explicit import build_explicit
 from symjac.symbols import shape_of
@@ -24,13 +24,15 @@ from symjac.verification import Verification, verify_jacobian
 class JacobianResult:
     """An explicit Jacobian of ``function`` with respect to ``wrt`` under ``convention``.
 
-    ``matrix``: (mn)×(pq) in numerator layout, its transpose in denominator
-    layout.  ``variables``: every declared variable (explicit symbols), in
+    ``matrix``: ``convention.as_matrix`` of the derivative — (mn)×(pq) in numerator
+    layout, its transpose in denominator layout, X's shape for the gradient of a
+    scalar, the block matrix of TENSOR / ENTRY (``array`` holds their rank-4 array).
+    ``wrt``: the names differentiated by, stacked in order.  ``variables``: every declared variable (explicit symbols), in
     declaration order, as :func:`symjac.lambdify` takes them.
     """
 
     function: str
-    wrt: str
+    wrt: list
     F: object
     X: object
     matrix: sp.ImmutableMatrix
@@ -39,6 +41,7 @@ class JacobianResult:
     variable_names: list
     verification: Verification | None = None
     f_name: str = "F"
+    array: object = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -53,7 +56,7 @@ class JacobianResult:
         return shape_of(self.X)
 
     def lhs_latex(self) -> str:
-        names = [latex(sp.Symbol(n)) for n in self.wrt.split(", ")]
+        names = [latex(sp.Symbol(n)) for n in self.wrt]
         wrt = names[0] if len(names) == 1 else r"(%s)" % ", ".join(names)
         return jacobian_symbol(self.f_name, self.f_shape, wrt, self.x_shape, self.convention)
 
@@ -62,7 +65,7 @@ class JacobianResult:
 
     def to_text(self) -> str:
         lines = [
-            f"d {self.function} / d {self.wrt}",
+            f"d {self.function} / d {', '.join(self.wrt)}",
             f"convention: {self.convention.label} ({self.convention.describe()})",
             f"shape: {self.shape[0]}x{self.shape[1]}",
             text_matrix(self.matrix),
@@ -73,7 +76,7 @@ class JacobianResult:
 
     def to_markdown(self) -> str:
         out = [
-            f"**Jacobian of** `{self.function}` **with respect to** `{self.wrt}`",
+            f"**Jacobian of** `{self.function}` **with respect to** `{', '.join(self.wrt)}`",
             "",
             f"Convention: **{self.convention.label}** — {self.convention.describe()}; "
             f"shape {self.shape[0]}×{self.shape[1]}.",
@@ -87,9 +90,10 @@ class JacobianResult:
     def to_dict(self) -> dict:
         return {
             "function": self.function,
-            "wrt": self.wrt,
+            "wrt": list(self.wrt),
             "convention": self.convention.to_dict(),
             "shape": list(self.shape),
+            "answer_shape": [int(d) for d in self.convention.answer_shape(self.f_shape, self.x_shape)],
             "function_shape": list(self.f_shape),
             "variable_shape": list(self.x_shape),
             "entries": [[str(e) for e in self.matrix.row(i)] for i in range(self.matrix.rows)],
@@ -116,11 +120,12 @@ def derive(function: str, wrt, shapes: dict, convention: Convention | str | None
             raise SymjacError(f"cannot differentiate by {n!r}: it is not a declared variable ({', '.join(variables)})")
     X = variables[names[0]] if len(names) == 1 else [variables[n] for n in names]
     J = jacobian(F, X, conv)
+    array = derivative(F, X, conv) if conv.answer_rank == 4 else None
     ver = verify_jacobian(F, X, J, conv, points=points, seed=seed) if verify else None
     return JacobianResult(
-        function=function, wrt=", ".join(names), F=F, X=X if len(names) == 1 else _stack(X),
+        function=function, wrt=names, F=F, X=X if len(names) == 1 else _stack(X),
         matrix=J, convention=conv, variables=list(variables.values()),
-        variable_names=list(variables), verification=ver, f_name=f_name,
+        variable_names=list(variables), verification=ver, f_name=f_name, array=array,
     )
 
 

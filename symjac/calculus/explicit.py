@@ -207,8 +207,13 @@ def jacobian(F, X, convention: Convention | str | None = None) -> sp.ImmutableMa
     matrix of symbols, or a list of them (stacked: ``[W, a, b]`` → [vec W; a; b]).
     Numerator layout: shape (mn)×(pq), J[r, c] = ∂flat(F)_r/∂flat(X)_c with
     flat() the convention's output / input order.  Denominator: the transpose.
+    Other conventions give ``convention.as_matrix`` of the derivative: GRADIENT the
+    gradient in X's shape for a scalar F (else the denominator layout), HESSIAN
+    (pq)×(pq), TENSOR / ENTRY their block matrices.
     """
     conv = get_convention(convention)
+    if not conv.is_flattening:
+        return _non_flat_matrix(F, X, conv)
     outs = flatten(as_matrix(F), conv.outputs)
     ins = input_atoms(X, conv.inputs)
     col_of = {a: c for c, a in enumerate(ins)}
@@ -242,6 +247,37 @@ def derivative_array(F, X) -> sp.ImmutableDenseNDimArray:
     return sp.ImmutableDenseNDimArray(flat, (m, n, p, q))
 
 
+def _non_flat_matrix(F, X, conv: Convention) -> sp.ImmutableMatrix:
+    """The 2-D form of a non-flattening convention's derivative (see :func:`derivative`)."""
+    Fm = as_matrix(F)
+    if conv.flattens(Fm.shape):
+        return jacobian(Fm, X, conv.flattening)
+    if conv.in_variable_shape(Fm.shape) and not isinstance(X, (list, tuple)):
+        return gradient(Fm, X)
+    if conv.second_order:
+        if Fm.shape != (1, 1):
+            raise ShapeError(f"a Hessian needs a scalar function, got shape {Fm.rows}x{Fm.cols}")
+        if isinstance(X, (list, tuple)):
+            raise SymjacError("a Hessian takes a single variable, not a list")
+        return jacobian(jacobian(Fm, X, conv.flattening).T, X, conv.flattening)
+    if isinstance(X, (list, tuple)):
+        raise SymjacError(f"the {conv.name} convention takes a single variable, not a list")
+    return conv.as_matrix(derivative_array(Fm, X))
+
+
+def derivative(F, X, convention: Convention | str | None = None):
+    """The derivative of F by X in ``convention``, shaped ``convention.answer_shape(F's shape, X's shape)``.
+
+    A matrix for flattenings, GRADIENT and HESSIAN; the rank-4 array for TENSOR
+    (m×n×p×q) and ENTRY (p×q×m×n).
+    """
+    conv = get_convention(convention)
+    shape = as_matrix(F).shape
+    if conv.flattens(shape) or conv.second_order or conv.in_variable_shape(shape):
+        return jacobian(F, X, conv)
+    return conv.arrange(derivative_array(F, X))
+
+
 def gradient(L, X) -> sp.ImmutableMatrix:
     """∂L/∂X for a scalar L, with X's shape: G[k, l] = ∂L/∂X_kl."""
     Lm = as_matrix(L)
@@ -254,5 +290,5 @@ def gradient(L, X) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(p, q, [gr.get(a, sp.S.Zero) for a in atoms])
 
 
-__all__ = ["jacobian", "derivative_array", "gradient", "input_atoms", "sparse_gradients", "uses_sympy_diff",
+__all__ = ["jacobian", "derivative", "derivative_array", "gradient", "input_atoms", "sparse_gradients", "uses_sympy_diff",
            "RULES"]

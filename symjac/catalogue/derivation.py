@@ -18,7 +18,7 @@ from fractions import Fraction
 import sympy as sp
 from sympy.core.sympify import _sympify
 
-from symjac.conventions import PRESETS, flatten, get_convention
+from symjac.conventions import PRESETS, VEC, flatten, get_convention
 from symjac.errors import SymjacError
 from symjac.calculus.indexform import (
     IndexEvaluator, OutOfRange, equal_exactly, generic_entry, parse_index_text, verify_generic,
@@ -255,8 +255,9 @@ class _Ctx:
     def __init__(self, spec):
         self.spec = spec
         self.shapes = spec.instance_shapes
-        self.conv_name = spec.convention if spec.convention != "tensor" else "vec"
-        self.conv = get_convention(self.conv_name)
+        asked = get_convention(spec.convention)
+        self.conv = asked.flattening if asked.answer_rank == 4 else asked   # an array is shown as its VEC matrix
+        self.conv_name = self.conv.name
         self.F = None
         self.variables = {}
         self.J = None
@@ -274,11 +275,11 @@ def derive_spec(spec, *, points: int = 5, seed: int = 0) -> Derivation:
     """Build the verified, step-by-step derivation of a spec (see module docstring)."""
     d = Derivation(spec)
     ctx = _Ctx(spec)
+    if spec.concrete:
+        ctx.F, ctx.variables = build_explicit(spec.function, ctx.shapes)
     d.steps.append(_problem_step(ctx))
     if not spec.concrete:
         d.steps.append(Step("Instance", [para("No sizes are given (no [dimensions]); only the general results are shown.")]))
-    else:
-        ctx.F, ctx.variables = build_explicit(spec.function, ctx.shapes)
     if spec.wrt is not None:
         if spec.concrete:
             d.steps.append(_components_step(ctx))
@@ -306,9 +307,12 @@ def derive_spec(spec, *, points: int = 5, seed: int = 0) -> Derivation:
 def _convention_para(ctx, lead="Convention: ") -> Block:
     conv = ctx.conv
     spec = ctx.spec
-    if spec.convention == "tensor":
-        return para(lead + "the rank-4 derivative T[i,j,k,l] = dF_ij/dX_kl (no flattening); "
-                    "the matrix below is its VEC reshaping (outputs column-first, inputs column-first, numerator layout).")
+    asked = get_convention(spec.convention)
+    if asked.answer_rank == 4:
+        return para(lead + f"{asked.label} — {asked.describe()}; the matrix below is its VEC reshaping "
+                    "(outputs column-first, inputs column-first, numerator layout).")
+    if not asked.is_flattening and (ctx.F is None or not asked.flattens(_shape(ctx.F))):
+        return para(f"{lead}{asked.label} — {asked.describe()}.")
     words = {"col": "column-first", "row": "row-first"}
     out = (f"{lead}{conv.label} — outputs {words[conv.outputs]}, inputs {words[conv.inputs]}, "
            f"{conv.layout} layout")
@@ -499,7 +503,7 @@ def _closed_form_step(ctx) -> Step | None:
         from symjac.calculus.closedform import closed_form_from_text
     except ImportError:
         return None
-    conv = "vec" if spec.convention == "tensor" else spec.convention
+    conv = ctx.conv
     step = Step("Closed form (any size)")
     try:
         r = closed_form_from_text(spec.function, spec.wrt, spec.shapes, conv)
@@ -512,8 +516,11 @@ def _closed_form_step(ctx) -> Step | None:
     step.blocks.append(math_block(r"%s = %s" % (r.lhs_latex(), r.to_latex()), r.to_text()))
     step.blocks.append(para("Convention: " + r.describe_convention() + "."))
     if r.proof is not None:
-        step.blocks.append(para(f"Checked: {r.proof.describe()}."))
-        step.status = "verified" if getattr(r.proof, "passed", True) else "FAILED"
+        from symjac.verification import from_proof
+
+        ver = from_proof(r.proof)
+        step.blocks.append(para(f"Checked: {ver.describe(deterministic=True)}."))
+        step.status = "verified" if ver.passed else "FAILED"
     return step
 
 
@@ -538,8 +545,8 @@ def _chain_step(ctx, d) -> Step:
     link_shapes = dict(spec.shapes)
     for name, fn, value, syms in links:
         xin = syms[prev]
-        Jl = jacobian(value, xin, "vec")
-        lhs = jacobian_symbol(_jsym(name), _shape(value), _jsym(prev), _shape(xin), PRESETS["vec"])
+        Jl = jacobian(value, xin, VEC)
+        lhs = jacobian_symbol(_jsym(name), _shape(value), _jsym(prev), _shape(xin), VEC)
         tex, where, Jl2 = matrix_latex(Jl, taken=set(declared))
         step.blocks.append(math_block(
             r"%s = %s, \qquad %s = %s" % (_sym_tex(name), function_latex(fn, link_shapes), lhs, tex),
@@ -552,7 +559,7 @@ def _chain_step(ctx, d) -> Step:
         link_syms = ExplicitBuilder({name: _shape(value)}).variables[name]
         subs.update(dict(zip(list(_mat(link_syms)), list(out))))
         prev = name
-    direct = jacobian(ctx.F, ctx.variables[spec.wrt], "vec")
+    direct = jacobian(ctx.F, ctx.variables[spec.wrt], VEC)
     ok = product is not None and product.shape == direct.shape and all(
         equal_exactly(a, b) for a, b in zip(product, direct))
     tex, where, P2 = matrix_latex(product, taken=set(declared))
@@ -924,8 +931,8 @@ class _DimExplicitBuilder(ExplicitBuilder):
 
 def _claim_matrix(ctx, claim):
     spec = ctx.spec
-    conv_name = claim.get("convention", ctx.conv_name)
-    conv = get_convention("vec" if conv_name == "tensor" else conv_name)
+    conv = get_convention(claim.get("convention", ctx.conv_name))
+    conv = conv.flattening if conv.answer_rank == 4 else conv
     X = ctx.variables[spec.wrt]
     J = jacobian(ctx.F, X, conv)
     if "matrix" in claim:

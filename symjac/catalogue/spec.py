@@ -15,17 +15,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from symjac.conventions import PRESETS
+from symjac.conventions import NAMES
 from symjac.errors import SpecError, SymjacError
 from symjac.parsing.expr import names_in
 from symjac.parsing.shapes import check_name, is_concrete, normalize_shape
 
-CONVENTIONS = tuple(PRESETS) + ("tensor",)
+CONVENTIONS = NAMES   # every named convention (symjac.conventions)
 TOP_KEYS = {
     "title": "short title (required)",
     "function": "the function, in the safe expression syntax (required)",
     "wrt": "the variable to differentiate by; omit for a value problem",
-    "convention": "vec | notes | row | gradient | tensor (default vec)",
+    "convention": " | ".join(NAMES) + " (default vec)",
     "description": "prose shown above the derivation",
     "source": "where the problem comes from",
     "shapes": "table: variable name -> [rows, cols] (integers or dimension names)",

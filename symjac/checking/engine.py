@@ -54,12 +54,11 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from symjac.conventions import Convention, get_convention
+from symjac.conventions import TENSOR, Convention, get_convention
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.calculus.explicit import derivative_array
 from symjac.parsing.latex.parser import is_matrix, parse_latex
 from symjac.parsing.latex.nodes import Env, evaluate
-from symjac.catalogue.spec import CONVENTIONS  # the conventions a spec may name are the ones a problem may
 from symjac.symbols import symbolic
 
 CODES = (
@@ -95,7 +94,7 @@ class Problem:
     function: object
     wrt: str | None
     shapes: dict
-    convention: str = "vec"
+    convention: Convention | str = "vec"
     values: dict | None = None
     indices: tuple | None = None
     sigma: str | None = None
@@ -107,8 +106,13 @@ class Problem:
     dimensions: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.convention not in CONVENTIONS:
-            raise CheckError(f"unknown convention {self.convention!r}: choose one of {', '.join(CONVENTIONS)}")
+        try:
+            self.convention = get_convention(self.convention)
+        except SymjacError as exc:
+            raise CheckError(str(exc)) from None
+        if self.wrt is not None and self.convention.answer_rank == 4 and not self.convention.index_notation:
+            raise CheckError(f"answers in the {self.convention.name} convention cannot be checked yet: "
+                             "use vec, notes, row, denominator, gradient, hessian or tensor")
         self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
@@ -121,7 +125,7 @@ class Problem:
             self.sigma = "tanh" if ("tanh" in text and "sigmoid" not in text) else "sigmoid"
         # index notation (a generic entry ∂F_ij/∂X_kl) is the answer of a tensor problem; it is also
         # accepted for any derivative problem whose index letters were given explicitly
-        self.generic_entries = self.indices is not None or self.convention == "tensor"
+        self.generic_entries = self.indices is not None or self.convention.index_notation
         self.indices = tuple(self.indices) if self.indices is not None else ("i", "j", "k", "l")
         if len(self.indices) != 4 or not all(n is None or isinstance(n, str) for n in self.indices):
             raise CheckError(f"indices must be 4 letters (None for an axis of size 1), got {self.indices!r}")
@@ -318,8 +322,13 @@ class _Instance:
         self.parts = []
         if problem.wrt is not None:
             X = self.variables[problem.wrt]
-            self.T = derivative_array(self.Fm, X)
-            self.parts = _occurrence_parts(problem, self.shapes, X)
+            if problem.convention.second_order:   # the Hessian arranges the array of the gradient
+                from symjac.calculus.explicit import gradient
+
+                self.T = derivative_array(gradient(self.Fm, X), X)
+            else:
+                self.T = derivative_array(self.Fm, X)
+                self.parts = _occurrence_parts(problem, self.shapes, X)
 
 
     @staticmethod
@@ -430,37 +439,28 @@ def _scalar(v):
 
 def conv_matrix(T: np.ndarray, conv: Convention) -> np.ndarray:
     """The (mn)×(pq) Jacobian of convention ``conv`` from T[i,j,k,l] (numerator; transposed if denominator)."""
-    m, n, p, q = T.shape
-    fa = (1, 0) if conv.outputs == "col" else (0, 1)
-    xa = (3, 2) if conv.inputs == "col" else (2, 3)
-    J = T.transpose(fa + xa).reshape(m * n, p * q)
-    return J.T if conv.layout == "denominator" else J
+    return conv.flattening.arrange(T)
 
 
 def expected_array(problem: Problem, T: np.ndarray) -> np.ndarray:
-    if problem.convention == "gradient" and T.shape[0] == 1 and T.shape[1] == 1:
-        return T[0, 0]
-    if problem.convention == "tensor":
-        return T
-    return conv_matrix(T, get_convention(problem.convention))
+    return problem.convention.arrange(T)
 
 
 def _candidates(problem: Problem, T: np.ndarray, parts: list):
     """(codes, array, extra) for transformations of the key, fewest codes first."""
     out = []
-    if problem.convention == "gradient" and T.shape[:2] == (1, 1):
+    if problem.convention.in_variable_shape(T.shape[:2]):
         G = T[0, 0]
         bases = [((), G), (("transposed",), G.T),
                  (("vectorised",), G.reshape(-1, 1, order="F")), (("vectorised", "transposed"), G.reshape(1, -1, order="F")),
                  (("vectorised", "input_order"), G.reshape(-1, 1)), (("vectorised", "input_order", "transposed"), G.reshape(1, -1))]
         part_bases = [[p[0, 0] for p in parts]] + [[p[0, 0].T for p in parts]]
-    elif problem.convention == "tensor":
+    elif problem.convention.index_notation:
         bases = [((), T), (("output_order",), T.transpose(1, 0, 2, 3)), (("input_order",), T.transpose(0, 1, 3, 2)),
                  (("transposed",), T.transpose(2, 3, 0, 1))]
         part_bases = [list(parts)]
     else:
-        asked = Convention(**{k: v for k, v in get_convention(
-            "gradient" if problem.convention == "gradient" else problem.convention).to_dict().items() if k != "name"})
+        asked = problem.convention.flattening
         bases = []
         part_bases = []
         for o, i, l in itertools.product(("col", "row"), ("col", "row"), ("numerator", "denominator")):
@@ -479,7 +479,7 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
         out.append((codes, B, None))
         out.append((codes + ("sign",), -B, None))
     for (codes, B), Ps in zip(bases, part_bases):
-        if problem.convention == "gradient" and codes and codes[0] == "vectorised":
+        if codes and codes[0] == "vectorised":   # only offered for a gradient in the variable's shape
             continue
         for k, P in enumerate(Ps):
             if P.shape != B.shape:
@@ -561,7 +561,7 @@ def _answer_env(arrays, sizes, problem, idx=None):
 
 
 def _eval_answer(problem, expr, env, expected_shape):
-    if problem.convention == "tensor":
+    if problem.convention.index_notation:
         return None
     v = evaluate(expr, env, expected_shape)
     return v if isinstance(v, np.ndarray) else np.array([[float(v)]])
@@ -609,10 +609,7 @@ def _uses_indices(problem: Problem, expr) -> bool:
 def _answer_shape_at(problem: Problem, fshape) -> tuple:
     """The shape of the expected answer (symbolic), from the function's shape."""
     X = _symbolic_shape(problem.shapes[problem.wrt])
-    nf, nx = fshape[0] * fshape[1], X[0] * X[1]
-    if problem.convention == "gradient":
-        return X if tuple(fshape) == _ONE else (nx, nf)
-    return (nf, nx)
+    return problem.convention.answer_shape(fshape, X)
 
 
 def _infer_sizes(problem: Problem, expr):
@@ -704,7 +701,7 @@ def _comparison_sizes(problem: Problem, expr):
     """(size assignments, whether the answer is judged at concrete sizes it fixes) or a Report."""
     if problem.concrete:
         return [{}], True
-    if _fixed_size(expr) and (problem.convention != "tensor" or problem.instance_sizes() is not None):
+    if _fixed_size(expr) and (not problem.convention.index_notation or problem.instance_sizes() is not None):
         sizes, why = _infer_sizes(problem, expr)
         if sizes is None:
             return _sizes_unknown_report(problem, expr, why)
@@ -723,12 +720,12 @@ def _numeric_answer(expr) -> bool:
 
 
 def _check_derivative(problem: Problem, expr, answer: str) -> Report:
-    if problem.convention != "tensor" and problem.generic_entries and not is_matrix(expr) and _uses_indices(problem, expr):
+    if not problem.convention.index_notation and problem.generic_entries and not is_matrix(expr) and _uses_indices(problem, expr):
         # a generic entry ∂F_ij/∂X_kl: the same in every convention
         from dataclasses import replace
 
-        problem = replace(problem, convention="tensor")
-    if problem.convention == "tensor" and is_matrix(expr):
+        problem = replace(problem, convention=TENSOR)
+    if problem.convention.index_notation and is_matrix(expr):
         return Report("incorrect", ["shape"], 0.0,
                       "incorrect: the problem asks for a generic entry ∂F_ij/∂X_kl in index notation, not a matrix",
                       {"expected": "scalar entry in index notation", "given": "a matrix"})
@@ -736,7 +733,7 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
     if isinstance(plan, Report):
         return plan
     size_list, at_instance = plan
-    if problem.values and problem.convention != "tensor" and _numeric_answer(expr):
+    if problem.values and not problem.convention.index_notation and _numeric_answer(expr):
         sizes = size_list[0] if at_instance else problem.instance_sizes()
         if sizes is not None:
             try:
@@ -760,18 +757,20 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
             parts = [_num_array(P, env) for P in inst.parts]
             exp = expected_array(problem, T)
             try:
-                if problem.convention == "tensor":
+                if problem.convention.index_notation:
                     given = _eval_tensor(problem, expr, arrays, inst.sizes, T.shape)
                 else:
                     given = _eval_answer(problem, expr, env, exp.shape)
             except ShapeError as exc:
                 return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
-                              {"expected": _fmt_shape(exp.shape) if problem.convention != "tensor"
+                              {"expected": _fmt_shape(exp.shape) if not problem.convention.index_notation
                                else "scalar entry in index notation", "error": str(exc)})
             samples.append((inst, given, T, parts, exp, env))
     # 1. correct?
     if all(_close(g, e) for _, g, _, _, e, _ in samples):
-        details = {"method": f"numeric at {len(samples)} points, sizes {[i.sizes or i.shapes for i in instances]}"}
+        where = "; ".join(", ".join(f"{k} = {v if isinstance(v, int) else 'x'.join(map(str, v))}"
+                                    for k, v in sorted((i.sizes or i.shapes).items())) for i in instances)
+        details = {"method": f"numeric at {len(samples)} points, sizes {where}"}
         exact = _exact_check(problem, expr, instances[0]) if at_instance else None
         if exact:   # numerically indistinguishable, exactly different (e.g. 0.333 for 1/3)
             return _entries_report(problem, expr, samples, None, at_instance, exact_wrong=exact)
@@ -856,7 +855,7 @@ _WORDS = {
 
 def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
     words = "; ".join(_WORDS[c] for c in codes)
-    conv = problem.convention
+    conv = problem.convention.name or problem.convention.describe()
     msg = f"incorrect: right only if {words}" if codes != ["sign"] else "incorrect: the sign is wrong"
     if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
         msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
@@ -903,7 +902,7 @@ def _shape_report(problem, expr, samples) -> Report:
     expected, given = _fmt_shape(exp0.shape), _fmt_shape(given0.shape)
     details = {"expected": expected, "given": given}
     msg = f"incorrect: expected a {expected} matrix, the answer is {given}"
-    if problem.dims and isinstance(problem.function, str) and problem.convention != "tensor":
+    if problem.dims and isinstance(problem.function, str) and not problem.convention.index_notation:
         try:
             want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
             got = tuple(latex_shape(expr))
@@ -955,7 +954,7 @@ def _exact_check(problem, expr, inst):
     else the list of (row, col) whose difference from the key does not expand to 0.  Only entries
     that are polynomials in the symbols count as different (``expand`` decides equality of
     polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
-    if problem.convention == "tensor" or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
+    if problem.convention.index_notation or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
         return None
     M = expr if isinstance(expr, sp.MatrixBase) else sp.ImmutableMatrix([[expr]])
     if any(isinstance(a, (sp.MatrixSymbol, sp.Indexed)) for a in M.atoms(sp.MatrixSymbol, sp.Indexed)):
@@ -977,13 +976,9 @@ def _exact_check(problem, expr, inst):
 
 
 def _symbolic_key(problem, inst):
-    from symjac.calculus.explicit import gradient, jacobian
+    from symjac.calculus.explicit import jacobian
 
-    X = inst.variables[problem.wrt]
-    if problem.convention == "gradient" and inst.Fm.shape == (1, 1):
-        G = gradient(inst.Fm[0, 0], X)
-        return G if isinstance(G, sp.MatrixBase) else sp.ImmutableMatrix([[G]])
-    return jacobian(inst.Fm, X, problem.convention)
+    return jacobian(inst.Fm, inst.variables[problem.wrt], problem.convention)
 
 
 def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_wrong=None) -> Report:
@@ -1001,8 +996,8 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_
             wrong |= ~(np.abs(g - e) <= RTOL * scale + RTOL * np.abs(e)) | ~np.isfinite(g)
     n_wrong = int(wrong.sum())
     total = wrong.size
-    explicit = isinstance(expr, sp.MatrixBase) and problem.convention != "tensor"
-    if problem.convention == "tensor" and n_wrong:
+    explicit = isinstance(expr, sp.MatrixBase) and not problem.convention.index_notation
+    if problem.convention.index_notation and n_wrong:
         names = [n for n in problem.indices]
         first = next(zip(*np.nonzero(wrong)))
         at = ", ".join(f"{n} = {int(v) + 1}" for n, v in zip(names, first) if n is not None)
@@ -1019,8 +1014,7 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_
     # mixed conventions: every wrong entry right under one other convention
     codes = ["entries"]
     mixed_with = None
-    if cand_lists and (problem.convention in ("vec", "notes", "row") or (
-            problem.convention == "gradient" and exp0.ndim == 2 and inst.Fm.shape != (1, 1))):
+    if cand_lists and problem.convention.flattens(inst.Fm.shape):
         for idx, (codes_c, B, extra) in enumerate(cand_lists[0]):
             if not codes_c or "sign" in codes_c or extra or B.shape != exp0.shape:
                 continue

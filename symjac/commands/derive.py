@@ -5,7 +5,7 @@ import argparse
 import json
 
 from symjac import elementwise as registry
-from symjac.conventions import PRESETS
+from symjac.conventions import NAMES
 from symjac.errors import SymjacError
 from symjac.parsing.shapes import is_concrete, parse_shape_arg
 from symjac.commands import bounded_int
@@ -33,7 +33,10 @@ def register(sub) -> None:
             "functions: norm trace det logdet inv matrix_power kron hadamard vec diag sum eye.\n"
             "conventions: vec (default; column-first vec both sides, numerator layout),\n"
             "notes (outputs column-first, inputs row-first), row (row-first both sides),\n"
-            "gradient (the transpose of vec)."
+            "denominator (the transpose of vec; a scalar's derivative is a (pq)x1 column),\n"
+            "gradient (a scalar's gradient in the variable's shape; else the denominator layout),\n"
+            "hessian (d vec(grad F) / d (vec X)^T), tensor (dF_ij/dX_kl, shown as blocks i,j),\n"
+            "entry (dF/dX_kl in F's shape, shown as blocks k,l)."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -43,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("--shape", action="append", default=[], metavar="NAME=RxC",
                    help="declare a variable's shape: A=3x2, x=3 (vector), c=1 (scalar), A=mxn (symbolic)")
     p.add_argument("--convention", default="vec", metavar="NAME",
-                   help=f"one of {', '.join(PRESETS)} (default vec)")
+                   help=f"one of {', '.join(NAMES)} (default vec)")
     p.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
     p.add_argument("--closed-form", action="store_true",
                    help="also give the size-free closed form (Kronecker / commutation / diag)")
@@ -87,16 +90,20 @@ def _closed_form(args, shapes, conv):
 
 
 def _render(fmt, result, closed) -> str:
+    from symjac.verification import from_proof
+
+    ver = from_proof(closed.proof) if closed is not None and closed.proof is not None else None
     if fmt == "json":
         out = {}
         if result is not None:
             out.update(result.to_dict())
         if closed is not None:
-            out["closed_form"] = closed.to_dict()
+            out["closed_form"] = closed.to_dict(ver)
         return json.dumps(out, indent=2)
     parts = []
     if result is not None:
         parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())
     if closed is not None:
-        parts.append({"text": closed.report_text, "latex": closed.to_latex, "markdown": closed.to_markdown}[fmt]())
+        parts.append(closed.to_latex() if fmt == "latex" else
+                     closed.report_text(ver) if fmt == "text" else closed.to_markdown(ver))
     return "\n\n".join(parts)

@@ -31,8 +31,8 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from symjac import elementwise as registry
-from symjac.conventions import get_convention
-from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.conventions import get_convention, vec
+from symjac.errors import ConventionError, ShapeError, SymjacError, UnsupportedError
 from symjac.symbols import as_matrix, parse_entry_name
 
 
@@ -297,7 +297,8 @@ def lambdify(obj, args=None, cse: bool = True) -> NumPyFunction:
 
 @dataclass(frozen=True)
 class NumericCheck:
-    """The outcome of a numeric check of a Jacobian at random points."""
+    """The outcome of a numeric check of a Jacobian at random points: a measurement, worded by
+    :func:`symjac.verification.from_numeric` (the one verification record)."""
 
     method: str
     points: int
@@ -311,22 +312,6 @@ class NumericCheck:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    def describe(self) -> str:
-        """One line, e.g. 'numerically, at 5 random points (central differences, seed 0, …)'."""
-        short = self.method.replace("central finite differences", "central differences")
-        skipped = f"; {self.rejected} drawn points outside the domain skipped" if self.rejected else ""
-        if self.points == 0:
-            return f"NOT verified: no random point found where the function is defined ({short}, seed {self.seed})"
-        if self.passed:
-            return (
-                f"numerically, at {self.points} random points "
-                f"({short}, seed {self.seed}, max rel. error {self.max_rel_error:.1e}{skipped})"
-            )
-        return (
-            f"NOT verified: {short} disagree at {self.points} random points "
-            f"(seed {self.seed}, max rel. error {self.max_rel_error:.1e} > tolerance {self.tolerance:.0e})"
-        )
 
 
 def _variables_of(X) -> list:
@@ -359,6 +344,13 @@ def finite_difference_check(
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
         raise SymjacError(f"points must be a positive integer, got {points!r}")
     Fm = as_matrix(F)
+    if not conv.is_flattening:
+        if conv.in_variable_shape(Fm.shape) and J is not None:
+            J = vec(as_matrix(J))                     # the gradient in X's shape, as its vec column
+        elif not (conv.flattens(Fm.shape) or conv.in_variable_shape(Fm.shape)):
+            raise ConventionError(f"finite differences compare a flattened Jacobian; the {conv.name} convention "
+                                  "is not one (use its flattening, e.g. vec)")
+        conv = conv.flattening
     variables = _variables_of(X)
     Jm = jacobian(Fm, variables, conv) if J is None else as_matrix(J)
     atoms = input_atoms(variables, conv.inputs)

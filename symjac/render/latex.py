@@ -89,35 +89,9 @@ def latex_matrix(M, max_shown: int = MAX_SHOWN, env: str = "bmatrix") -> str:
     return "\\begin{%s}\n%s\n\\end{%s}" % (env, " \\\\\n".join(lines), env)
 
 
-def _is_column(shape) -> bool:
-    return shape[1] == 1
-
-
-def _flat_latex(name: str, shape, order: str) -> tuple[str, bool]:
-    """The flattened variable and whether it is a single atom: x, vec X, or vec Xᵀ (row-first)."""
-    if shape == (1, 1) or _is_column(shape):
-        return name, True
-    if order == "col":
-        return r"\operatorname{vec} %s" % name, False
-    return r"\operatorname{vec} %s^{\top}" % name, False
-
-
-def _transposed(text: str, atom: bool) -> str:
-    return text + r"^{\top}" if atom else r"(%s)^{\top}" % text
-
-
 def jacobian_symbol(f_name: str, f_shape, x_name: str, x_shape, convention: Convention) -> str:
-    r"""The left-hand side ∂ vec F / ∂ (vec X)ᵀ written for the convention's orders and layout.
-
-    Row-first flattening is written vec Xᵀ (= the rows of X stacked).
-    """
-    num, num_atom = _flat_latex(f_name, f_shape, convention.outputs)
-    den, den_atom = _flat_latex(x_name, x_shape, convention.inputs)
-    if convention.layout == "numerator":
-        den = _transposed(den, den_atom)
-    else:
-        num = _transposed(num, num_atom)
-    return r"\frac{\partial %s}{\partial %s}" % (num, den)
+    r"""The left-hand side (∂ vec F / ∂ (vec X)ᵀ for a flattening; see ``Convention.latex_symbol``)."""
+    return convention.latex_symbol(f_name, f_shape, x_name, x_shape)
 
 
 def text_matrix(M, max_shown: int = MAX_SHOWN) -> str:

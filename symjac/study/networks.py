@@ -410,18 +410,30 @@ class NetworkVerification:
         return self.exact is not False and self.max_error_brute < 1e-9 and self.max_error_fd < 1e-5 and (
             self.jax_error is None or self.jax_error < 1e-5)
 
-    def describe(self) -> str:
-        """One line: what was compared, and how closely."""
-        if self.exact is None:
-            head = "exact comparison skipped"
-        else:
-            head = "exactly equal to the brute-force engine" if self.exact else "NOT exactly equal to the brute-force engine"
-        line = (f"{head}; at one random point (seed {self.point_seed}): max |error| vs brute force "
-                f"{self.max_error_brute:.1e}, max rel. error vs central differences (h={self.fd_step:g}) "
-                f"{self.max_error_fd:.1e}")
+    def record(self, subject: str = "the network's derivative"):
+        """The one verification record (:class:`symjac.verification.Verification`): the exact comparison
+        with the brute-force engine when it ran, then the numeric ones at one random point in ``also``."""
+        from symjac.verification import AUTODIFF, EXACT, FINITE_DIFFERENCES, NUMERIC, Verification
+
+        brute = "the brute-force engine (symjac.jacobian)"
+        checks = []
+        if self.exact is not None:
+            checks.append(Verification(EXACT, subject, brute, independent=True, agrees=bool(self.exact)))
+        checks.append(Verification(NUMERIC, subject, brute, independent=True, complete=False,
+                                   agrees=self.max_error_brute < 1e-9, points=1, tolerance=1e-9,
+                                   seed=self.point_seed, error=self.max_error_brute))
+        checks.append(Verification(FINITE_DIFFERENCES, subject, f"central differences (h={self.fd_step:g})",
+                                   independent=True, complete=False, agrees=self.max_error_fd < 1e-5, points=1,
+                                   tolerance=1e-5, seed=self.point_seed, error=self.max_error_fd))
         if self.jax_error is not None:
-            line += f", max |error| vs JAX {self.jax_error:.1e}"
-        return line
+            checks.append(Verification(AUTODIFF, subject, "JAX autodiff", independent=True, complete=False,
+                                       agrees=self.jax_error < 1e-5, points=1, tolerance=1e-5,
+                                       seed=self.point_seed, error=self.jax_error))
+        return checks[0].with_also(*checks[1:])
+
+    def describe(self) -> str:
+        """One line: what was compared, and how closely (the words of :meth:`record`)."""
+        return self.record().describe()
 
 
 def verify_backprop(net: Network, seed: int = 0, exact: bool = True, h: float = 1e-6) -> NetworkVerification:

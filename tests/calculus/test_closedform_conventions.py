@@ -19,6 +19,7 @@ from symjac.calculus.closedform import (
     tidy,
 )
 from symjac.calculus.closedform.proof import ProofRecord, prove
+from symjac.verification import from_proof
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 
 m, n, p = (sp.Symbol(s, integer=True, positive=True) for s in "m n p".split())
@@ -55,13 +56,16 @@ def test_gradient_preset_is_transpose_of_vec():
 
 
 def test_proof_record_describes_itself():
+    """The closed form's measurement is worded by the one verification record: never "proven"."""
     r = closed_form(A.T * A, A)
-    d = r.proof.describe()
+    ver = from_proof(r.proof)
+    d = ver.describe()
+    assert ver.passed and not ver.proven and not ver.complete and ver.how == "exact"
     vals = ",".join("(%d,%d)" % s for s in r.proof.sizes)
     assert d == "exact agreement with the entry-by-entry engine (symjac.jacobian) at sizes (m,n)=" + vals
     assert "proven" not in d and r.proof.method == "exact at sizes" and r.proof.exact
     rn = closed_form_gradient(sp.log(sp.Determinant(X)), X)
-    dn = rn.proof.describe()
+    dn = from_proof(rn.proof).describe()
     assert rn.proof.method == "numeric at points" and not rn.proof.exact
     assert dn.startswith("numerically, at 9 random points (3 at each of sizes n=")
     assert "against the entry-by-entry engine (symjac.gradient), relative tolerance 1e-09, seed 0" in dn
@@ -70,7 +74,7 @@ def test_proof_record_describes_itself():
 
 def test_proof_record_at_a_fixed_size_says_exact_agreement_not_proven():
     B = sp.MatrixSymbol("B", 2, 3)
-    d = closed_form(B.T * B, B).proof.describe()
+    d = from_proof(closed_form(B.T * B, B).proof).describe()
     assert d == "exact agreement with the entry-by-entry engine (symjac.jacobian) at its fixed size"
 
 
@@ -81,7 +85,7 @@ def test_to_dict_markdown_latex_text():
     assert r.to_latex() == r"-2 \Phi^{\top} \left(y - \Phi \theta\right)"
     d = r.to_dict()
     assert d["kind"] == "gradient" and d["proof"]["method"] == "exact at sizes" and d["latex"] == r.to_latex()
-    assert "$$" in r.to_markdown() and "- exact agreement with the entry-by-entry engine (symjac.gradient) at sizes (D,N)=" in r.to_markdown()
+    assert "$$" in r.to_markdown(from_proof(r.proof)) and "- exact agreement with the entry-by-entry engine (symjac.gradient) at sizes (D,N)=" in r.to_markdown(from_proof(r.proof))
 
 
 def test_hessian_least_squares():

@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from symjac import (GRADIENT, NOTES, ROW, VEC, affine, commutation_matrix, derivative_array, gradient, gram,
+from symjac import (DENOMINATOR, GRADIENT, NOTES, ROW, VEC, affine, commutation_matrix, derivative_array, gradient, gram,
                     jacobian, layer, least_squares, matrix, relu, sigmoid, vector)
 from symjac.blocks import ACTIVATIONS
 from tests.conftest import brute_force_jacobian
@@ -104,13 +104,24 @@ def test_layer_jacobians_by_a_b_and_vec_W(m, n, act):
 
 @given(sizes, sizes, sizes)
 def test_row_and_notes_are_commutation_reshuffles_of_vec(m, n, p):
-    """J_ROW = K_{r,c} J_VEC K_{q,p}, J_NOTES = J_VEC K_{q,p}, J_GRADIENT = J_VECᵀ for F r×c of X p×q."""
+    """J_ROW = K_{r,c} J_VEC K_{q,p}, J_NOTES = J_VEC K_{q,p}, J_DENOMINATOR = J_VECᵀ for F r×c of X p×q;
+    GRADIENT is the denominator layout too unless F is a scalar (then it has X's shape)."""
     X, B = matrix("X", p, m), matrix("B", m, n)
     F = (X * B).applyfunc(sp.sin)            # p×n
     Jv = jacobian(F, X, VEC)
     assert jacobian(F, X, ROW) == commutation_matrix(p, n) * Jv * commutation_matrix(m, p)
     assert jacobian(F, X, NOTES) == Jv * commutation_matrix(m, p)
-    assert jacobian(F, X, GRADIENT) == Jv.T
+    assert jacobian(F, X, DENOMINATOR) == Jv.T
+    assert jacobian(F, X, GRADIENT) == (Jv.T if (p, n) != (1, 1) else gradient(F, X))
+
+
+@given(sizes, sizes)
+def test_gradient_has_the_variables_shape_and_is_the_unvec_of_the_denominator_column(p, q):
+    """∂tr(XᵀB)/∂X = B: GRADIENT gives X's shape, DENOMINATOR the (pq)×1 column vec B."""
+    X, B = matrix("X", p, q), matrix("B", p, q)
+    L = (X.T * B).trace()
+    assert jacobian(L, X, GRADIENT) == B
+    assert jacobian(L, X, DENOMINATOR) == sp.Matrix(p * q, 1, [B[i, j] for j in range(q) for i in range(p)])
 
 
 @given(sizes, sizes, sizes, activations)

@@ -233,10 +233,14 @@ def test_checking_module_is_not_shadowed_by_the_check_function():
 
 
 def test_conventions_are_the_spec_conventions():
-    import symjac.checking.engine
+    """Specs and problems read the one list of names; an unknown name fails listing them."""
     import symjac.catalogue.spec
+    import symjac.conventions
 
-    assert symjac.checking.engine.CONVENTIONS is symjac.catalogue.spec.CONVENTIONS
+    assert symjac.catalogue.spec.CONVENTIONS is symjac.conventions.NAMES
+    with pytest.raises(CheckError, match="choose one of vec, notes, row, denominator, gradient, tensor"):
+        Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "vecc")
+    assert Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "NOTES").convention is symjac.conventions.NOTES
 
 
 def test_sigma_default_from_the_function_and_explicit_override():

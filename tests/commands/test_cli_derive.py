@@ -27,12 +27,16 @@ def test_derive_json_has_convention_shape_entries_and_verification(capsys):
                         "--format", "json"], capsys)
     assert code == 0
     data = json.loads(out)
-    assert data["convention"] == {"name": "vec", "outputs": "col", "inputs": "col", "layout": "numerator"}
+    assert data["convention"] == {"name": "vec", "kind": "flat", "outputs": "col", "inputs": "col",
+                                  "layout": "numerator"}
+    assert data["wrt"] == ["A"]
     assert data["shape"] == [2, 6]
     assert data["entries"][0] == ["x_1", "0", "x_2", "0", "x_3", "0"]
     assert data["entries_latex"][1][0] == "0" and data["entries_latex"][0][0] == "x_{1}"
     assert data["verification"]["proven"] is True
-    assert data["verification"]["numeric"]["points"] == 5
+    ver = data["verification"]
+    assert ver["how"] == "exact" and ver["independent"] is True and ver["complete"] is True
+    assert ver["also"][0]["how"] == "finite differences" and ver["also"][0]["points"] == 5
 
 
 def test_derive_latex_and_markdown(capsys):
@@ -103,3 +107,23 @@ def test_symbolic_sizes_give_the_closed_form_alone_with_its_proof(capsys):
     assert cf["latex"] == r"\left(I_{n} \otimes A^{\top}\right) + \left(A^{\top} \otimes I_{n}\right) K_{m,n}"
     assert cf["convention"]["name"] == "vec"
     assert len(cf["proof"]["sizes"]) >= 3
+    assert cf["verification"]["how"] == "exact" and cf["verification"]["proven"] is False
+    assert len(cf["verification"]["sizes"]) >= 3 and set(cf["verification"]["sizes"][0]) == {"m", "n"}
+
+
+def test_derive_json_wrt_is_a_list_of_the_stacked_names(capsys):
+    code, out, _ = run(["derive", "tanh(W @ a + b)", "--wrt", "W", "--wrt", "a", "--wrt", "b", "--shape", "W=2x3",
+                        "--shape", "a=3", "--shape", "b=2", "--points", "2", "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["wrt"] == ["W", "a", "b"] and data["shape"] == [2, 11]
+
+
+def test_relu_is_not_proven_when_the_engine_used_sympy_diff(capsys):
+    """Issue 11 (5): relu's Heaviside goes through SymPy's diff, so the exact check is not independent."""
+    code, out, _ = run(["derive", "relu(W @ x)", "--wrt", "x", "--shape", "W=2x2", "--shape", "x=2",
+                        "--format", "json"], capsys)
+    assert code == 0
+    ver = json.loads(out)["verification"]
+    assert ver["proven"] is False and ver["passed"] is True
+    assert "not independently" in ver["summary"] and "proven" not in ver["summary"]

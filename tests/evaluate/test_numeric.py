@@ -12,6 +12,7 @@ from symjac import NOTES, VEC, jacobian, matrix, scalar, vector
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.blocks import affine, gram, layer, least_squares, relu, sigmoid
 from symjac.evaluate.numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
+from symjac.verification import from_numeric
 
 A_VAL = np.array([[1.0, 2.0], [3.0, -4.0], [0.5, 6.0]])
 
@@ -227,7 +228,7 @@ def test_fd_fails_for_convention_mismatch():
     wrong = jacobian(F, A, NOTES)
     check = finite_difference_check(F, A, J=wrong, convention=VEC)
     assert not check.passed and check.max_rel_error > 0.1
-    assert check.describe().startswith("NOT verified")
+    assert from_numeric(check).describe().startswith("NOT verified")
     assert finite_difference_check(F, A, J=wrong, convention=NOTES).passed
 
 
@@ -240,7 +241,7 @@ def test_fd_fails_for_transposed_gram_jacobian_and_record_fields():
     d = ok.to_dict()
     assert d["method"] == "central finite differences" and d["points"] == 5 and d["seed"] == 0
     assert d["step"] == 1e-6 and d["tolerance"] == 1e-6 and d["passed"] is True
-    assert ok.describe().startswith("numerically, at 5 random points (central differences, seed 0, max rel. error ")
+    assert from_numeric(ok).describe().startswith("numerically, at 5 random points (central differences, seed 0, max rel. error ")
     with pytest.raises(Exception):
         ok.passed = False                                   # frozen
 
@@ -278,7 +279,7 @@ def test_fd_check_skips_points_outside_the_domain_but_still_catches_wrong_jacobi
     F = x.applyfunc(lambda e: sp.log(e) + sp.sqrt(e))
     check = finite_difference_check(F, x, points=5, seed=0)
     assert check.passed and check.points == 5 and check.rejected > 0
-    assert "outside the domain skipped" in check.describe()
+    assert "outside the domain skipped" in from_numeric(check).describe()
     wrong = sp.diag(*[1 / e for e in x])           # forgot the sqrt term
     bad = finite_difference_check(F, x, J=wrong, points=5, seed=0)
     assert not bad.passed and bad.points == 5
@@ -289,4 +290,4 @@ def test_fd_check_with_no_point_in_the_domain_says_so():
     F = sp.Matrix([sp.log(-(x[0] ** 2) - 1)])      # defined nowhere on the reals
     check = finite_difference_check(F, x, J=sp.Matrix([[-2 * x[0] / (-(x[0] ** 2) - 1)]]), points=3)
     assert check.points == 0 and not check.passed
-    assert check.describe().startswith("NOT verified: no random point found")
+    assert from_numeric(check).describe().startswith("NOT verified: no random point found")

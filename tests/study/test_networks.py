@@ -74,14 +74,19 @@ def test_skipped_exact_comparison_is_reported_as_skipped_not_passed():
         assert isinstance(v, NetworkVerification)
         assert v.exact is None                                  # not True: no exact comparison ran
         assert v.max_error_brute < 1e-12 and v.ok               # the numeric checks that did run passed
-        assert v.describe().startswith("exact comparison skipped; at one random point (seed 1): ")
+        rec = v.record()
+        assert rec.how == "numeric" and not rec.proven and rec.passed   # no exact check is claimed
+        assert v.describe().startswith("numerically, at 1 random point, against the brute-force engine")
+        assert "exact" not in v.describe()
     ran = verify_input_jacobian(net, seed=1)
-    assert ran.exact is True and ran.describe().startswith("exactly equal to the brute-force engine; ")
+    assert ran.exact is True and ran.record().how == "exact" and ran.record().passed
+    assert ran.describe().startswith("exact agreement with the brute-force engine (symjac.jacobian) at its fixed size; ")
 
 
 def test_a_failed_exact_comparison_is_not_ok():
     v = NetworkVerification(exact=False, max_error_brute=0.0, max_error_fd=0.0, fd_step=1e-6, point_seed=0)
-    assert not v.ok and v.describe().startswith("NOT exactly equal")
+    assert not v.ok and not v.record().passed
+    assert v.describe().startswith("FAILED: the network's derivative differs from the brute-force engine")
     assert NetworkVerification(None, 0.0, 0.0, 1e-6, 0).ok
     assert NetworkVerification(None, 1e-3, 0.0, 1e-6, 0).ok is False
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symjac.conventions import get_convention
+from symjac.conventions import GRADIENT, get_convention
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 from symjac.parsing.expr import evaluate
@@ -215,9 +215,8 @@ def closed_form_from_text(expr_text: str, wrt: str, shapes: dict, convention=Non
     """The closed form of ``expr_text`` by ``wrt`` (for ``symjac derive --closed-form``).
 
     shapes: name → (rows, cols) of ints or dimension names.  kind: "auto"
-    (a scalar function gives its gradient in ``wrt``'s shape when the
-    convention is omitted or "gradient", else the Jacobian under the
-    convention), "jacobian", "gradient" or "hessian".
+    (the derivative in the convention, GRADIENT when omitted: a scalar
+    function's gradient in ``wrt``'s shape), "jacobian", "gradient" or "hessian".
     """
     from symjac.calculus.closedform.core import closed_form, closed_form_gradient, closed_form_hessian
 
@@ -225,11 +224,8 @@ def closed_form_from_text(expr_text: str, wrt: str, shapes: dict, convention=Non
         raise SymjacError(f"no shape was declared for the variable {wrt!r}")
     F, variables = build_matrix_expr(expr_text, shapes, variable=wrt)
     X = variables[wrt]
-    scalar = not _is_mat(F) or (F.shape[0] == 1 and F.shape[1] == 1)
     if kind == "auto":
-        is_grad = convention is None or (not isinstance(convention, str) and get_convention(convention).name == "gradient") \
-            or (isinstance(convention, str) and convention.lower() == "gradient")
-        kind = "gradient" if scalar and is_grad else "jacobian"
+        return closed_form(F, X, get_convention(convention) if convention is not None else GRADIENT, **kw)
     if kind == "gradient":
         return closed_form_gradient(F, X, **kw)
     if kind == "hessian":

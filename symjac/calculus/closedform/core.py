@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symjac.conventions import VEC, Convention, get_convention
-from symjac.errors import ShapeError
+from symjac.conventions import GRADIENT, HESSIAN, VEC, Convention, get_convention
+from symjac.errors import ShapeError, UnsupportedError
 from symjac.calculus.closedform.differentials import check_variable, differential
 from symjac.calculus.closedform.identify import NoAdjoint, gradient_from_differential, vec_jacobian
 from symjac.render.closedform import to_latex, to_text
@@ -63,9 +63,9 @@ class ClosedFormResult:
 
     def lhs_latex(self) -> str:
         f, x = to_latex(self.function), to_latex(self.variable)
-        if self.kind == "gradient":
+        if self.convention.in_variable_shape(_shape_of(self.function)):
             return r"\frac{\partial}{\partial %s}\left(%s\right)" % (x, f)
-        if self.kind == "hessian":
+        if self.convention.second_order:
             return r"\frac{\partial \operatorname{vec} \nabla_{%s}}{\partial (\operatorname{vec} %s)^{\top}}\left(%s\right)" % (x, x, f)
         return r"J_{%s}\left(%s\right)" % (x, f)
 
@@ -77,19 +77,20 @@ class ClosedFormResult:
         """One-line Unicode text of the closed form."""
         return to_text(self.expr)
 
-    def report_text(self) -> str:
-        """The closed form for a terminal: formula, convention and proof record."""
+    def report_text(self, verification=None) -> str:
+        """The closed form for a terminal: formula, convention and (given) the verification record
+        (:func:`symjac.verification.from_proof` of ``self.proof``)."""
         lines = [f"closed form: {to_text(self.expr)}", f"convention: {self.describe_convention()}"]
-        if self.proof is not None:
-            lines.append(f"verified: {self.proof.describe()}")
+        if verification is not None:
+            lines.append(f"verified: {verification.describe()}")
         return "\n".join(lines)
 
     def describe_convention(self) -> str:
-        if self.kind == "gradient":
+        if self.convention.in_variable_shape(_shape_of(self.function)):
             return "gradient in the variable's shape: G[k,l] = ∂F/∂X[k,l] (unstructured X)"
         return f"{self.convention.label}: {self.convention.describe()}"
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, verification=None) -> str:
         lines = [
             f"$$ {self.lhs_latex()} = {self.to_latex()} $$",
             "",
@@ -97,12 +98,13 @@ class ClosedFormResult:
         ]
         if self.differential is not None:
             lines.append(f"- differential: $d\\left({to_latex(self.function)}\\right) = {to_latex(self.differential)}$")
-        if self.proof is not None:
-            lines.append(f"- {self.proof.describe()}")
+        if verification is not None:
+            lines.append(f"- {verification.describe()}")
         return "\n".join(lines) + "\n"
 
-    def to_dict(self) -> dict:
-        """JSON-able: expression text and LaTeX, shape, convention, differential, proof record."""
+    def to_dict(self, verification=None) -> dict:
+        """JSON-able: expression text and LaTeX, shape, convention, differential, proof measurement and
+        (given) the verification record."""
         return {
             "kind": self.kind,
             "function": to_text(self.function),
@@ -114,6 +116,7 @@ class ClosedFormResult:
             "convention": self.convention.to_dict(),
             "differential": None if self.differential is None else to_text(self.differential),
             "proof": None if self.proof is None else self.proof.to_dict(),
+            "verification": None if verification is None else verification.to_dict(),
         }
 
     def __str__(self) -> str:
@@ -148,13 +151,22 @@ def _jacobian_expr(F, X, dF, dX, conv: Convention):
 
 
 def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
-    """The size-free Jacobian of F by the MatrixSymbol X under ``convention`` (default VEC), checked at ≥ 3 sizes.
+    """The size-free derivative of F by the MatrixSymbol X under ``convention`` (default VEC), checked at ≥ 3 sizes.
 
     Numerator layout: (mn)×(pq), J[r, c] = ∂flat(F)_r/∂flat(X)_c; denominator: its transpose.
+    GRADIENT: the gradient in X's shape for a scalar F (else the denominator layout);
+    HESSIAN: :func:`closed_form_hessian`.  TENSOR / ENTRY have no matrix form (UnsupportedError).
     """
     conv = get_convention(convention)
     X = check_variable(X)
     F = as_expr(F, "the function F")
+    if conv.in_variable_shape(_shape_of(F)):
+        return closed_form_gradient(F, X, prove_it=prove_it, seed=seed, trials=trials, sizes=sizes)
+    if conv.second_order:
+        return closed_form_hessian(F, X, prove_it=prove_it, seed=seed, trials=trials, sizes=sizes)
+    if not conv.flattens(_shape_of(F)):
+        raise UnsupportedError(f"no closed matrix form in the {conv.name} convention: its answer is an array "
+                               "(use a flattening such as vec, or the index form)")
     dF, dX = differential(F, X)
     J = _jacobian_expr(F, X, dF, dX, conv)
     rec = prove("jacobian", F, X, J, conv, seed=seed, trials=trials, sizes=sizes) if prove_it else None
@@ -169,8 +181,8 @@ def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: 
         raise ShapeError(f"a gradient needs a scalar function, got shape {_shape_of(F)[0]}x{_shape_of(F)[1]}")
     dF, dX = differential(F, X)
     G = _gradient_expr(F, X, dF, dX)
-    rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
-    return ClosedFormResult(G, F, X, "gradient", VEC, dF, rec)
+    rec = prove("gradient", F, X, G, GRADIENT, seed=seed, trials=trials, sizes=sizes) if prove_it else None
+    return ClosedFormResult(G, F, X, "gradient", GRADIENT, dF, rec)
 
 
 def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
@@ -179,8 +191,8 @@ def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: i
     X = g.variable
     dG, dX = differential(g.expr, X)
     H = _jacobian_expr(g.expr, X, dG, dX, VEC)
-    rec = prove("hessian", g.function, X, H, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
-    return ClosedFormResult(H, g.function, X, "hessian", VEC, dG, rec)
+    rec = prove("hessian", g.function, X, H, HESSIAN, seed=seed, trials=trials, sizes=sizes) if prove_it else None
+    return ClosedFormResult(H, g.function, X, "hessian", HESSIAN, dG, rec)
 
 
 __all__ = ["ClosedFormResult", "closed_form", "closed_form_gradient", "closed_form_hessian"]

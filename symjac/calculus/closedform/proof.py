@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symjac.conventions import Convention, VEC
+from symjac.conventions import GRADIENT, HESSIAN, VEC, Convention
 from symjac.errors import SymjacError
-from symjac.calculus.explicit import gradient as explicit_gradient
 from symjac.calculus.explicit import jacobian as explicit_jacobian
 from symjac.symbols import symbolic
 from symjac.calculus.closedform.instantiate import instantiate
@@ -41,7 +40,12 @@ class ClosedFormCheckError(SymjacError):
 
 @dataclass(frozen=True)
 class ProofRecord:
-    """How a closed form was checked: sizes tried, exact or numeric, points, seed, convention."""
+    """How a closed form was checked: sizes tried, exact or numeric, points, seed, convention.
+
+    A measurement: :func:`symjac.verification.from_proof` turns it into the one verification
+    record, which words it ("exact agreement with the entry-by-entry engine (symjac.jacobian) at
+    sizes (m,n)=(3,4),(2,3),(4,3)"; checked at finitely many sizes, never "proven").
+    """
 
     kind: str                                   # "jacobian" | "gradient" | "hessian"
     dims: tuple[str, ...]                       # dimension names, in the order of each size tuple
@@ -60,25 +64,6 @@ class ProofRecord:
     def exact(self) -> bool:
         return self.method == self.EXACT
 
-    def describe(self) -> str:
-        """One line saying what was checked, and no more: a check at finitely many sizes, not a size-free proof.
-
-        'exact agreement with the entry-by-entry engine (symjac.jacobian) at sizes (m,n)=(3,4),(2,3),(4,3)'
-        or 'numerically, at 9 random points (3 at each of sizes …), …'.
-        """
-        if self.dims:
-            names = "(" + ",".join(self.dims) + ")" if len(self.dims) > 1 else self.dims[0]
-            vals = ",".join("(" + ",".join(map(str, s)) + ")" if len(s) > 1 else str(s[0]) for s in self.sizes)
-            where = f"sizes {names}={vals}"
-        else:
-            where = "its fixed size"
-        engine = f"the entry-by-entry engine ({self.reference})"
-        if self.exact:
-            return f"exact agreement with {engine} at {where}"
-        total = self.points * len(self.sizes)
-        return (f"numerically, at {total} random points ({self.points} at each of {where}), against {engine}, "
-                f"relative tolerance {self.tolerance:g}, seed {self.seed}")
-
     def to_dict(self) -> dict:
         return {
             "kind": self.kind,
@@ -90,7 +75,6 @@ class ProofRecord:
             "tolerance": self.tolerance,
             "convention": dict(self.convention),
             "reference": self.reference,
-            "description": self.describe(),
         }
 
 
@@ -195,13 +179,10 @@ def _as_explicit_scalar_or_matrix(M):
 
 
 def _reference(kind, F_e, X_e, conv):
-    if kind == "jacobian":
-        return explicit_jacobian(F_e, X_e, conv)
-    if kind == "gradient":
-        return explicit_gradient(F_e, X_e)
-    if kind == "hessian":
-        return explicit_jacobian(explicit_gradient(F_e, X_e), X_e, conv)
-    raise SymjacError(f"unknown derivative kind {kind!r}")
+    """The entry-by-entry engine's derivative: ``kind`` "gradient" (X's shape) and "hessian" ((pq)×(pq))
+    name their conventions; "jacobian" is in ``conv``."""
+    conv = {"gradient": GRADIENT, "hessian": HESSIAN}.get(kind, conv)
+    return explicit_jacobian(F_e, X_e, conv)
 
 
 def _close(a, b, tol) -> bool:
@@ -275,7 +256,7 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
         seed=seed,
         tolerance=None if exact_everywhere else tol,
         convention=convention.to_dict(),
-        reference="symjac.gradient" if kind == "gradient" else "symjac.jacobian",
+        reference="symjac.gradient" if convention.in_variable_shape((1, 1)) else "symjac.jacobian",
     )
 
 
