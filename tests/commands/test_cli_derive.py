@@ -119,11 +119,25 @@ def test_derive_json_wrt_is_a_list_of_the_stacked_names(capsys):
     assert data["wrt"] == ["W", "a", "b"] and data["shape"] == [2, 11]
 
 
-def test_relu_is_not_proven_when_the_engine_used_sympy_diff(capsys):
-    """Issue 11 (5): relu's Heaviside goes through SymPy's diff, so the exact check is not independent."""
+def test_relu_is_proven_now_that_its_derivative_is_a_registry_rule(capsys):
+    """Issue 11 (5): relu′ comes from the registry (checked there against Max(0, z)), so the engine no
+    longer falls back to SymPy's diff and SymPy's own differentiation is an independent reference."""
     code, out, _ = run(["derive", "relu(W @ x)", "--wrt", "x", "--shape", "W=2x2", "--shape", "x=2",
                         "--format", "json"], capsys)
     assert code == 0
     ver = json.loads(out)["verification"]
-    assert ver["proven"] is False and ver["passed"] is True
-    assert "not independently" in ver["summary"] and "proven" not in ver["summary"]
+    assert ver["proven"] is True and ver["independent"] is True and ver["passed"] is True
+
+
+def test_a_record_is_not_proven_when_the_engine_used_sympy_diff():
+    """Issue 11 (5): a variable exponent has no rule; the engine asks SymPy's diff, so the exact check
+    against SymPy's diff is not independent and the record must not say proven."""
+    import sympy as sp
+    from symjac import vector
+    from symjac.verification import verify_jacobian
+
+    x = vector("x", 2)
+    F = sp.Matrix([[x[0] ** x[1]]])
+    ver = verify_jacobian(F, x, points=3)
+    assert ver.agrees and not ver.independent and not ver.proven
+    assert "not independently" in ver.describe() and "proven" not in ver.describe()
