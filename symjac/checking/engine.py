@@ -1204,7 +1204,7 @@ def check(problem: Problem, answer: str, *, sandbox: bool = True, timeout: float
     """
     if not sandbox:
         return check_pure(problem, answer)
-    from symjac.checking.sandbox import default_sandbox
+    from symjac.checking.pool import default_sandbox
 
     return default_sandbox().check(problem, answer, timeout=timeout)
 
