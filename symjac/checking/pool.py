@@ -37,10 +37,17 @@ def failure_report(kind: str, info) -> dict:
 
 
 def check_task(problem, answer: str) -> dict:
-    """The sandbox task: ``check_pure(problem, answer)`` as a dict."""
+    """The sandbox task: ``check_pure(problem, answer)`` as a dict (numeric warnings silenced: an
+    overflow in an answer is judged, not printed with a source path on stderr)."""
+    import warnings
+
+    import numpy as np
+
     from symjac.checking.engine import check_pure
 
-    return check_pure(problem, answer).to_dict()
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return check_pure(problem, answer).to_dict()
 
 
 _WARM_TEXTS = (
