@@ -100,3 +100,12 @@ def test_spec_fault_through_the_cli_is_one_line_exit_2(tmp_path):
     r = subprocess.run([sys.executable, "-m", "symjac.cli", "check", str(path), "-"], input=b"a", cwd=ROOT,
                        capture_output=True, timeout=120)
     assert r.returncode == 2 and r.stderr.count(b"\n") == 1 and b"choices[1].values.w" in r.stderr
+
+
+def test_answer_with_huge_fixed_sizes_is_refused_before_building_the_key():
+    # I_64 ⊗ I_64 to a size-free AᵀA: the shape means M = N = 64 (a 4096×4096 key); refused, not timed out
+    p = Problem("A.T @ A", "A", {"A": ("M", "N")}, "vec")
+    rep = check_pure(p, r"I_{64}\otimes I_{64}")
+    assert rep.verdict == "invalid"
+    assert "M = 64, N = 64" in rep.message and "too large" in rep.message
+    assert check_pure(p, r"I_{3}\otimes I_{3}").verdict == "incorrect"      # small fixed sizes are still judged
