@@ -512,7 +512,10 @@ def load_spec(path: str | Path) -> Spec:
         raise SpecError(f"{shown}: invalid TOML: {exc}") from None
     except (RecursionError, MemoryError):
         raise SpecError(f"{shown}: invalid TOML: nested too deeply") from None
-    return spec_from_dict(data, path)
+    try:
+        return spec_from_dict(data, path)
+    except RecursionError:
+        raise SpecError(f"{shown}: function: nested too deeply (too many chained operations)") from None
 
 
 def load_catalogue(directory: str | Path = "derivations") -> list[Spec]:

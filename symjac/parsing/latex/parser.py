@@ -593,6 +593,9 @@ class _Scanner:
             if isinstance(k, int):
                 if k < 1:
                     raise InvalidAnswer(f"indices start at 1: {name}_{{{sub}}}", tok.pos)
+                if k > MAX_ENTRY_INDEX:
+                    raise InvalidAnswer(f"{name}_{{{_short(sub, 24)}}}: index {_short(k, 24)} is larger than any size "
+                                        f"an answer is checked at (at most {MAX_ENTRY_INDEX})", tok.pos)
                 if b.is_Integer and k > int(b):
                     raise InvalidAnswer(f"{name}_{{{sub}}} is outside {name}'s shape {rows}x{cols}", tok.pos)
         if all(isinstance(k, int) for k in idx):
@@ -935,6 +938,9 @@ class _Scanner:
                 raise InvalidAnswer(f"factorials only of integers up to {MAX_FACTORIAL}")
             return sp.factorial(arg)
         raise UnsupportedError(f"unsupported construct in the answer ({type(e).__name__})")
+
+
+MAX_ENTRY_INDEX = 64   # the largest size (parsing.shapes.MAX_DIM) at which anything is checked
 
 
 def _short(s: str, n: int = 30) -> str:
