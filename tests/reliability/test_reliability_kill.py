@@ -187,3 +187,31 @@ def test_sandbox_cancel_stops_work_and_kills_busy_workers():
         out = box.map([(30,)] * 6)
         assert time.monotonic() - t < 5
         assert out == [{"failed": "cancelled", "info": None}] * 6
+
+
+def test_second_signal_exits_at_once(tmp_path):
+    d, out = _batch(tmp_path)
+    journal = Path(str(out) + ".journal.jsonl")
+    proc = subprocess.Popen([PY, "-m", "symjac.cli", "grade", "derivations/gram.toml", str(d), "--out", str(out),
+                             "--workers", "4", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (journal.exists() and read_journal(journal)):
+            time.sleep(0.02)
+        workers = _children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=2)
+        assert proc.returncode in (128 + signal.SIGINT, 128 + signal.SIGTERM)
+        assert b"Traceback" not in err
+        t = time.monotonic()
+        while time.monotonic() - t < 5 and (any(map(_alive, workers)) or _processes_mentioning(str(d))):
+            time.sleep(0.05)
+        assert not [p for p in workers if _alive(p)] and _processes_mentioning(str(d)) == []
+        if out.read_text() != '{"old": "results"}\n':          # if the first signal got to write, it is whole
+            json.loads(out.read_text())
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
