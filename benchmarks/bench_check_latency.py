@@ -13,7 +13,7 @@ import statistics
 import time
 
 from symjac.checking.engine import Problem
-from symjac.checking.sandbox import Sandbox
+from symjac.checking.pool import AnswerSandbox as Sandbox
 
 NOTES_K = (r"\begin{bmatrix} 2A_{11} & 0 & 2A_{21} & 0 & 2A_{31} & 0 \\ A_{12} & A_{11} & A_{22} & A_{21} & A_{32} & A_{31} \\"
            r" A_{12} & A_{11} & A_{22} & A_{21} & A_{32} & A_{31} \\ 0 & 2A_{12} & 0 & 2A_{22} & 0 & 2A_{32} \end{bmatrix}")

@@ -112,7 +112,7 @@ def main(argv=None) -> int:
             slowest = (dt, text)
     total = time.monotonic() - start
     # a sample through the sandbox (fresh worker per answer, time limit)
-    from symjac.checking.sandbox import Sandbox
+    from symjac.checking.pool import AnswerSandbox as Sandbox
 
     sample = r.sample(inputs, min(args.sandbox_sample, len(inputs)))
     with Sandbox(workers=2, timeout=5.0) as box:

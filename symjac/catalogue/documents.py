@@ -257,13 +257,15 @@ def render_all(ds: list) -> dict:
 
 def write_files(files: dict, out: str | Path) -> list[Path]:
     """Write ``files`` under ``out``, only rewriting changed files; returns the paths."""
+    from symjac.durable import write_text
+
     out = Path(out)
     written = []
     for rel, content in files.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != content:
-            path.write_text(content, encoding="utf-8")
+        if path.is_symlink() or not path.exists() or path.read_text(encoding="utf-8") != content:
+            write_text(path, content)           # atomic; a symbolic link there is replaced, not followed
         written.append(path)
     return written
 

@@ -115,6 +115,39 @@ def _numeric(value, depth: int = 0) -> bool:
     return False
 
 
+def _finite(value) -> bool:
+    import math
+
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _brief(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _check_problem_kind(path, wrt, function, values, choices, target, shapes) -> None:
+    """Faults that would make every answer wrong, or accept every answer: refused at load time."""
+    if choices and not target:
+        raise _fail(path, "target", "[[choices]] needs a [target] (inputs and outputs) to compare the choices with")
+    if target and not choices:
+        raise _fail(path, "choices", "[target] is given but there are no [[choices]]")
+    if wrt is None and not choices:
+        used = sorted(names_in(function))
+        missing = [n for n in used if n not in values]
+        if missing:
+            raise _fail(path, "values", f"a value problem (no wrt) needs a value for every variable; "
+                                        f"missing: {', '.join(missing)}")
+    if choices:
+        free = set(names_in(function)) - set(target.get("inputs", {}))
+        for n, item in enumerate(choices, 1):
+            missing = sorted(free - set(item.get("values", {})) - set(values))
+            if missing:
+                raise _fail(path, f"choices[{n}].values", f"no value for {', '.join(missing)}")
+
+
 def _sigma(data, path) -> str | None:
     sigma = data.get("sigma")
     if sigma is not None and sigma not in ("tanh", "sigmoid"):
@@ -190,6 +223,8 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
     for name, value in values.items():
         if not _numeric(value):
             raise _fail(path, f"values.{name}", "must be a number or a (nested) list of numbers")
+        if not _finite(value):
+            raise _fail(path, f"values.{name}", "must be finite (no inf or nan)")
     dimensions = _dimensions(data, shapes, path)
     index_names = data.get("index_names", [])
     if not isinstance(index_names, list) or not all(isinstance(n, str) and n.isalpha() and len(n) == 1
@@ -218,12 +253,16 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
         vals = item.get("values")
         if not isinstance(vals, dict) or not all(k in shapes for k in vals):
             raise _fail(path, f"choices[{n}].values", "must be a table of declared variables -> numbers")
+        for k, v in vals.items():
+            if not _numeric(v) or not _finite(v):
+                raise _fail(path, f"choices[{n}].values.{k}", f"must be a finite number or list of numbers, got {_brief(v)}")
         if "label" not in item or not isinstance(item["label"], str):
             raise _fail(path, f"choices[{n}].label", "missing: a short label such as \"a\"")
     target = data.get("target", {})
     if not isinstance(target, dict):
         raise _fail(path, "target", "must be a table")
     _check_target(target, path, shapes, bool(choices))
+    _check_problem_kind(path, wrt, function, values, choices, target, shapes)
     spec = Spec(
         name=path.stem, title=title, function=function, wrt=wrt, convention=convention,
         shapes=shapes, dimensions=dimensions, index_names=index_names,
@@ -388,6 +427,56 @@ def _check_buildable(spec: Spec) -> None:
         if got != tuple(want) and not (want[1] == 1 and got == (1, want[0])):
             raise _fail(spec.path, f"values.{name}",
                         f"has shape {got[0]}x{got[1]} but {name} is declared {want[0]}x{want[1]}")
+    _check_key_finite(spec, shapes)
+
+
+MAX_KEY_ENTRIES = 4096
+
+
+def _check_key_finite(spec: Spec, shapes: dict) -> None:
+    """With [values] for every variable: the function (and its Jacobian, for a derivative problem)
+    must be finite real numbers there, else no answer could be judged against it."""
+    import warnings
+
+    import numpy as np
+    import sympy as sp
+
+    from symjac.evaluate.numeric import lambdify
+    from symjac.parsing.explicit import build_explicit
+    from symjac.symbols import shape_of
+
+    used = names_in(spec.function)
+    if not spec.values or not used <= set(spec.values) or spec.choices:
+        return
+    try:
+        value, variables = build_explicit(spec.function, shapes)
+        F = value if isinstance(value, sp.MatrixBase) else sp.Matrix([[value]])
+        what = "the function"
+        if spec.wrt is not None:
+            from symjac.calculus.explicit import jacobian
+
+            F = jacobian(F, variables[spec.wrt])
+            what = f"the Jacobian by {spec.wrt}"
+        if len(F) > MAX_KEY_ENTRIES:
+            return
+        names = sorted(n for n in used if n in variables)
+        args = [variables[n] for n in names]
+        arrays = [np.asarray(spec.values[n], dtype=float).reshape(shape_of(variables[n])) for n in names]
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = np.asarray(lambdify(sp.ImmutableMatrix(F), args)(*arrays))
+        if np.iscomplexobj(out) and np.any(np.abs(out.imag) > 0):
+            raise _fail(spec.path, "values", f"{what} is not real at these values: no answer could be judged against it")
+        out = np.real(out)
+        if not np.all(np.isfinite(out)):
+            bad = "undefined (nan)" if np.any(np.isnan(out)) else "infinite (overflow)"
+            raise _fail(spec.path, "values", f"{what} is {bad} at these values: no answer could be judged against it")
+    except SpecError:
+        raise
+    except SymjacError:
+        return                                          # shape faults are reported elsewhere
+    except (ValueError, OverflowError):
+        raise _fail(spec.path, "values", "numbers too large to evaluate the problem with") from None
 
 
 def _value_shape(value) -> tuple:
@@ -401,15 +490,32 @@ def _value_shape(value) -> tuple:
 def load_spec(path: str | Path) -> Spec:
     """Read and validate one spec file."""
     path = Path(path)
+    from symjac.durable import safe_text
+
+    shown = safe_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():
+            raise SpecError(f"{shown}: cannot read: not a regular file")
+        raw = path.read_bytes()[:5_000_001]
     except OSError as exc:
-        raise SpecError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SpecError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > 5_000_000:
+        raise SpecError(f"{shown}: too large for a spec (more than 5 MB)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{shown}: not valid UTF-8 text (byte {exc.start + 1})") from None
+    text = text.removeprefix("\ufeff")                 # a UTF-8 byte-order mark is accepted
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: invalid TOML: {exc}") from None
-    return spec_from_dict(data, path)
+        raise SpecError(f"{shown}: invalid TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise SpecError(f"{shown}: invalid TOML: nested too deeply") from None
+    try:
+        return spec_from_dict(data, path)
+    except RecursionError:
+        raise SpecError(f"{shown}: function: nested too deeply (too many chained operations)") from None
 
 
 def load_catalogue(directory: str | Path = "derivations") -> list[Spec]:

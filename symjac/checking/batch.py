@@ -16,11 +16,11 @@ submission name).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
+from symjac.durable import dumps, safe_text, write_text
 from symjac.errors import SymjacError
 
 SUFFIXES = {".tex", ".txt", ".md", ".latex", ""}
@@ -97,6 +97,7 @@ class _Progress:
 
     def step(self, *_):
         self.done += 1
+        self.done = min(self.done, self.total)
         if self.enabled:
             width = 30
             filled = int(width * self.done / self.total)
@@ -107,26 +108,43 @@ class _Progress:
 
 
 def grade_directory(problem, folder, *, workers: int = 1, timeout: float = 5.0, max_score: float = 1.0,
-                    progress: bool = True, sandbox=None, submissions=None) -> list[dict]:
+                    progress: bool = True, sandbox=None, submissions=None, journal=None) -> list[dict]:
     """Check every submission in ``folder`` (or the given ``submissions``, (name, file) pairs from
-    :func:`scan_submissions`); returns [{name, file, report…}] in name order."""
-    from symjac.checking.sandbox import Sandbox
+    :func:`scan_submissions`); returns [{submission, file, report…}] in name order.
+
+    Each result is appended to ``journal`` (a :class:`~symjac.durable.Journal`) as soon as it is
+    known, so an interruption keeps what was graded.  If the sandbox is cancelled
+    (:meth:`~symjac.checking.sandbox.Sandbox.cancel`), the submissions not graded are left out.
+    Names and paths are UTF-8-safe text (undecodable bytes escaped as ``\\xNN``).
+    """
+    import threading
+
+    from symjac.checking.pool import AnswerSandbox
 
     subs = find_submissions(folder) if submissions is None else list(submissions)
     answers = [read_answer(p) for _, p in subs]
     bar = _Progress(len(subs), enabled=progress)
+    lock = threading.Lock()
+
+    def entry(k, rep):
+        name, path = subs[k]
+        return {"submission": safe_text(name), "file": safe_text(str(path)), "max_score": max_score,
+                **rep, "score": round(rep.get("score", 0.0) * max_score, 4)}
+
+    def done(k, rep):
+        with lock:
+            if journal is not None and rep.get("verdict") != "cancelled":
+                journal.add(entry(k, rep))
+            bar.step()
+
     own = sandbox is None
-    box = sandbox or Sandbox(workers=workers, timeout=timeout)
+    box = sandbox or AnswerSandbox(workers=workers, timeout=timeout)
     try:
-        reports = box.map(problem, answers, timeout=timeout, callback=bar.step)
+        reports = box.check_many(problem, answers, timeout=timeout, callback=done)
     finally:
         if own:
             box.close()
-    out = []
-    for (name, path), rep in zip(subs, reports):
-        out.append({"submission": name, "file": str(path), "max_score": max_score,
-                    **rep, "score": round(rep.get("score", 0.0) * max_score, 4)})
-    return out
+    return [entry(k, rep) for k, rep in enumerate(reports) if rep.get("verdict") != "cancelled"]
 
 
 def counts(results: list[dict]) -> dict:
@@ -168,25 +186,37 @@ def check_writable(path) -> None:
         return
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
+    if p.is_dir() and not p.is_symlink():
         raise SymjacError(f"{path}: cannot write the results: it is a directory")
     if not parent.is_dir():
         raise SymjacError(f"{path}: cannot write the results: no directory {parent}")
-    if not os.access(p if p.exists() else parent, os.W_OK):
+    if not os.access(parent, os.W_OK):     # the file is replaced by a rename in its folder
         raise SymjacError(f"{path}: cannot write the results: permission denied")
 
 
-def write_results(results: list[dict], path, fmt: str = "gradescope", title: str = "", skipped=()) -> None:
+def write_results(results: list[dict], path, fmt: str = "gradescope", title: str = "", skipped=(),
+                  total: int | None = None) -> None:
+    """Write the results (atomically; ``-`` is standard output) as Gradescope's results.json or JSON.
+
+    ``total`` (when more than ``len(results)``) marks an interrupted batch: the file says how many
+    submissions were graded out of how many.  Strict JSON: non-finite numbers are named as strings.
+    """
+    skipped = [{k: safe_text(v) for k, v in s.items()} for s in skipped]
     data = gradescope_results(results, title, skipped) if fmt == "gradescope" else {
         "results": results, "skipped": list(skipped)}
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    if total is not None and total > len(results):
+        data["interrupted"] = {"graded": len(results), "total": total}
+        if fmt == "gradescope":
+            data["output"] += f"; interrupted: {len(results)} of {total} submissions graded"
+    text = dumps(data, indent=2)
     if str(path) == "-":
         sys.stdout.write(text + "\n")
+        sys.stdout.flush()
         return
     try:
-        Path(path).write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise SymjacError(f"{path}: cannot write the results: {exc.strerror or exc}") from None
+        write_text(path, text + "\n")
+    except SymjacError as exc:
+        raise SymjacError(str(exc).replace(": cannot write:", ": cannot write the results:", 1)) from None
 
 
 __all__ = ["grade_directory", "gradescope_results", "write_results", "find_submissions", "scan_submissions",

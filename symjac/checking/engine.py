@@ -653,6 +653,9 @@ def _infer_sizes(problem: Problem, expr):
             # at a size of 1 vectors are scalars and a transposed or reordered answer coincides with the
             # right one, so an answer does not get to choose it: only the problem's [dimensions] can
             return None, "degenerate: " + ", ".join(f"{d} = {v}" for d, v in sorted(determined.items()))
+        too_big = _implied_cost(want, determined)
+        if too_big:
+            return None, too_big
     fixed = {**known, **determined}
     free = [d for d in problem.dims if d not in fixed]
     if free:
@@ -678,12 +681,35 @@ def _as_expr(x):
     return sp.Integer(x) if isinstance(x, int) else x
 
 
+MAX_IMPLIED_ENTRIES = 4096
+
+
+def _implied_cost(want, sizes: dict) -> str | None:
+    """``"too large: …"`` when the expected answer at the sizes an answer's shape implies would have
+    more than MAX_IMPLIED_ENTRIES entries (checked before anything is built at those sizes)."""
+    subs = {_dim_symbol(d): sp.Integer(v) for d, v in sizes.items()}
+    try:
+        n = 1
+        for w in want:
+            n *= int(_as_expr(w).xreplace(subs))
+    except (TypeError, ValueError):
+        return None
+    if n <= MAX_IMPLIED_ENTRIES:
+        return None
+    return "too large: " + ", ".join(f"{d} = {v}" for d, v in sorted(sizes.items()))
+
+
 def _sizes_unknown_report(problem: Problem, expr, why: str) -> Report:
     from symjac.parsing.latex.parser import shape as latex_shape
 
     want = _fmt_symbolic_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes)))
     given = _fmt_shape(latex_shape(expr))
     dims = ", ".join(problem.dims)
+    if why.startswith("too large"):
+        return Report("invalid", ["invalid"], 0.0,
+                      f"invalid input: the answer's fixed sizes ({given}) mean {why.split(': ', 1)[1]}, too large to "
+                      f"check (the expected answer would have more than {MAX_IMPLIED_ENTRIES} entries): write it "
+                      f"without explicit sizes, expected {want}", {"expected": want, "given": given})
     if why == "impossible":
         msg = f"incorrect: expected {want}, and no sizes of {dims} give the answer's shape {given}"
     elif why.startswith("degenerate"):
@@ -1198,7 +1224,7 @@ def check(problem: Problem, answer: str, *, sandbox: bool = True, timeout: float
     """
     if not sandbox:
         return check_pure(problem, answer)
-    from symjac.checking.sandbox import default_sandbox
+    from symjac.checking.pool import default_sandbox
 
     return default_sandbox().check(problem, answer, timeout=timeout)
 

@@ -1,37 +1,48 @@
-"""Checking untrusted answers in worker processes: hard time limit, memory cap, recycled.
+"""Running untrusted work in worker processes: hard time limit, memory cap, recycled, never orphaned.
 
-A :class:`Sandbox` keeps up to N worker processes, each forked from this
-process (whose state is clean: it never parses student text itself).  A
-worker caps its address space (``RLIMIT_AS``) and CPU time (``RLIMIT_CPU``)
-on start, checks tasks sent over a pipe, and exits after
-``max_tasks_per_child`` tasks (default 1: every answer gets a fresh
-process, so nothing one submission does — the parser's process-wide caches,
-SymPy's caches, memory — can change how the next is judged).  A replacement
-is forked as soon as a worker retires, so the fork is off the critical path.
+A :class:`Sandbox` runs one task function, ``task(*args) -> result`` (any
+picklable result), in up to N worker processes forked from this process.  It
+knows nothing about what the task does: the caller passes the task, an
+optional ``warm_up()`` run once in the parent before the first fork (so forks
+start warm), and an optional ``failure(kind, info) -> result`` that turns a
+failure into a result (kinds: ``timeout``, ``crashed``, ``memory``,
+``exception``, ``cancelled``).
 
-The wall-clock limit is enforced by the parent: a worker that has not
-answered within ``timeout`` seconds is killed (SIGKILL, by its pid) and the
-answer is reported ``invalid`` ("took longer than …").  A worker that dies
-(memory cap, CPU cap, crash) gives ``invalid`` too.  The CPU cap follows the
-time limit of each task (``cpu_seconds(timeout)``), so a longer per-call
-``timeout`` is not cut short by the constructor's.  An exception the checker
-did not expect (a bug in symjac, not a fault of the answer) gives the verdict
-``error``, never ``invalid``: the answer was not judged.  Only
-:class:`~symjac.checking.engine.Report` dictionaries cross the pipe.
+A worker caps its address space (``RLIMIT_AS``) and CPU time (``RLIMIT_CPU``,
+per task), runs tasks sent over a pipe, and exits after
+``max_tasks_per_child`` tasks (default 1: every task gets a fresh process).
+
+No worker outlives its parent:
+
+- after fork a worker closes every parent-side pipe end it inherited (its own
+  and its siblings'), so when the parent goes its pipe reads end-of-file;
+- on Linux it asks for SIGKILL when the parent dies (``PR_SET_PDEATHSIG``;
+  workers are forked from one long-lived thread, as the signal follows the
+  forking thread), and a watchdog thread exits when ``getppid()`` changes;
+- a busy worker also has a wall-clock alarm (``SIGALRM``) a little beyond the
+  task's time limit; the parent kills it at the limit itself.
+
+:meth:`Sandbox.cancel` stops handing out work and kills in-flight workers:
+every running or waiting task then returns ``failure("cancelled", …)``.
 """
 from __future__ import annotations
 
 import math
 import multiprocessing as mp
 import os
+import queue
 import signal
+import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MEMORY_MB = 2048
 MAX_TIMEOUT = 600.0
+
+# file descriptors of parent-side pipe ends: a fresh worker closes all of them
+_PARENT_FDS: set[int] = set()
+_FDS_LOCK = threading.Lock()
 
 
 def valid_timeout(t) -> float:
@@ -47,11 +58,9 @@ def cpu_seconds(timeout: float) -> int:
     return max(2, int(timeout * 2) + 2)
 
 
-def error_report(what: str) -> dict:
-    """The report of a check that failed inside symjac (verdict ``error``: the answer was not judged)."""
-    return {"verdict": "error", "diagnosis": [], "score": 0.0,
-            "message": f"checker error: {what}; the answer was not judged (a bug in symjac, please report it)",
-            "details": {}}
+def default_failure(kind: str, info) -> dict:
+    """The result of a task that did not finish: ``{"failed": kind, "info": info}``."""
+    return {"failed": kind, "info": info}
 
 
 def _limit_cpu(seconds: int) -> None:
@@ -69,7 +78,38 @@ def _limit_cpu(seconds: int) -> None:
         pass
 
 
-def _worker_main(conn, memory_mb: int, max_tasks: int) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process end when its parent does: PDEATHSIG on Linux, and a getppid watchdog."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)   # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover
+            pass
+    if os.getppid() != parent_pid:                        # the parent died before prctl
+        os._exit(1)
+
+    def watch():
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="symjac-parent-watchdog").start()
+
+
+def _worker_main(conn, parent_fds, parent_pid, task, memory_mb: int, max_tasks: int) -> None:
+    for fd in parent_fds:                     # never hold the parent's ends: EOF must reach us
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides what an interrupt means
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # wall-clock backstop: the alarm ends the worker
+    _die_with_parent(parent_pid)
     try:
         import resource
 
@@ -77,73 +117,95 @@ def _worker_main(conn, memory_mb: int, max_tasks: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):  # pragma: no cover - non-POSIX
         pass
-    from symjac.checking.engine import check_pure
-
     done = 0
     while done < max_tasks:
         try:
-            task = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if job is None:
             return
-        problem, answer, cpu = task
-        _limit_cpu(cpu)
+        args, limit = job
+        _limit_cpu(cpu_seconds(limit))
+        signal.alarm(int(math.ceil(limit)) + 2)
         try:
-            report = check_pure(problem, answer).to_dict()
+            out = ("ok", task(*args))
         except MemoryError:
-            report = {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
-                      "message": "invalid input: the answer needs too much memory to check", "details": {}}
-        except BaseException as exc:  # noqa: BLE001 - a bug must not kill the batch, nor be blamed on the answer
-            report = error_report(f"unexpected {type(exc).__name__} while checking")
+            out = ("memory", None)
+        except BaseException as exc:  # noqa: BLE001 - a failing task must not kill the pool
+            out = ("exception", type(exc).__name__)
+        signal.alarm(0)
         try:
-            conn.send(report)
+            conn.send(out)
         except (OSError, ValueError):
             return
+        except Exception:  # noqa: BLE001 - an unpicklable result
+            try:
+                conn.send(("exception", "unpicklable result"))
+            except Exception:  # noqa: BLE001
+                return
         done += 1
 
 
-_WARM_TEXTS = (
-    r"1", r"- \text{zq0}", r"2 \text{zq0} \text{zq1} + \frac{1}{2} \text{zq2} ^ { 2 } - \text{zq3} ^ { T }",
-    r"\text{zq0} - \text{zq1} \text{zq2}", r"e ^ { - \text{zq0} }", r"\frac { 1 } { 1 + e ^ { - \text{zq0} } }",
-    r"10 ^ { - 3 }", r"3 \times 4 \cdot 2", r"\text{zq0} ^ { - 1 } \text{zq1}", r"( \text{zq0} + \text{zq1} ) ^ { T }",
-    r"\text{zq0} / 2", r"5 !", r"\text{zq0} \text{zq1} + \text{zq2} \text{zq3} - 2 \text{zq4}",
-)
-_WARM = False
+class _Spawner:
+    """One long-lived thread that forks every worker (PDEATHSIG follows the forking thread)."""
+
+    def __init__(self):
+        self.jobs: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="symjac-spawner")
+        self.thread.start()
+
+    def _run(self):
+        while True:
+            fn, box, done = self.jobs.get()
+            try:
+                box.append((True, fn()))
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                box.append((False, exc))
+            done.set()
+
+    def call(self, fn):
+        if threading.current_thread() is self.thread:
+            return fn()
+        box: list = []
+        done = threading.Event()
+        self.jobs.put((fn, box, done))
+        done.wait()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return value
 
 
-def _warm_up() -> None:
-    """Import and exercise everything a worker needs, in the parent, so forks start warm.
+_SPAWNER: _Spawner | None = None
+_SPAWNER_LOCK = threading.Lock()
 
-    Only fixed, trusted inputs are used: the parser's process-wide cache that a
-    worker inherits is the same for every submission.
-    """
-    global _WARM
-    if _WARM:
-        return
-    import sympy as sp
 
-    from symjac.checking import engine as checking
-    from symjac.parsing.latex.parser import _call_library
+def _spawner() -> _Spawner:
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or not _SPAWNER.thread.is_alive() or _SPAWNER_PID != os.getpid():
+            _set_spawner(_Spawner())
+        return _SPAWNER
 
-    for text in _WARM_TEXTS:
-        names = {f"zq{k}" for k in range(5) if f"zq{k}" in text}
-        try:
-            _call_library(text, {n: sp.MatrixSymbol(n, 2, 2) for n in sorted(names)[:2]})
-        except Exception:  # noqa: BLE001 - warm-up only
-            pass
-    problem = checking.Problem("A.T @ A", "A", {"A": (2, 2)}, "vec")
-    checking.check_pure(problem, r"\begin{bmatrix} 2A_{11} & A_{12} \\ 0.5 & -A_{21} \end{bmatrix} + (I_2 \otimes A^{T})")
-    checking.check_pure(checking.Problem("tanh(W @ a)", None, {"W": (1, 2), "a": (2, 1)}, values={"W": [[1, 2]], "a": [0.5, 1]}),
-                     r"\begin{bmatrix} 0.76 \end{bmatrix}")
-    _WARM = True
+
+_SPAWNER_PID = os.getpid()
+
+
+def _set_spawner(s: _Spawner) -> None:
+    global _SPAWNER, _SPAWNER_PID
+    _SPAWNER, _SPAWNER_PID = s, os.getpid()
 
 
 class _Worker:
-    def __init__(self, ctx, memory_mb, max_tasks):
+    def __init__(self, ctx, task, memory_mb, max_tasks):
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb, max_tasks), daemon=True)
+        with _FDS_LOCK:
+            _PARENT_FDS.add(parent.fileno())
+            fds = sorted(_PARENT_FDS)
+        self.proc = ctx.Process(target=_worker_main, args=(child, fds, os.getpid(), task, memory_mb, max_tasks),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.used = 0
@@ -156,18 +218,42 @@ class _Worker:
         except (ProcessLookupError, OSError):
             pass
         self.proc.join(timeout=2)
+        self.close_conn()
+
+    def close_conn(self) -> None:
         try:
-            self.conn.close()
-        except OSError:  # pragma: no cover
-            pass
+            fd = self.conn.fileno()
+        except (OSError, ValueError):
+            return
+        with _FDS_LOCK:
+            _PARENT_FDS.discard(fd)
+            try:
+                self.conn.close()
+            except OSError:  # pragma: no cover
+                pass
+
+
+class Cancelled(Exception):
+    """Raised inside the sandbox when work is cancelled."""
 
 
 class Sandbox:
-    """A pool of recycled worker processes checking answers with hard limits."""
+    """A pool of recycled worker processes running ``task(*args)`` with hard limits.
 
-    def __init__(self, workers: int = 1, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
-                 max_tasks_per_child: int = 1):
-        _warm_up()
+    ``warm_up()`` (optional) runs once in this process before the first fork;
+    ``failure(kind, info)`` (optional, default :func:`default_failure`) makes
+    the result of a task that timed out, crashed, ran out of memory, raised, or
+    was cancelled.
+    """
+
+    def __init__(self, task=None, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
+                 memory_mb: int = DEFAULT_MEMORY_MB, max_tasks_per_child: int = 1, warm_up=None, failure=None):
+        if task is None:
+            raise TypeError("Sandbox needs a task function")
+        if warm_up is not None:
+            warm_up()
+        self.task = task
+        self.failure = failure or default_failure
         methods = mp.get_all_start_methods()
         self.ctx = mp.get_context("fork" if "fork" in methods else "spawn")
         self.timeout = valid_timeout(timeout)
@@ -175,86 +261,122 @@ class Sandbox:
         self.max_tasks = max(1, int(max_tasks_per_child))
         self.n = max(1, int(workers))
         self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
         self._lock = threading.Lock()
         self._sem = threading.Semaphore(self.n)
+        self.cancelled = threading.Event()
         for _ in range(self.n):
             self._idle.append(self._spawn())
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.ctx, self.memory_mb, self.max_tasks)
+        return _spawner().call(lambda: _Worker(self.ctx, self.task, self.memory_mb, self.max_tasks))
 
     def _take(self) -> _Worker:
         with self._lock:
             while self._idle:
                 w = self._idle.pop()
                 if w.proc.is_alive():
+                    self._busy.add(w)
                     return w
                 w.kill()
-        return self._spawn()
-
-    def _give_back(self, w: _Worker) -> None:
-        if w.used >= w.max_tasks or not w.proc.is_alive():
-            w.kill()
-            w = self._spawn()
+        w = self._spawn()
         with self._lock:
-            self._idle.append(w)
+            self._busy.add(w)
+        return w
 
-    def check_dict(self, problem, answer: str, timeout: float | None = None) -> dict:
-        """Check one answer in a worker; returns the report as a dict."""
+    def _release(self, w: _Worker, reuse: bool) -> None:
+        with self._lock:
+            self._busy.discard(w)
+        if reuse and w.used < w.max_tasks and w.proc.is_alive():
+            with self._lock:
+                self._idle.append(w)
+            return
+        w.kill()
+        if not self.cancelled.is_set():
+            fresh = self._spawn()
+            with self._lock:
+                self._idle.append(fresh)
+
+    def run(self, *args, timeout: float | None = None):
+        """Run ``task(*args)`` in a worker within ``timeout`` seconds; the task's result, or ``failure(…)``."""
         limit = self.timeout if timeout is None else valid_timeout(timeout)
         with self._sem:
+            if self.cancelled.is_set():
+                return self.failure("cancelled", None)
             w = self._take()
-            start = time.monotonic()
+            reuse = False
             try:
-                w.conn.send((problem, answer, cpu_seconds(limit)))
+                w.conn.send((args, limit))
                 if not w.conn.poll(limit):
-                    w.kill()
-                    self._give_back_dead()
-                    return _timeout_report(limit)
-                report = w.conn.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                w.kill()
-                self._give_back_dead()
-                return {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
-                        "message": "invalid input: checking this answer exceeded the memory or CPU limit, "
-                                   "or crashed the checker", "details": {}}
-            w.used += 1
-            report.setdefault("details", {})["seconds"] = round(time.monotonic() - start, 4)
-            self._give_back(w)
-            return report
+                    return self.failure("cancelled" if self.cancelled.is_set() else "timeout", limit)
+                kind, value = w.conn.recv()
+                w.used += 1
+                reuse = True
+            except (EOFError, OSError, ValueError):
+                return self.failure("cancelled" if self.cancelled.is_set() else "crashed", None)
+            finally:
+                self._release(w, reuse)
+            if kind == "ok":
+                return value
+            return self.failure(kind, value)
 
-    def _give_back_dead(self) -> None:
+    def cancel(self) -> None:
+        """Stop handing out work and kill every busy worker (their tasks give ``failure("cancelled")``)."""
+        self.cancelled.set()
         with self._lock:
-            self._idle.append(self._spawn())
+            busy = list(self._busy)
+        for w in busy:
+            try:
+                os.kill(w.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, OSError, TypeError):
+                pass
 
-    def check(self, problem, answer: str, timeout: float | None = None):
-        from symjac.checking.engine import Report
+    def pids(self) -> list[int]:
+        """Process ids of the current workers (idle and busy)."""
+        with self._lock:
+            return [w.proc.pid for w in [*self._idle, *self._busy] if w.proc.pid]
 
-        return Report.from_dict(self.check_dict(problem, answer, timeout))
+    def map(self, args_list, timeout: float | None = None, callback=None) -> list:
+        """Run the task on every argument tuple, N at a time; results in input order.
 
-    def map(self, problem, answers, timeout: float | None = None, callback=None) -> list[dict]:
-        """Check many answers in parallel (one thread per worker slot); results in input order."""
-        results: list = [None] * len(answers)
+        ``callback(k, result)`` is called as each finishes (from a worker thread).
+        After :meth:`cancel`, unfinished entries are ``failure("cancelled", None)``.
+        The calling thread waits in short slices, so signal handlers run promptly.
+        """
         if timeout is not None:
             valid_timeout(timeout)
+        results: list = [None] * len(args_list)
+        todo = iter(range(len(args_list)))
+        todo_lock = threading.Lock()
 
-        def one(k):
-            try:
-                r = self.check_dict(problem, answers[k], timeout)
-            except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
-                r = error_report(f"unexpected {type(exc).__name__} in the sandbox")
-            results[k] = r
-            if callback:
-                callback(k, r)
-            return r
+        def loop():
+            while not self.cancelled.is_set():
+                with todo_lock:
+                    k = next(todo, None)
+                if k is None:
+                    return
+                try:
+                    r = self.run(*args_list[k], timeout=timeout)
+                except Exception as exc:  # noqa: BLE001 - one bad task never stops a batch
+                    r = self.failure("exception", type(exc).__name__)
+                results[k] = r
+                if callback is not None and not (self.cancelled.is_set() and _is_cancelled(r)):
+                    callback(k, r)
 
-        with ThreadPoolExecutor(max_workers=self.n) as pool:
-            list(pool.map(one, range(len(answers))))
-        return results
+        threads = [threading.Thread(target=loop, daemon=True, name=f"symjac-sandbox-{i}")
+                   for i in range(min(self.n, max(1, len(args_list))))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+        return [r if r is not None else self.failure("cancelled", None) for r in results]
 
     def close(self) -> None:
+        self.cancelled.set()
         with self._lock:
-            workers, self._idle = self._idle, []
+            workers, self._idle = self._idle + list(self._busy), []
+            self._busy = set()
         for w in workers:
             try:
                 w.conn.send(None)
@@ -269,21 +391,9 @@ class Sandbox:
         self.close()
 
 
-def _timeout_report(limit: float) -> dict:
-    return {"verdict": "invalid", "diagnosis": ["invalid"], "score": 0.0,
-            "message": f"invalid input: checking took longer than {limit:g} s (time limit)",
-            "details": {"timeout": limit}}
+def _is_cancelled(r) -> bool:
+    return isinstance(r, dict) and (r.get("failed") == "cancelled" or r.get("cancelled") is True)
 
 
-_DEFAULT: Sandbox | None = None
-
-
-def default_sandbox() -> Sandbox:
-    """A process-wide sandbox (one worker), created on first use."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Sandbox()
-    return _DEFAULT
-
-
-__all__ = ["Sandbox", "default_sandbox", "cpu_seconds", "error_report", "valid_timeout", "MAX_TIMEOUT", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]
+__all__ = ["Sandbox", "cpu_seconds", "default_failure", "valid_timeout", "MAX_TIMEOUT", "DEFAULT_TIMEOUT",
+           "DEFAULT_MEMORY_MB"]

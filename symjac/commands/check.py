@@ -43,23 +43,40 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def read_answer_file(path: str, limit: int = 2_000_000) -> str:
+    """The text of a regular file (a FIFO, device or directory is refused, never waited on)."""
+    import os
+    import stat
+
+    from symjac.durable import safe_text
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise SymjacError(f"{safe_text(path)}: cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SymjacError(f"{safe_text(path)}: cannot read: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit)
+    except OSError as exc:
+        raise SymjacError(f"{safe_text(path)}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace")
+
+
 def run(args) -> int:
     from symjac.checking.engine import Problem
-    from symjac.checking.sandbox import Sandbox
+    from symjac.checking.pool import AnswerSandbox
+    from symjac.durable import dumps
 
     problem = Problem.from_file(args.problem)
-    if args.answer == "-":
-        answer = sys.stdin.read(2_000_000)
-    else:
-        try:
-            with open(args.answer, encoding="utf-8", errors="replace") as fh:
-                answer = fh.read(2_000_000)
-        except OSError as exc:
-            raise SymjacError(f"{args.answer}: cannot read: {exc.strerror}") from None
-    with Sandbox(workers=1, timeout=args.timeout) as box:
+    answer = sys.stdin.read(2_000_000) if args.answer == "-" else read_answer_file(args.answer)
+    with AnswerSandbox(workers=1, timeout=args.timeout) as box:
         report = box.check(problem, answer)
     if args.format == "json":
-        print(report.to_json(indent=2, ensure_ascii=False))
+        print(dumps(report.to_dict(), indent=2))        # strict JSON: inf/nan named as strings
         return EXIT_CODES.get(report.verdict, 3)
     if report.verdict == "invalid":
         raise InvalidAnswerError(report.message)

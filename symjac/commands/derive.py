@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from symjac import elementwise as registry
 from symjac.conventions import NAMES
 from symjac.errors import SymjacError
 from symjac.parsing.shapes import is_concrete, parse_shape_arg
-from symjac.commands import bounded_int
+from symjac.commands import bounded_int, timeout_seconds
 
 FORMATS = ("text", "latex", "markdown", "json")
 MAX_POINTS = 1000
@@ -53,10 +52,98 @@ def register(sub) -> None:
     p.add_argument("--points", type=bounded_int(0, MAX_POINTS), default=5,
                    help=f"random points for the numeric check, 0 to {MAX_POINTS} (default 5)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, help="seed for the random points (default 0)")
+    p.add_argument("--timeout", type=timeout_seconds, default=DEFAULT_TIMEOUT,
+                   help=f"seconds for the whole derivation, at most 600 (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--memory-mb", type=bounded_int(256, 65536), default=DEFAULT_MEMORY_MB,
+                   help=f"memory limit of the derivation in MB (default {DEFAULT_MEMORY_MB})")
     p.set_defaults(func=run)
 
 
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY_MB = 2048
+
+
 def run(args) -> int:
+    """Derive in a worker process with a time and memory limit; any failure is one line, exit 2."""
+    from symjac.checking.sandbox import Sandbox
+
+    with Sandbox(_derive_task, workers=1, timeout=args.timeout, memory_mb=args.memory_mb,
+                 failure=_failure) as box:
+        kind, value = box.run(_Args.of(args))
+    if kind == "ok":
+        text, code = value
+        print(text)
+        return code
+    raise SymjacError(value)
+
+
+class _Args:
+    """The plain fields of the parsed arguments (picklable, no argparse objects)."""
+
+    FIELDS = ("expr", "wrt", "shape", "convention", "format", "closed_form", "points", "seed", "timeout", "memory_mb")
+
+    @classmethod
+    def of(cls, args):
+        a = cls()
+        for f in cls.FIELDS:
+            setattr(a, f, getattr(args, f, None))
+        return a
+
+
+def _failure(kind: str, info) -> tuple:
+    if kind == "timeout":
+        return ("error", f"the derivation took longer than {info:g} s (--timeout; at most 600)")
+    if kind in ("memory", "crashed"):
+        return ("error", "the derivation needs more memory or CPU time than allowed (--memory-mb, --timeout)")
+    if kind == "cancelled":
+        return ("error", "interrupted")
+    return ("error", f"could not derive this expression ({_internal(info)})")
+
+
+def _internal(name) -> str:
+    return {"RecursionError": "nested too deeply", "ZeroDivisionError": "division by zero",
+            "OverflowError": "numbers too large", "MemoryError": "out of memory"}.get(str(name),
+                                                                                         "an internal failure")
+
+
+def _derive_task(args) -> tuple:
+    """Worker side: ("ok", (text, exit code)) or ("error", one-line message)."""
+    import sys
+    import warnings
+
+    import numpy as np
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 12000))   # long chains of + and @ (a worker's own stack)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return "ok", _derive(args)
+    except SymjacError as exc:
+        return "error", str(exc).splitlines()[0] if str(exc) else "invalid input"
+    except RecursionError:
+        return "error", "the expression is nested too deeply (too many chained operations)"
+    except ZeroDivisionError:
+        return "error", "division by zero"
+    except MemoryError:
+        return "error", "the derivation needs more memory than allowed (--memory-mb)"
+    except (OverflowError, ValueError) as exc:
+        if "digits" in str(exc) or isinstance(exc, OverflowError):
+            return "error", "a number in the expression is too large"
+        return "error", f"could not derive this expression ({_describe(exc)})"
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
+        return "error", f"could not derive this expression ({_describe(exc)})"
+
+
+def _describe(exc) -> str:
+    text = str(exc)
+    if "ComplexInfinity" in text or "zoo" in text:
+        return "division by zero or an infinite value"
+    if "ImaginaryUnit" in text or "complex" in text.lower():
+        return "the result is not real"
+    return "an internal failure; please report it"
+
+
+def _derive(args) -> tuple:
     from symjac.conventions import get_convention
     from symjac.results import derive
 
@@ -74,9 +161,8 @@ def run(args) -> int:
     result = None
     if concrete:
         result = derive(args.expr, args.wrt, shapes, conv, points=args.points, seed=args.seed)
-    print(_render(args.format, result, closed))
     ok = (result is None or result.verification is None or result.verification.passed)
-    return 0 if ok else 1
+    return _render(args.format, result, closed), (0 if ok else 1)
 
 
 def _closed_form(args, shapes, conv):
@@ -99,7 +185,9 @@ def _render(fmt, result, closed) -> str:
             out.update(result.to_dict())
         if closed is not None:
             out["closed_form"] = closed.to_dict(ver)
-        return json.dumps(out, indent=2)
+        from symjac.durable import dumps
+
+        return dumps(out, indent=2)
     parts = []
     if result is not None:
         parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())

@@ -37,23 +37,68 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+JOURNAL_SUFFIX = ".journal.jsonl"
+
+
 def run(args) -> int:
+    """Grade the folder; results are journalled as they come in, and the final file is written atomically.
+
+    The first SIGINT/SIGTERM stops handing out work, kills the checks in flight, writes what was
+    graded (with the count) and exits 130/143; a second one exits at once.
+    """
+    import os
+    import signal
+
     from symjac.checking.engine import Problem
     from symjac.checking.batch import SUFFIXES, check_writable, counts, grade_directory, scan_submissions, write_results
+    from symjac.checking.pool import AnswerSandbox
+    from symjac.durable import Journal, safe_text
 
     problem = Problem.from_file(args.problem)
     check_writable(args.out)                       # before grading, not after the whole batch
     subs, skipped = scan_submissions(args.directory)
     for s in skipped:
-        print(f"symjac grade: skipped {s['path']}: {s['reason']}", file=sys.stderr)
+        print(f"symjac grade: skipped {safe_text(s['path'])}: {s['reason']}", file=sys.stderr)
     if not subs:
         kinds = ", ".join(sorted(x or "no suffix" for x in SUFFIXES))
         raise SymjacError(f"{args.directory}: no submissions (files {kinds}, directly or one per sub-folder)"
                           + (f"; skipped {len(skipped)}" if skipped else ""))
-    results = grade_directory(problem, args.directory, workers=args.workers, timeout=args.timeout,
-                              max_score=args.max_score, progress=not args.quiet and sys.stderr.isatty(),
-                              submissions=subs)
-    write_results(results, args.out, args.format, problem.title, skipped)
+    journal = None if args.out == "-" else Journal(str(args.out) + JOURNAL_SUFFIX)
+    box = AnswerSandbox(workers=args.workers, timeout=args.timeout)
+    caught: list[int] = []
+
+    def on_signal(signum, _frame):
+        if caught:                                  # second signal: leave at once
+            for pid in box.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            os.write(2, b"symjac grade: interrupted again: exiting now\n")
+            os._exit(128 + signum)
+        caught.append(signum)
+        box.cancel()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        results = grade_directory(problem, args.directory, workers=args.workers, timeout=args.timeout,
+                                  max_score=args.max_score, progress=not args.quiet and sys.stderr.isatty(),
+                                  submissions=subs, sandbox=box, journal=journal)
+    finally:
+        box.close()
+    try:
+        write_results(results, args.out, args.format, problem.title, skipped, total=len(subs))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if journal is not None:
+        journal.close(remove=True)
+    out = safe_text(args.out)
+    if caught:
+        name = signal.Signals(caught[0]).name
+        print(f"symjac grade: interrupted by {name}: wrote {len(results)} of {len(subs)} submissions graded "
+              f"-> {out}", file=sys.stderr)
+        return 128 + caught[0]
     n = counts(results)
     line = (f"graded {len(results)} submissions: {n['correct']} correct, {n['incorrect']} incorrect, "
             f"{n['invalid']} invalid")
@@ -61,5 +106,5 @@ def run(args) -> int:
         line += f", {n['error']} not judged (checker error: grade by hand)"
     if skipped:
         line += f"; skipped {len(skipped)}"
-    print(line + f" -> {args.out}", file=sys.stderr)
+    print(line + f" -> {out}", file=sys.stderr)
     return 3 if n["error"] else 0

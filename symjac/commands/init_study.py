@@ -239,22 +239,25 @@ def _clean(obj):
 
 
 def write_report(result: dict, out_dir, command: str | None = None) -> list[Path]:
-    """Figures, ``report.md`` and ``report.json`` into ``out_dir``; the written paths."""
+    """Figures, ``report.md`` and ``report.json`` into ``out_dir`` (each written atomically); the written paths."""
+    from symjac.durable import write_text
     from symjac.study.plots import study_figures  # matplotlib only when writing figures
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figs = study_figures(result, out)
     md = out / "report.md"
-    md.write_text(render_markdown(result, ".", command), encoding="utf-8")
+    write_text(md, render_markdown(result, ".", command))
     js = out / "report.json"
     payload = dict(result, figures={k: p.name for k, p in figs.items()}, command=command)
-    js.write_text(json.dumps(_clean(payload), indent=1, allow_nan=False), encoding="utf-8")
+    write_text(js, json.dumps(_clean(payload), indent=1, allow_nan=False))
     return list(figs.values()) + [md, js]
 
 
 def generate_docs(docs_dir="docs", figures: bool = True) -> Path:
     """Write ``docs_dir/init-study.md`` (and its figures) from :data:`DOC_PARAMETERS`; the page's path."""
+    from symjac.durable import write_text
+
     docs = Path(docs_dir)
     result = init_study(**DOC_PARAMETERS)
     P = DOC_PARAMETERS
@@ -271,7 +274,7 @@ def generate_docs(docs_dir="docs", figures: bool = True) -> Path:
         study_figures(result, docs / DOC_FIGURES)
     page = docs / DOC_PAGE
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(text, encoding="utf-8")
+    write_text(page, text)
     return page
 
 

@@ -174,6 +174,10 @@ class ExplicitBuilder:
     def _call_eye(self, n, where):
         if not isinstance(n, int) or n < 1:
             raise ShapeError(f"eye needs a positive integer size at concrete sizes, got {n!r} {where}")
+        from symjac.parsing.shapes import MAX_DIM
+
+        if n > MAX_DIM:
+            raise ShapeError(f"eye({n}): size {n} exceeds the limit of {MAX_DIM} {where}")
         return _norm(sp.ImmutableMatrix(sp.eye(n)))
 
 

@@ -36,10 +36,16 @@ def _pyplot():
 
 
 def _save(fig, path) -> Path:
+    import io
+
+    from symjac.durable import write_bytes
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI, bbox_inches="tight", metadata={"Software": None})
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=_DPI, bbox_inches="tight", metadata={"Software": None})
     _pyplot().close(fig)
+    write_bytes(path, buf.getvalue())           # atomic; never through a symbolic link
     return path
 
 

@@ -124,12 +124,12 @@ def test_grade_numbers_are_validated(option, capsys, tmp_path):
 
 
 def test_grade_unwritable_output_fails_before_grading(monkeypatch, capsys, tmp_path):
-    import symjac.checking.sandbox
+    import symjac.checking.pool
 
     def no_sandbox(*a, **k):
         raise AssertionError("graded although the output cannot be written")
 
-    monkeypatch.setattr(symjac.checking.sandbox, "Sandbox", no_sandbox)
+    monkeypatch.setattr(symjac.checking.pool, "AnswerSandbox", no_sandbox)
     for out in ("/nonexistent/x.json", str(tmp_path)):
         code, _, err = run(["grade", str(DATA / "gram_notes.toml"), str(DATA / "subs"), "--out", out],
                            None, monkeypatch, capsys)

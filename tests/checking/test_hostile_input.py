@@ -7,7 +7,7 @@ import time
 import pytest
 
 from symjac.checking.engine import Problem
-from symjac.checking.sandbox import Sandbox
+from symjac.checking.pool import AnswerSandbox as Sandbox
 
 PROBLEM = Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "vec")
 MARKER = "/tmp/symjac_pwned_marker"

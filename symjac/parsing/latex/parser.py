@@ -349,6 +349,13 @@ class _Scanner:
                     out.append(Tok("char", "}", t.pos))
                     i = j + 1
                     continue
+                value = self.matrix_group(inner)
+                if value is not None:       # {x^T x}: read on its own, so a 1×1 product is a scalar
+                    out.append(Tok("char", "{", t.pos))
+                    out.append(self.placeholder(value))
+                    out.append(Tok("char", "}", t.pos))
+                    i = j + 1
+                    continue
                 out.append(t)
                 i += 1
                 continue
@@ -423,6 +430,22 @@ class _Scanner:
             raise InvalidAnswer(f"unexpected character {t.text!r}", t.pos)
         return self.finish(out)
 
+    def matrix_group(self, inner):
+        """The value of a brace group naming a declared vector or matrix at its top level (as in
+        ``\\frac{1}{x^T x}``, ``e^{x^T x}``), read on its own; None if it names none or cannot be read
+        alone (then it is left to the library, as before).  At most 32 such attempts per answer."""
+        shapes = self.ctx.shapes
+        if not any(tt.kind == "letter" and tt.text in shapes and tuple(shapes[tt.text]) != (1, 1)
+                   for _, tt in self.top_level(inner)):
+            return None
+        self.group_budget = getattr(self, "group_budget", 32) - 1
+        if self.group_budget < 0:
+            return None
+        try:
+            return self.parse(inner)
+        except SymjacError:
+            return None
+
     # postfix on a matrix-valued operand: ^T ' ^{-1} ^{-T} ^{k} --------------------------
     def emit_with_postfix(self, value, toks, i, out):
         value, i = self.postfix(value, toks, i)
@@ -466,7 +489,7 @@ class _Scanner:
         if abs(k) > MAX_POWER:
             raise InvalidAnswer(f"power {k} is larger than {MAX_POWER}", tok.pos)
         if not is_matrix(value):
-            return sp.Pow(value, k, evaluate=False)
+            return sp.Pow(_scalar(value), k, evaluate=False)
         if k == -1:
             return sp.Inverse(value)
         if k == 1:
@@ -567,6 +590,9 @@ class _Scanner:
             if isinstance(k, int):
                 if k < 1:
                     raise InvalidAnswer(f"indices start at 1: {name}_{{{sub}}}", tok.pos)
+                if k > MAX_ENTRY_INDEX:
+                    raise InvalidAnswer(f"{name}_{{{_short(sub, 24)}}}: index {_short(k, 24)} is larger than any size "
+                                        f"an answer is checked at (at most {MAX_ENTRY_INDEX})", tok.pos)
                 if b.is_Integer and k > int(b):
                     raise InvalidAnswer(f"{name}_{{{sub}}} is outside {name}'s shape {rows}x{cols}", tok.pos)
         if all(isinstance(k, int) for k in idx):
@@ -882,9 +908,13 @@ class _Scanner:
             args = [self.lift(a) for a in e.args]
             if any(is_matrix(a) for a in args):
                 return sp.MatAdd(*[_as_mat(a) if is_matrix(a) else a for a in args], evaluate=False)
+            if any(isinstance(a, sp.MatrixExpr) for a in args) and not all(isinstance(a, sp.MatrixExpr) for a in args):
+                args = [_scalar(a) for a in args]
             return sp.Add(*args, evaluate=False)
         if isinstance(e, sp.Pow):
             base = self.lift(e.args[0])
+            if not is_matrix(base):
+                base = _scalar(base)
             ex = self.lift(e.args[1])
             if not ex.is_Number:
                 if base is sp.E:
@@ -900,7 +930,7 @@ class _Scanner:
                 raise InvalidAnswer("division by zero")
             return sp.Pow(base, ex, evaluate=False)
         if isinstance(e, sp.exp):
-            arg = self.lift(e.args[0])
+            arg = _scalar(self.lift(e.args[0]))
             if is_matrix(arg):
                 raise UnsupportedError("e^{matrix} is not supported")
             return sp.exp(arg, evaluate=False)
@@ -913,6 +943,9 @@ class _Scanner:
                 raise InvalidAnswer(f"factorials only of integers up to {MAX_FACTORIAL}")
             return sp.factorial(arg)
         raise UnsupportedError(f"unsupported construct in the answer ({type(e).__name__})")
+
+
+MAX_ENTRY_INDEX = 64   # the largest size (parsing.shapes.MAX_DIM) at which anything is checked
 
 
 def _short(s: str, n: int = 30) -> str:
@@ -928,9 +961,23 @@ def _as_mat(v):
     return v
 
 
+def _scalar(e):
+    """A 1×1 matrix expression as the scalar it is to a student (its trace, so ``x^T x`` can be
+    inverted, raised to powers, divided by and multiplied with a matrix); anything else unchanged."""
+    if isinstance(e, sp.MatrixExpr):
+        return sp.Trace(e) if e.shape == (1, 1) else e
+    if isinstance(e, sp.MatrixBase):
+        return e[0, 0] if e.shape == (1, 1) else e
+    if isinstance(e, sp.Basic) and e.args and e.is_commutative is False:
+        return e.func(*[_scalar(a) for a in e.args])
+    return e
+
+
 def _product(args):
     """Factors in order: scalars gathered in front, matrices multiplied in order."""
     scalars = [a for a in args if not is_matrix(a)]
+    if any(is_matrix(a) for a in args):
+        scalars = [_scalar(a) for a in scalars]
     mats = [a for a in args if is_matrix(a)]
     if not mats:
         return sp.Mul(*scalars, evaluate=False) if len(scalars) > 1 else scalars[0]
