@@ -16,6 +16,7 @@ from symjac.conventions import (
 )
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac.blocks import affine, gram, layer, least_squares, relu, sigmoid, tanh
+from symjac.elementwise import gelu, leaky_relu, log_sigmoid, softplus
 from symjac.checking.engine import Problem, Report, check
 from symjac.calculus.closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
 from symjac.calculus.explicit import derivative, derivative_array, gradient, jacobian
@@ -38,5 +39,6 @@ __all__ = [
     "closed_form", "closed_form_gradient", "closed_form_hessian", "instantiate",
     "network", "Network", "Layer", "spectral_radius", "init_matrix", "power_run",
     "affine", "gram", "least_squares", "layer", "tanh", "sigmoid", "relu",
+    "softplus", "log_sigmoid", "gelu", "leaky_relu",
     "SymjacError", "ParseError", "ShapeError", "UnsupportedError",
 ]
