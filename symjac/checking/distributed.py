@@ -30,8 +30,10 @@ def _invalid(message: str, **details) -> dict:
 
 def check_task(problem, answer: str, timeout: float = 5.0, memory_mb: int = DEFAULT_MEMORY_MB) -> dict:
     """Check one answer in a forked child with a wall-clock limit, a CPU cap and a memory cap."""
-    from symjac.checking.engine import check_pure   # imported before the fork: children start warm
-    from symjac.checking.sandbox import cpu_seconds, error_report
+    from symjac.checking.engine import check_pure
+    from symjac.checking.sandbox import _warm_up, cpu_seconds, error_report
+
+    _warm_up()      # once per worker process, on fixed trusted inputs: every forked child starts warm
 
     r, w = os.pipe()
     pid = os.fork()
@@ -87,7 +89,7 @@ def check_task(problem, answer: str, timeout: float = 5.0, memory_mb: int = DEFA
 
 
 class DaskBackend:
-    """``check_dict(problem, answer, timeout)`` as a Dask task; ``slots`` is the cluster's thread count."""
+    """``check_dict(problem, answer, timeout)`` as a Dask task; ``slots``: how many to keep in flight."""
 
     def __init__(self, scheduler: str, timeout: float = 5.0, memory_mb: int = DEFAULT_MEMORY_MB):
         try:
@@ -113,7 +115,8 @@ class DaskBackend:
         else:
             raise SymjacError(f"--scheduler {scheduler!r}: expected tcp://HOST:PORT or local:N")
         info = self.client.scheduler_info()
-        self.slots = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+        # two submitters per worker thread, so the round trip to the scheduler overlaps the checks
+        self.slots = 2 * max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
     def check_dict(self, problem, answer: str, timeout: float | None = None) -> dict:
         t = self.timeout if timeout is None else timeout
