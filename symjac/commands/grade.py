@@ -48,6 +48,8 @@ def run(args) -> int:
         from symjac.commands.grade_set import run_set
 
         return run_set(args)
+    if args.scheduler:
+        raise SymjacError("--scheduler grades a problem set (a TOML file with [[problems]]); see docs/grading.md")
     from symjac.checking.engine import Problem
     from symjac.checking.batch import SUFFIXES, check_writable, counts, grade_directory, scan_submissions, write_results
 

@@ -3,6 +3,7 @@ summary, reuse on rerun, atomic writes that never follow a symbolic link."""
 from __future__ import annotations
 
 import csv
+import os
 import json
 import shutil
 from pathlib import Path
@@ -128,3 +129,25 @@ def test_symlinked_output_folder_is_refused(tmp_path, capsys):
     (tmp_path / "out").symlink_to(tmp_path / "real")
     code = main(["grade", str(COURSE / "set.toml"), str(COURSE / "submissions"), "--out", str(tmp_path / "out")])
     assert code == 2 and "symbolic link" in capsys.readouterr().err
+
+
+def test_undecodable_student_name_gets_a_safe_result_name(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    bad = os.fsencode(str(subs)) + b"/bad\xffname"
+    os.mkdir(bad)
+    with open(bad + b"/jac_vec.tex", "w") as fh:
+        fh.write(r"x^T \otimes I_2")
+    summary = grade_course(load_set(COURSE / "set.toml"), subs, tmp_path / "out", progress=False,
+                           handle_signals=False)
+    assert summary["graded"] == 1
+    (name,) = [p.name for p in (tmp_path / "out" / "results").iterdir()]
+    assert name.startswith("bad\ufffdname-") and name.endswith(".json")
+    row = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert row.startswith("bad\ufffdname-") and row.endswith(",2,0,0,0,2")
+
+
+def test_scheduler_with_a_single_spec_is_refused(tmp_path, capsys):
+    code = main(["grade", str(ROOT / "derivations" / "gram.toml"), str(COURSE / "submissions"), "--out",
+                 str(tmp_path / "r.json"), "--scheduler", "local:2"])
+    assert code == 2 and "--scheduler grades a problem set" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Dask: a LocalCluster of 2 worker processes grades 240 submissions with the same results as the
+"""Dask: a LocalCluster of 2 worker processes grades 200 submissions with the same results as the
 local sandbox pool; each task keeps its own time limit."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from symjac.errors import SymjacError  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from batch import make_batch  # noqa: E402
 
-N = 240
+N = 200
 
 
 def test_local_cluster_grades_like_the_local_pool(tmp_path):
