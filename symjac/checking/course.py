@@ -271,8 +271,11 @@ def _histogram(scores: list, max_score: float, path: Path) -> bool:
     except ImportError:  # pragma: no cover - matplotlib is optional
         return False
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    bins = min(20, max(5, int(max_score) + 1))
-    ax.hist(scores, bins=bins, range=(0, max_score), color="#4a78b0", edgecolor="white")
+    if max_score <= 20:     # one bar per whole point (partial credit falls in the nearest)
+        edges = [k - 0.5 for k in range(int(max_score) + 2)]
+    else:
+        edges = [max_score * k / 20 for k in range(21)]
+    ax.hist(scores, bins=edges, color="#4a78b0", edgecolor="white")
     ax.set_xlabel(f"total score (out of {max_score:g})")
     ax.set_ylabel("students")
     ax.set_title(f"score distribution ({len(scores)} students)")

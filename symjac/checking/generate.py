@@ -117,7 +117,7 @@ def keys_for(problem) -> tuple[str, dict]:
     return _latex(key), {k: _latex(v) for k, v in mistakes.items()}
 
 
-def _problem_tex(label: str, points: float, spec: dict) -> str:
+def _problem_tex(label: str, points: float, spec: dict, problem) -> str:
     from symjac.calculus.closedform.build import build_matrix_expr
     from symjac.render.closedform import to_latex
 
@@ -128,8 +128,14 @@ def _problem_tex(label: str, points: float, spec: dict) -> str:
            "notes": "the Jacobian in the notes' convention (outputs column-first, inputs row-first, numerator layout)",
            "row": "the Jacobian with rows and inputs flattened row-first (numerator layout)",
            "gradient": rf"the gradient $\nabla_{{{spec['wrt']}}} F$, in the shape of ${spec['wrt']}$",
-           "tensor": rf"the generic entry $\partial F / \partial {spec['wrt']}$ in index notation"}[conv]
-    return (f"\\section*{{Problem {label} ({points:g} points)}}\n"
+           "tensor": None}[conv]
+    if ask is None:
+        fi = "".join(i for i in problem.indices[:2] if i)
+        xi = "".join(i for i in problem.indices[2:] if i)
+        ask = (rf"the generic entry $\partial F_{{{fi}}} / \partial {spec['wrt']}_{{{xi}}}$ in index notation "
+               r"(Kronecker deltas $\delta$ allowed)")
+    unit = "point" if points == 1 else "points"
+    return (f"\\section*{{Problem {label} ({points:g} {unit})}}\n"
             f"Let $F = {to_latex(expr)}$ with {shapes}. Find {ask}.\n")
 
 
@@ -230,7 +236,7 @@ def generate_set(pset: ProblemSet, out, *, students: int, seed: int = 0, check=N
             keys[sp_.label] = record
             items.append({"label": sp_.label, "points": sp_.points, "partial_credit": sp_.partial_credit,
                           "key": key, "inline": inline})
-            texts.append(_problem_tex(sp_.label, sp_.points, inline))
+            texts.append(_problem_tex(sp_.label, sp_.points, inline, problem))
         atomic_write(folder / "set.toml", set_toml(f"{pset.title} ({student})", items))
         atomic_write(folder / "problems.tex", _document(student, pset.title, texts))
         atomic_write(folder / "key.json", json.dumps({"student": student, "seed": seed, "problems": keys},

@@ -25,6 +25,7 @@ def register(sub) -> None:
     p.add_argument("--students", type=bounded_int(1, 5000), required=True, help="how many students (1 to 5000)")
     p.add_argument("--seed", type=bounded_int(0, 2 ** 31), default=0, help="random seed (default 0)")
     p.add_argument("--out", default="generated", help="output folder (default generated/)")
+    p.add_argument("--pdf", action="store_true", help="also compile each student's problems.tex with pdflatex")
     p.set_defaults(func=run)
 
 
@@ -32,7 +33,22 @@ def run(args) -> int:
     from symjac.checking.generate import generate_set
     from symjac.checking.problemset import load_set
 
-    n = generate_set(load_set(args.set), args.out, students=args.students, seed=args.seed)
+    pset = load_set(args.set)
+    if args.pdf:
+        import shutil
+
+        from symjac.errors import SymjacError
+
+        if shutil.which("pdflatex") is None:    # before generating anything
+            raise SymjacError("--pdf needs pdflatex on PATH (scripts/bootstrap installs it on Debian/Ubuntu)")
+    n = generate_set(pset, args.out, students=args.students, seed=args.seed)
+    if args.pdf:
+        from pathlib import Path
+
+        from symjac.commands.docs import compile_pdfs
+
+        for folder in sorted(p for p in Path(args.out).iterdir() if (p / "problems.tex").is_file()):
+            compile_pdfs([folder / "problems.tex"], folder)
     print(f"symjac generate: {n['students']} students x {n['problems']} problems; {n['keys']} keys judged correct, "
           f"{n['mistakes']} typical mistakes diagnosed -> {args.out}/set.toml", file=sys.stderr)
     return 0

@@ -111,3 +111,16 @@ def test_audit_reports_a_wrong_key(tmp_path, capsys):
     assert "WRONG jac_vec [key]" in out and "transposed" in out
     assert "3 of 4 keys judged correct; 1 wrong" in out
     assert main(["audit", str(ROOT / "examples" / "course" / "set.toml")]) == 0
+
+
+@pytest.mark.latex
+def test_generate_pdf_compiles_each_students_problem_text(tmp_path):
+    import shutil
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex not on PATH")
+    assert main(["generate", str(TEMPLATE), "--students", "2", "--out", str(tmp_path), "--pdf"]) == 0
+    for s in ("s1", "s2"):
+        assert (tmp_path / s / "problems.pdf").read_bytes()[:5] == b"%PDF-"
+    text = (tmp_path / "s1" / "problems.tex").read_text()
+    assert r"\partial F_{pq} / \partial A_{ij}" in text and "Problem entry (1 point)" in text
