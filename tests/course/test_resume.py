@@ -70,3 +70,26 @@ def test_sigint_in_the_middle_then_resume_equals_clean_run(tmp_path):
     assert clean["verdicts"] == resumed["verdicts"]
     assert set(clean["verdicts"]) == {"correct", "incorrect", "invalid", "missing"}
     assert (out / "gradebook.csv").read_text().count("\n") == N + 1
+
+
+def test_sigterm_stops_cleanly_and_says_how_many_were_graded(tmp_path):
+    set_file, subs = make_batch(tmp_path / "batch", 200)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "symjac.cli", "grade", str(set_file), str(subs), "--out", str(out),
+                             "--workers", "2", "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / "results").is_dir() and len(os.listdir(out / "results")) >= 40:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted by SIGTERM" in err and "Traceback" not in err
+    time.sleep(0.5)
+    assert _leftovers(str(out)) == []
+    summary = json.loads((out / "summary.json").read_text())
+    kept = [json.loads(f.read_text()) for f in (out / "results").iterdir()]
+    assert summary["interrupted"] == "SIGTERM" and summary["graded"] == len(kept) >= 40
+    assert (out / "gradebook.csv").read_text().count("\n") == len(kept) + 1
