@@ -151,3 +151,17 @@ def test_scheduler_with_a_single_spec_is_refused(tmp_path, capsys):
     code = main(["grade", str(ROOT / "derivations" / "gram.toml"), str(COURSE / "submissions"), "--out",
                  str(tmp_path / "r.json"), "--scheduler", "local:2"])
     assert code == 2 and "--scheduler grades a problem set" in capsys.readouterr().err
+
+
+def test_example_submissions_are_what_the_script_writes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_submissions", COURSE / "make_submissions.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.main(tmp_path)
+
+    def tree(root):
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert tree(tmp_path) == tree(COURSE / "submissions")
