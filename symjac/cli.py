@@ -16,7 +16,8 @@ from symjac.version import __version__
 from symjac.errors import SymjacError
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("derive", "docs", "verify", "check", "grade", "init_study")
+COMMANDS = ("derive", "docs", "verify", "check", "grade", "autograder", "autograder_zip", "generate", "audit",
+            "init_study")
 
 
 class _Parser(argparse.ArgumentParser):

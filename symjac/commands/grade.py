@@ -19,7 +19,9 @@ def register(sub) -> None:
         "grade", help="grade a folder of LaTeX submissions (Gradescope results.json or JSON)",
         description="Check every submission in DIR (one file each, or one file per sub-folder) against "
                     "PROBLEM in sandboxed workers; one bad submission never stops the batch.",
-        epilog="example:\n  symjac grade problem.toml submissions/ --out results.json --workers 2\n\n"
+        epilog="example:\n  symjac grade problem.toml submissions/ --out results.json --workers 2\n"
+               "  symjac grade examples/course/set.toml examples/course/submissions --out grades/  (a problem set:\n"
+               "  one sub-folder per student; --out is a folder; see docs/grading.md)\n\n"
                "Symbolic links and files resolving outside DIR are skipped (and listed), never read.\n"
                "exit status: 0 graded, 2 bad problem/folder/output/option or no submissions,\n"
                "3 graded but some submissions hit a checker error (grade those by hand).",
@@ -34,6 +36,8 @@ def register(sub) -> None:
     p.add_argument("--timeout", type=timeout_seconds, default=5.0, help="seconds per submission, at most 600 (default 5)")
     p.add_argument("--max-score", type=positive_number, default=1.0, help="points per submission (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="problem sets only: run the checks on a Dask cluster, tcp://HOST:PORT or local:N")
     p.set_defaults(func=run)
 
 
@@ -46,6 +50,14 @@ def run(args) -> int:
     The first SIGINT/SIGTERM stops handing out work, kills the checks in flight, writes what was
     graded (with the count) and exits 130/143; a second one exits at once.
     """
+    from symjac.checking.problemset import is_problem_set
+
+    if is_problem_set(args.problem):           # a problem set: a folder of student folders (issue 16)
+        from symjac.commands.grade_set import run_set
+
+        return run_set(args)
+    if args.scheduler:
+        raise SymjacError("--scheduler grades a problem set (a TOML file with [[problems]]); see docs/grading.md")
     import os
     import signal
 
