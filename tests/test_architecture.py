@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "symjac"
 
 # Stage of each top-level module or subpackage, in data-flow order.
 STAGES = [
-    ("errors", "io", "version"),
+    ("errors", "durable", "version"),
     ("symbols",),
     ("conventions",),
     ("elementwise",),
@@ -62,12 +62,13 @@ def _imports(path: Path) -> set[str]:
                 target = node.module or ""
             if target.split(".")[0] != "symjac":
                 continue
-            found.add(target)
-            # ``from symjac.x import y`` may import the submodule symjac.x.y
+            # ``from symjac.x import y`` imports the submodule symjac.x.y when y is one, else a name of x
             for alias in node.names:
                 sub = PACKAGE.parent / Path(*(target + "." + alias.name).split("."))
                 if sub.with_suffix(".py").exists() or (sub / "__init__.py").exists():
                     found.add(target + "." + alias.name)
+                else:
+                    found.add(target)
     return found
 
 
