@@ -81,7 +81,7 @@ def test_gradient_is_the_variables_shape_and_denominator_its_vec_column():
     d = derive(text, wrt, shapes, DENOMINATOR, points=1).matrix
     _, v = build_explicit(text, shapes)
     assert g == v["B"].T + v["x"] * v["y"].T
-    assert d == g.reshape(3, 2).T.reshape(6, 1) or d == sp.Matrix([g[i, j] for j in range(3) for i in range(2)])
+    assert d == sp.Matrix([g[i, j] for j in range(3) for i in range(2)])
     assert d.shape == (6, 1) and g.shape == (2, 3)
 
 
@@ -205,3 +205,25 @@ def test_arrange_is_a_reshape_of_the_same_array_for_every_flattening():
         assert np.array_equal(DENOMINATOR.arrange(T), VEC.arrange(T).T)
         assert np.array_equal(TENSOR.arrange(T), T)
         assert ENTRY.arrange(T).shape == (p, q, m, n)
+
+
+@pytest.mark.parametrize("name,shape_ok,shape_wrong", [("gradient", "in_shape", "column"),
+                                                       ("denominator", "column", "in_shape")])
+def test_issue_11_gradient_means_one_thing_in_derive_and_check(name, shape_ok, shape_wrong, tmp_path, capsys):
+    """derive --convention NAME prints the matrix that check --convention NAME accepts (issue 11, problem 4)."""
+    text, shapes = "trace(A @ B)", {"A": (2, 3), "B": (3, 2)}
+    argv = ["derive", text, "--wrt", "A", "--shape", "A=2x3", "--shape", "B=3x2", "--convention", name,
+            "--closed-form", "--format", "json", "--points", "1"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    _, v = build_explicit(text, shapes)
+    forms = {"in_shape": v["B"].T, "column": sp.Matrix([v["B"][i, j] for i in range(3) for j in range(2)])}
+    assert data["shape"] == list(forms[shape_ok].shape)
+    spec = tmp_path / "p.toml"
+    spec.write_text(f'title = "t"\nfunction = "{text}"\nwrt = "A"\nconvention = "{name}"\n'
+                    '[shapes]\nA = [2, 3]\nB = [3, 2]\n', encoding="utf-8")
+    for form, code in ((shape_ok, 0), (shape_wrong, 1)):
+        ans = tmp_path / f"{form}.tex"
+        ans.write_text(latex_matrix(forms[form], 100), encoding="utf-8")
+        assert main(["check", str(spec), str(ans)]) == code, form
+        capsys.readouterr()
