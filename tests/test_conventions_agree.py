@@ -6,7 +6,10 @@ import random
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, strategies as st
 
+from symjac import matrix
+from symjac.calculus.explicit import derivative, jacobian
 from symjac.catalogue.derivation import derive_spec
 from symjac.catalogue.spec import spec_from_dict
 from symjac.checking.engine import CheckError, Problem, check_pure
@@ -227,3 +230,24 @@ def test_issue_11_gradient_means_one_thing_in_derive_and_check(name, shape_ok, s
         ans.write_text(latex_matrix(forms[form], 100), encoding="utf-8")
         assert main(["check", str(spec), str(ans)]) == code, form
         capsys.readouterr()
+
+small = st.integers(min_value=1, max_value=3)
+
+
+@given(small, small, small, st.sampled_from(NAMES))
+def test_every_convention_is_an_arrangement_of_the_brute_force_array(p, q, n, name):
+    """Law: derivative(F, X, c) == c.arrange(T) with T[i,j,k,l] = ∂F_ij/∂X_kl from SymPy's Matrix.jacobian,
+    and jacobian(F, X, c) == c.as_matrix(T), for F = sin(X B) (p×n) of X (p×q); scalar F = tr for HESSIAN."""
+    conv = get_convention(name)
+    X, B = matrix("X", p, q), matrix("B", q, n)
+    F = (X * B).applyfunc(sp.sin)
+    if conv.second_order:
+        F = sp.Matrix([[sum(F)]])
+    T = sp.Array(brute_array(F, X).tolist())
+    if conv.second_order:
+        G = sp.Matrix(p, q, lambda k, l: sp.diff(F[0, 0], X[k, l]))
+        T = sp.Array(brute_array(G, X).tolist())
+    assert jacobian(F, X, conv) == conv.as_matrix(T)
+    got = derivative(F, X, conv)
+    want = conv.arrange(T)
+    assert got == want and tuple(got.shape) == conv.answer_shape(F.shape, X.shape)
