@@ -251,3 +251,11 @@ def test_every_convention_is_an_arrangement_of_the_brute_force_array(p, q, n, na
     got = derivative(F, X, conv)
     want = conv.arrange(T)
     assert got == want and tuple(got.shape) == conv.answer_shape(F.shape, X.shape)
+
+
+def test_gradient_by_stacked_variables_is_the_column_of_the_stacked_vector():
+    """[vec W; a; b] is a column, so a scalar's gradient in its shape is the DENOMINATOR column."""
+    shapes = {"W": (2, 3), "a": (3, 1), "b": (2, 1)}
+    g = derive("norm(tanh(W @ a + b))**2", ["W", "a", "b"], shapes, GRADIENT, points=2)
+    d = derive("norm(tanh(W @ a + b))**2", ["W", "a", "b"], shapes, DENOMINATOR, points=2)
+    assert g.matrix == d.matrix and g.matrix.shape == (11, 1) and g.verification.passed
