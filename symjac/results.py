@@ -67,7 +67,9 @@ class JacobianResult:
         lines = [
             f"d {self.function} / d {', '.join(self.wrt)}",
             f"convention: {self.convention.label} ({self.convention.describe()})",
-            f"shape: {self.shape[0]}x{self.shape[1]}",
+            f"shape: {self.shape[0]}x{self.shape[1]}" + (
+                "" if self.array is None else
+                f" (the {'x'.join(map(str, self.array.shape))} array, block [a, b] = array[a, b])"),
             text_matrix(self.matrix),
         ]
         if self.verification is not None:

@@ -136,12 +136,10 @@ class Verification:
         pts = f"{self.points} random point{'s' if self.points != 1 else ''}"
         if self.how == NUMERIC:
             word = "" if self.agrees else "DISAGREES: "
-            if self.sizes:
-                total = self.points * len(self.sizes)
-                return (f"{word}numerically, at {total} random points ({self.points} at each of {self._where()}), "
-                        f"against {self.reference}, relative tolerance {self.tolerance:g}, seed {self.seed}")
-            return (f"{word}numerically, at {pts}, against {self.reference}, "
-                    f"tolerance {self.tolerance:g}, seed {self.seed}")
+            total = self.points * max(1, len(self.sizes))
+            return (f"{word}numerically, at {total} random point{'s' if total != 1 else ''} "
+                    f"({self.points} at each of {self._where()}), "
+                    f"against {self.reference}, relative tolerance {self.tolerance:g}, seed {self.seed}")
         short = self.reference.replace("central finite differences", "central differences")
         if self.points == 0:
             return f"NOT verified: no random point found where the function is defined ({short}, seed {self.seed})"

@@ -6,7 +6,10 @@ import random
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, strategies as st
 
+from symjac import matrix
+from symjac.calculus.explicit import derivative, jacobian
 from symjac.catalogue.derivation import derive_spec
 from symjac.catalogue.spec import spec_from_dict
 from symjac.checking.engine import CheckError, Problem, check_pure
@@ -81,7 +84,7 @@ def test_gradient_is_the_variables_shape_and_denominator_its_vec_column():
     d = derive(text, wrt, shapes, DENOMINATOR, points=1).matrix
     _, v = build_explicit(text, shapes)
     assert g == v["B"].T + v["x"] * v["y"].T
-    assert d == g.reshape(3, 2).T.reshape(6, 1) or d == sp.Matrix([g[i, j] for j in range(3) for i in range(2)])
+    assert d == sp.Matrix([g[i, j] for j in range(3) for i in range(2)])
     assert d.shape == (6, 1) and g.shape == (2, 3)
 
 
@@ -205,3 +208,54 @@ def test_arrange_is_a_reshape_of_the_same_array_for_every_flattening():
         assert np.array_equal(DENOMINATOR.arrange(T), VEC.arrange(T).T)
         assert np.array_equal(TENSOR.arrange(T), T)
         assert ENTRY.arrange(T).shape == (p, q, m, n)
+
+
+@pytest.mark.parametrize("name,shape_ok,shape_wrong", [("gradient", "in_shape", "column"),
+                                                       ("denominator", "column", "in_shape")])
+def test_issue_11_gradient_means_one_thing_in_derive_and_check(name, shape_ok, shape_wrong, tmp_path, capsys):
+    """derive --convention NAME prints the matrix that check --convention NAME accepts (issue 11, problem 4)."""
+    text, shapes = "trace(A @ B)", {"A": (2, 3), "B": (3, 2)}
+    argv = ["derive", text, "--wrt", "A", "--shape", "A=2x3", "--shape", "B=3x2", "--convention", name,
+            "--closed-form", "--format", "json", "--points", "1"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    _, v = build_explicit(text, shapes)
+    forms = {"in_shape": v["B"].T, "column": sp.Matrix([v["B"][i, j] for i in range(3) for j in range(2)])}
+    assert data["shape"] == list(forms[shape_ok].shape)
+    spec = tmp_path / "p.toml"
+    spec.write_text(f'title = "t"\nfunction = "{text}"\nwrt = "A"\nconvention = "{name}"\n'
+                    '[shapes]\nA = [2, 3]\nB = [3, 2]\n', encoding="utf-8")
+    for form, code in ((shape_ok, 0), (shape_wrong, 1)):
+        ans = tmp_path / f"{form}.tex"
+        ans.write_text(latex_matrix(forms[form], 100), encoding="utf-8")
+        assert main(["check", str(spec), str(ans)]) == code, form
+        capsys.readouterr()
+
+small = st.integers(min_value=1, max_value=3)
+
+
+@given(small, small, small, st.sampled_from(NAMES))
+def test_every_convention_is_an_arrangement_of_the_brute_force_array(p, q, n, name):
+    """Law: derivative(F, X, c) == c.arrange(T) with T[i,j,k,l] = ∂F_ij/∂X_kl from SymPy's Matrix.jacobian,
+    and jacobian(F, X, c) == c.as_matrix(T), for F = sin(X B) (p×n) of X (p×q); scalar F = tr for HESSIAN."""
+    conv = get_convention(name)
+    X, B = matrix("X", p, q), matrix("B", q, n)
+    F = (X * B).applyfunc(sp.sin)
+    if conv.second_order:
+        F = sp.Matrix([[sum(F)]])
+    T = sp.Array(brute_array(F, X).tolist())
+    if conv.second_order:
+        G = sp.Matrix(p, q, lambda k, l: sp.diff(F[0, 0], X[k, l]))
+        T = sp.Array(brute_array(G, X).tolist())
+    assert jacobian(F, X, conv) == conv.as_matrix(T)
+    got = derivative(F, X, conv)
+    want = conv.arrange(T)
+    assert got == want and tuple(got.shape) == conv.answer_shape(F.shape, X.shape)
+
+
+def test_gradient_by_stacked_variables_is_the_column_of_the_stacked_vector():
+    """[vec W; a; b] is a column, so a scalar's gradient in its shape is the DENOMINATOR column."""
+    shapes = {"W": (2, 3), "a": (3, 1), "b": (2, 1)}
+    g = derive("norm(tanh(W @ a + b))**2", ["W", "a", "b"], shapes, GRADIENT, points=2)
+    d = derive("norm(tanh(W @ a + b))**2", ["W", "a", "b"], shapes, DENOMINATOR, points=2)
+    assert g.matrix == d.matrix and g.matrix.shape == (11, 1) and g.verification.passed

@@ -252,7 +252,9 @@ def _non_flat_matrix(F, X, conv: Convention) -> sp.ImmutableMatrix:
     Fm = as_matrix(F)
     if conv.flattens(Fm.shape):
         return jacobian(Fm, X, conv.flattening)
-    if conv.in_variable_shape(Fm.shape) and not isinstance(X, (list, tuple)):
+    if conv.in_variable_shape(Fm.shape):
+        if isinstance(X, (list, tuple)):                 # the stacked variable [vec W; a; b] is a column
+            return jacobian(Fm, X, conv.flattening)
         return gradient(Fm, X)
     if conv.second_order:
         if Fm.shape != (1, 1):

@@ -41,6 +41,7 @@ from symjac import elementwise as registry
 from symjac.blocks import ACTIVATIONS, affine, matmul
 from symjac.calculus.explicit import gradient, jacobian
 from symjac.symbols import matrix, vector
+from symjac import verification as _verification
 
 LOSSES = ("squared", "cross_entropy")
 
@@ -413,20 +414,20 @@ class NetworkVerification:
     def record(self, subject: str = "the network's derivative"):
         """The one verification record (:class:`symjac.verification.Verification`): the exact comparison
         with the brute-force engine when it ran, then the numeric ones at one random point in ``also``."""
-        from symjac.verification import AUTODIFF, EXACT, FINITE_DIFFERENCES, NUMERIC, Verification
-
+        V = _verification
         brute = "the brute-force engine (symjac.jacobian)"
         checks = []
         if self.exact is not None:
-            checks.append(Verification(EXACT, subject, brute, independent=True, agrees=bool(self.exact)))
-        checks.append(Verification(NUMERIC, subject, brute, independent=True, complete=False,
+            checks.append(V.Verification(V.EXACT, subject, brute, independent=False, agrees=bool(self.exact),
+                                         note="both use symjac's derivative rules for the activations"))
+        checks.append(V.Verification(V.NUMERIC, subject, brute, independent=True, complete=False,
                                    agrees=self.max_error_brute < 1e-9, points=1, tolerance=1e-9,
                                    seed=self.point_seed, error=self.max_error_brute))
-        checks.append(Verification(FINITE_DIFFERENCES, subject, f"central differences (h={self.fd_step:g})",
+        checks.append(V.Verification(V.FINITE_DIFFERENCES, subject, f"central differences (h={self.fd_step:g})",
                                    independent=True, complete=False, agrees=self.max_error_fd < 1e-5, points=1,
                                    tolerance=1e-5, seed=self.point_seed, error=self.max_error_fd))
         if self.jax_error is not None:
-            checks.append(Verification(AUTODIFF, subject, "JAX autodiff", independent=True, complete=False,
+            checks.append(V.Verification(V.AUTODIFF, subject, "JAX autodiff", independent=True, complete=False,
                                        agrees=self.jax_error < 1e-5, points=1, tolerance=1e-5,
                                        seed=self.point_seed, error=self.jax_error))
         return checks[0].with_also(*checks[1:])

@@ -76,10 +76,11 @@ def test_skipped_exact_comparison_is_reported_as_skipped_not_passed():
         assert v.max_error_brute < 1e-12 and v.ok               # the numeric checks that did run passed
         rec = v.record()
         assert rec.how == "numeric" and not rec.proven and rec.passed   # no exact check is claimed
-        assert v.describe().startswith("numerically, at 1 random point, against the brute-force engine")
+        assert v.describe().startswith("numerically, at 1 random point (1 at each of its fixed size), against the brute-force engine")
         assert "exact" not in v.describe()
     ran = verify_input_jacobian(net, seed=1)
     assert ran.exact is True and ran.record().how == "exact" and ran.record().passed
+    assert not ran.record().proven           # backprop and brute force share the activations' rules
     assert ran.describe().startswith("exact agreement with the brute-force engine (symjac.jacobian) at its fixed size; ")
 
 
