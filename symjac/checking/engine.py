@@ -57,6 +57,7 @@ import sympy as sp
 from symjac.conventions import Convention, get_convention
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.calculus.explicit import derivative_array
+from symjac.checking import numeric_key
 from symjac.parsing.latex.parser import is_matrix, parse_latex
 from symjac.parsing.latex.nodes import Env, evaluate
 from symjac.catalogue.spec import CONVENTIONS  # the conventions a spec may name are the ones a problem may
@@ -312,6 +313,10 @@ class _Instance:
         self.problem = problem
         self.sizes = sizes
         self.shapes = self.shapes_at(problem, sizes)
+        self.numeric = problem.wrt is not None and numeric_key.needs_numeric_key(problem.function, self.shapes)
+        if self.numeric:   # no explicit symbolic form: the key comes from NumPy (checking/numeric_key.py)
+            self._init_numeric(problem)
+            return
         self.F, self.variables = _build_function(problem, self.shapes)
         self.Fm = self.F if isinstance(self.F, sp.MatrixBase) else sp.ImmutableMatrix([[self.F]])
         self.T = None
@@ -321,6 +326,24 @@ class _Instance:
             self.T = derivative_array(self.Fm, X)
             self.parts = _occurrence_parts(problem, self.shapes, X)
 
+
+    def _init_numeric(self, problem):
+        probe = numeric_key.well_conditioned(self.shapes, np.random.default_rng(0), True)
+        self.Fm = sp.ZeroMatrix(*numeric_key.value(problem.function, probe).shape)
+        self.F, self.variables, self.T, self.parts = None, {}, None, []
+
+    def draw(self, rng, positive: bool) -> dict:
+        """Random values of the variables (well-conditioned ones for a numeric key)."""
+        if self.numeric:
+            return numeric_key.well_conditioned(self.shapes, rng, positive)
+        return _random_arrays(self.shapes, rng, positive)
+
+    def key(self, arrays: dict, env) -> tuple:
+        """(T, product-rule parts) as NumPy arrays at ``arrays``."""
+        if self.numeric:
+            f, wrt = self.problem.function, self.problem.wrt
+            return numeric_key.derivative(f, arrays, wrt), numeric_key.parts(f, arrays, wrt)
+        return _num_array(self.T, env), [_num_array(P, env) for P in self.parts]
 
     @staticmethod
     def shapes_at(problem: Problem, sizes: dict) -> dict:
@@ -752,12 +775,11 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
         rng = np.random.default_rng(_seed("points", problem.function, inst.sizes))
         for p in range(points):
             for positive in (False, True):
-                arrays = _random_arrays(inst.shapes, rng, positive)
+                arrays = inst.draw(rng, positive)
                 env = _answer_env(arrays, inst.sizes, problem)
-                T = _num_array(inst.T, env)
+                T, parts = inst.key(arrays, env)
                 if np.all(np.isfinite(T)):
                     break
-            parts = [_num_array(P, env) for P in inst.parts]
             exp = expected_array(problem, T)
             try:
                 if problem.convention == "tensor":
@@ -803,8 +825,7 @@ def _check_numeric_derivative(problem: Problem, expr, sizes: dict, arrays: dict)
     compared with the value problems' tolerance (absolute plus 1 % relative)."""
     inst = _Instance(problem, sizes)
     env = _answer_env(arrays, sizes, problem)
-    T = _num_array(inst.T, env)
-    parts = [_num_array(P, env) for P in inst.parts]
+    T, parts = inst.key(arrays, env)
     key = np.asarray(expected_array(problem, T), dtype=float)
     given = _eval_answer(problem, expr, env, key.shape)
     tol = problem.tolerance
@@ -979,6 +1000,8 @@ def _exact_check(problem, expr, inst):
 def _symbolic_key(problem, inst):
     from symjac.calculus.explicit import gradient, jacobian
 
+    if inst.numeric:
+        return None
     X = inst.variables[problem.wrt]
     if problem.convention == "gradient" and inst.Fm.shape == (1, 1):
         G = gradient(inst.Fm[0, 0], X)
