@@ -508,6 +508,7 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
             if P.shape != B.shape:
                 continue
             out.append((codes + ("missing_term",), B - P, {"term": k + 1}))
+            out.append((codes + ("sign",), B - 2 * P, {"term": k + 1}))   # one term with the wrong sign
             out.append((codes + ("extra_term",), B + P, {"term": k + 1}))
             out.append((codes + ("doubled_term",), 2 * P, {"term": k + 1}))
     out.sort(key=lambda c: len(c[0]))
@@ -879,6 +880,10 @@ def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
     words = "; ".join(_WORDS[c] for c in codes)
     conv = problem.convention
     msg = f"incorrect: right only if {words}" if codes != ["sign"] else "incorrect: the sign is wrong"
+    if "sign" in codes and extra and "term" in extra:
+        rest = [_WORDS[c] for c in codes if c != "sign"]
+        msg = (f"incorrect: the sign of one term is wrong (the term from occurrence {extra['term']} of "
+               f"{problem.wrt} in the function)" + (f", and {'; '.join(rest)}" if rest else ""))
     if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
         msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
     details = {"convention": conv}
@@ -1031,9 +1036,10 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_
         at = ", ".join(f"{n} = {int(v) + 1}" for n, v in zip(names, first) if n is not None)
         g, e = samples[0][1][tuple(first)], exp0[tuple(first)]
         sizes = inst.sizes or inst.shapes
-        return Report("incorrect", [], 0.0,
-                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations "
-                      f"(sizes {sizes}, at a random point), e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
+        stated = "" if problem.dims else " (at a random point)"
+        return Report("incorrect", ["entries"], 0.0,
+                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations{stated}, "
+                      f"e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
                       {"wrong_fraction": round(n_wrong / total, 4), "first_wrong": at, "sizes": sizes})
     if (not explicit and not exact_wrong) or n_wrong == 0:
         return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "

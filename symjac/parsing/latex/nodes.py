@@ -343,7 +343,10 @@ def _ev_node(e, env: Env, expected):
         arr = env.arrays[name]
         if any(k < 1 for k in idx) or (len(idx) == 2 and (idx[0] > arr.shape[0] or idx[1] > arr.shape[1])) or \
                 (len(idx) == 1 and idx[0] > max(arr.shape)):
-            raise ShapeError(f"index {tuple(idx)} is outside {name}'s shape {arr.shape[0]}x{arr.shape[1]}")
+            written = ",".join(str(i) for i in e.indices)
+            at = ", ".join(f"{i} = {v}" for i, v in zip(e.indices, idx) if not i.is_Integer)
+            raise ShapeError(f"{name}_{{{written}}} is outside {name}'s shape {arr.shape[0]}×{arr.shape[1]}"
+                             + (f" (at {at})" if at else ""))
         if len(idx) == 1:
             return arr[idx[0] - 1, 0] if arr.shape[1] == 1 else arr[0, idx[0] - 1]
         return arr[idx[0] - 1, idx[1] - 1]
