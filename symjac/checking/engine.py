@@ -1014,6 +1014,18 @@ def _symbolic_key(problem, inst):
     return jacobian(inst.Fm, X, problem.convention)
 
 
+def _sign_flipped(samples, wrong) -> bool:
+    """True when every wrong entry is the negative of the right one (a sign slip in one case or term)."""
+    for _, g, _, _, e, _ in samples:
+        if g.shape != wrong.shape or e.shape != wrong.shape:
+            continue   # a sample at other sizes
+        gw, ew = g[wrong], e[wrong]
+        scale = max(1.0, float(np.max(np.abs(e))))
+        if not np.all(np.abs(gw + ew) <= RTOL * scale) or np.all(np.abs(ew) <= RTOL * scale):
+            return False
+    return True
+
+
 def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_wrong=None) -> Report:
     inst = samples[0][0]
     exp0 = samples[0][4]
@@ -1037,9 +1049,11 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_
         g, e = samples[0][1][tuple(first)], exp0[tuple(first)]
         sizes = inst.sizes or inst.shapes
         stated = "" if problem.dims else " (at a random point)"
-        return Report("incorrect", ["entries"], 0.0,
-                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations{stated}, "
-                      f"e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
+        flipped = _sign_flipped(samples, wrong)
+        return Report("incorrect", ["sign"] if flipped else ["entries"], 0.0,
+                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations{stated}"
+                      + (", where it has the wrong sign" if flipped else "")
+                      + f", e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
                       {"wrong_fraction": round(n_wrong / total, 4), "first_wrong": at, "sizes": sizes})
     if (not explicit and not exact_wrong) or n_wrong == 0:
         return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "
