@@ -313,7 +313,15 @@ class _Scanner:
             values.append(v if sign == 1 else -v if not is_matrix(v) else sp.MatMul(sp.S.NegativeOne, v))
         if len(values) == 1:
             return values[0]
-        if any(is_matrix(v) for v in values):
+        mats = [v for v in values if is_matrix(v)]
+        if mats and len(mats) < len(values):
+            # a constant beside elementwise terms (2 - a ⊙ a) is that constant in every entry
+            if not all(isinstance(_unsigned(v), (Elementwise, Hadamard)) for v in mats) or \
+                    not all(_as_expr_number(v) for v in values if not is_matrix(v)):
+                raise ShapeError("cannot add a matrix and a scalar")
+            ones = sp.OneMatrix(*shape(mats[0]))
+            values = [v if is_matrix(v) else sp.MatMul(v, ones) for v in values]
+        if mats:
             return sp.MatAdd(*values, evaluate=False)
         return sp.Add(*values, evaluate=False)
 
@@ -1111,6 +1119,13 @@ def _block_matrix(cells, tok):
                 out.append(sp.ImmutableMatrix([[v]]))
         blocks.append(out)
     return sp.BlockMatrix(blocks)
+
+
+def _unsigned(v):
+    """-X (a MatMul of -1 and X) as X."""
+    if isinstance(v, sp.MatMul) and len(v.args) == 2 and v.args[0] == -1:
+        return v.args[1]
+    return v
 
 
 def _as_expr_number(v) -> bool:
