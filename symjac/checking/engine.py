@@ -951,6 +951,9 @@ def _shape_report(problem, expr, samples) -> Report:
                    "given_symbolic": sym_g, "sizes": dict(sizes)}
         given_text = _fmt_shape(g) if sym_g == _fmt_shape(g).replace("x", "×") else f"{sym_g} ({_fmt_shape(g)} there)"
         msg = f"incorrect: expected {sym_w} ({_fmt_shape(w)} at {where}), the answer is {given_text}"
+        if problem.instance_sizes() is None and not set(sizes) <= set(problem.dimensions):
+            # the sizes compared at were drawn at random: the student sees the problem's own notation only
+            msg = f"incorrect: expected a {sym_w} matrix, the answer is {sym_g}"
         if sym_w == _fmt_shape(w).replace("x", "×"):
             msg = f"incorrect: expected a {_fmt_shape(w)} matrix, the answer is {given_text}"
     return Report("incorrect", ["shape"], 0.0, msg, details)
