@@ -106,11 +106,18 @@ class Problem:
     choices: list = field(default_factory=list)
     target: dict = field(default_factory=dict)
     dimensions: dict = field(default_factory=dict)
+    definitions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.convention not in CONVENTIONS:
             raise CheckError(f"unknown convention {self.convention!r}: choose one of {', '.join(CONVENTIONS)}")
         self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
+        # named intermediates (z = W a + b): the function is expanded, answers may use the names
+        from symjac.checking.definitions import expand
+
+        self.definitions = dict(self.definitions or {})
+        self.function, self.expanded_definitions, self.definition_shapes = expand(
+            self.function, self.definitions, self.shapes)
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
         if isinstance(self.function, str):
@@ -227,6 +234,8 @@ def _spec_indices(function, wrt, shapes, names) -> tuple:
 
 def _shape_tuple(v):
     if isinstance(v, (list, tuple)):
+        if len(v) == 0:      # () : a scalar
+            return (1, 1)
         if len(v) == 1:
             return (v[0], 1)
         if len(v) == 2:
@@ -568,7 +577,7 @@ def check_pure(problem: Problem, answer: str) -> Report:
 
 
 def _parse_shapes(problem: Problem) -> dict:
-    return dict(problem.shapes)
+    return {**problem.shapes, **getattr(problem, "definition_shapes", {})}
 
 
 def _check(problem: Problem, answer: str) -> Report:
@@ -581,6 +590,10 @@ def _check(problem: Problem, answer: str) -> Report:
 
 def _answer_env(arrays, sizes, problem, idx=None):
     dims = {sp.Symbol(d, integer=True, positive=True): v for d, v in sizes.items()}
+    if getattr(problem, "expanded_definitions", None):
+        from symjac.checking.definitions import values
+
+        arrays = {**arrays, **values(problem.expanded_definitions, arrays)}
     return Env(dims, arrays, idx)
 
 
@@ -596,7 +609,7 @@ def _eval_tensor(problem, expr, arrays, sizes, shape4):
     out = np.empty(shape4)
     base = _answer_env(arrays, sizes, problem)
     for idx in itertools.product(*(range(s) for s in shape4)):
-        env = Env(base.dims, arrays, {s: v + 1 for s, v in zip(syms, idx) if s is not None})
+        env = Env(base.dims, base.arrays, {s: v + 1 for s, v in zip(syms, idx) if s is not None})
         v = evaluate(expr, env)
         if isinstance(v, np.ndarray):
             if v.shape != (1, 1):
@@ -615,8 +628,8 @@ def _fixed_size(expr) -> bool:
     from symjac.symbols import parse_entry_name
 
     for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.MatrixBase):
-            return True
+        if isinstance(node, sp.MatrixBase) and not any(isinstance(e, sp.MatrixExpr) for e in node):
+            return True   # explicit entries (the blocks of a block matrix are not)
         if isinstance(node, sp.Symbol) and parse_entry_name(node.name) is not None:
             return True
         if isinstance(node, (sp.Identity, Commutation)) and all(
@@ -986,6 +999,9 @@ def _exact_check(problem, expr, inst):
     polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
     if problem.convention == "tensor" or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
         return None
+    if problem.definitions and any(getattr(a, "name", None) in problem.definitions
+                                   for a in getattr(expr, "free_symbols", ())):
+        return None   # a defined name has no symbolic entries here: the numeric verdict stands
     M = expr if isinstance(expr, sp.MatrixBase) else sp.ImmutableMatrix([[expr]])
     if any(isinstance(a, (sp.MatrixSymbol, sp.Indexed)) for a in M.atoms(sp.MatrixSymbol, sp.Indexed)):
         return None

@@ -901,15 +901,47 @@ class _Scanner:
         if not out:
             raise ParseError("empty expression")
         out = self.broadcast_constants(out)
-        text = " ".join(t.text for t in out)
+        try:
+            raw = _call_library(*self.library_input(out))
+        except ShapeError:
+            # w^T x + b: a 1×1 product beside scalars; retry with each scalar term as a 1×1 matrix
+            raw = _call_library(*self.library_input(self.scalar_terms_as_matrices(out)))
+        return self.lift(raw)
+
+    def library_input(self, out: list[Tok]):
+        """The flattened text and the placeholders to declare as matrices."""
         variables = {}
         for t in out:
             if t.kind == "ph":
                 key = t.text[6:-1]
-                if is_matrix(self.ph[key]):
+                v = self.ph[key]
+                if is_matrix(v) or isinstance(v, sp.MatrixExpr):
                     variables[key] = sp.MatrixSymbol(key, 2, 2)
-        raw = _call_library(text, variables)
-        return self.lift(raw)
+        return " ".join(t.text for t in out), variables
+
+    def scalar_terms_as_matrices(self, out: list[Tok]) -> list[Tok]:
+        """Each top-level term without a matrix gets a 1×1 factor, so that the library adds it to a
+        1×1 product; a real size mismatch (x + 1 for a vector x) is still refused when evaluated."""
+        new, cur, depth = [], [], 0
+
+        def flush():
+            if cur and not any(t.kind == "ph" and is_matrix(self.ph[t.text[6:-1]]) for t in cur):
+                cur.append(self.placeholder(sp.OneMatrix(1, 1)))
+            new.extend(cur)
+
+        for t in out:
+            if t.kind == "char" and t.text in "{(":
+                depth += 1
+            elif t.kind == "char" and t.text in "})":
+                depth -= 1
+            if depth == 0 and t.kind == "char" and t.text in "+-":
+                flush()
+                cur = []
+                new.append(t)
+                continue
+            cur.append(t)
+        flush()
+        return new
 
     def broadcast_constants(self, out: list[Tok]) -> list[Tok]:
         """In a sum whose matrix terms are all elementwise (σ(z), tanh²(z), a ⊙ b), a constant term
@@ -971,7 +1003,7 @@ class _Scanner:
             return _product(args)
         if isinstance(e, (sp.Add, sp.MatAdd)):
             args = [self.lift(a) for a in e.args]
-            if any(is_matrix(a) for a in args):
+            if any(is_matrix(a) or isinstance(a, sp.MatrixExpr) for a in args):
                 return sp.MatAdd(*[_as_mat(a) if is_matrix(a) else a for a in args], evaluate=False)
             return sp.Add(*args, evaluate=False)
         if isinstance(e, sp.Pow):
@@ -1100,6 +1132,8 @@ def _block_matrix(cells, tok):
             if isinstance(v, sp.Identity) and isinstance(v.shape[0], sp.Dummy):
                 heights[r] = heights[r] if heights[r] is not None else widths[c]
                 widths[c] = widths[c] if widths[c] is not None else heights[r]
+    if len(cells) == 1 and len(cells[0]) == 1:
+        return cells[0][0]   # [X] is X
     if None in heights or None in widths:
         raise ShapeError("block matrix: a block row or column has no block of known size", tok.pos)
     blocks = []
