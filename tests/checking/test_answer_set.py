@@ -12,7 +12,8 @@ import pytest
 from symjac.checking.engine import Problem, check_pure
 
 ANSWERS = Path(__file__).parents[1] / "data" / "answers"
-PROBLEM_KEYS = {"function", "wrt", "shapes", "convention", "indices", "dimensions", "values", "sigma", "tolerance"}
+PROBLEM_KEYS = {"function", "wrt", "shapes", "convention", "indices", "dimensions", "values", "sigma", "tolerance",
+                "definitions"}
 
 
 def load_items():
