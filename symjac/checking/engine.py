@@ -801,7 +801,8 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
                 else:
                     given = _eval_answer(problem, expr, env, exp.shape)
             except ShapeError as exc:
-                return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
+                return Report("incorrect", ["shape"], 0.0,
+                              f"incorrect: the answer has inconsistent shapes: {_unsized(problem, exc)}",
                               {"expected": _fmt_shape(exp.shape) if problem.convention != "tensor"
                                else "scalar entry in index notation", "error": str(exc)})
             samples.append((inst, given, T, parts, exp, env))
@@ -1031,6 +1032,19 @@ def _symbolic_key(problem, inst):
         G = gradient(inst.Fm[0, 0], X)
         return G if isinstance(G, sp.MatrixBase) else sp.ImmutableMatrix([[G]])
     return jacobian(inst.Fm, X, problem.convention)
+
+
+def _unsized(problem, exc) -> str:
+    """A shape error's text without the concrete sizes when those were drawn at random (the student
+    never chose them): 'cannot add a 3x1 matrix and a 4x1 matrix' → 'cannot add a matrix and a matrix'."""
+    text = str(exc)
+    if problem.concrete or problem.instance_sizes() is not None:
+        return text
+    text = re.sub(r"\s*\d+\s*[x×]\s*\d+(?:\s+matrix)?", " matrix", text)
+    text = re.sub(r"\bmatrix matrix\b", "matrix", text)
+    text = re.sub(r"inner sizes \d+ and \d+ differ", "inner sizes differ", text)
+    text = re.sub(r"(?:'s)? shape matrix", "'s shape", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _sign_flipped(samples, wrong) -> bool:

@@ -338,6 +338,8 @@ class _Scanner:
         acc = self.parse_plain(parts[0])
         for op, part in zip(ops, parts[1:]):
             rhs = self.parse_plain(part)
+            if op is Hadamard:   # operands of ⊙ are elementwise: 1 - h means 1 - h entry by entry
+                acc, rhs = _broadcast_sum(acc), _broadcast_sum(rhs)
             if op is Hadamard and not is_matrix(acc) and not is_matrix(rhs):
                 acc = sp.Mul(acc, rhs, evaluate=False)
             else:
@@ -1155,6 +1157,27 @@ def _block_matrix(cells, tok):
     return sp.BlockMatrix(blocks)
 
 
+def _broadcast_sum(v):
+    """A sum of a matrix and numbers (1 - h) with each number c as c·1 (ones of the matrix's shape)."""
+    def constant(a):   # c, 1×1 ones (from a 1×1 retry), or c·(1×1 ones): the number, else None
+        if _as_expr_number(a):
+            return a
+        if isinstance(a, sp.OneMatrix) and a.shape == (1, 1):
+            return sp.S.One
+        if isinstance(a, sp.MatMul) and a.shape == (1, 1) and all(
+                _as_expr_number(f) or isinstance(f, sp.OneMatrix) for f in a.args):
+            return sp.Mul(*[f for f in a.args if _as_expr_number(f)])
+        return None
+
+    if not isinstance(v, sp.MatAdd) or not any(constant(a) is not None for a in v.args):
+        return v
+    mats = [a for a in v.args if is_matrix(a)]
+    if not mats:
+        return v
+    ones = sp.OneMatrix(*shape(mats[0]))
+    return sp.MatAdd(*[sp.MatMul(constant(a), ones) if constant(a) is not None else a for a in v.args], evaluate=False)
+
+
 def _unsigned(v):
     """-X (a MatMul of -1 and X) as X."""
     if isinstance(v, sp.MatMul) and len(v.args) == 2 and v.args[0] == -1:
@@ -1240,7 +1263,11 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     except SymjacError:
         raise
     except (sp.ShapeError, sp.NonSquareMatrixError) as exc:  # SymPy checks concrete shapes on construction
-        raise ShapeError(f"shapes do not fit: {_short(exc, 80)}") from None
+        first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""   # never the args tuple
+        first = re.split(r"[:(]", first)[0].strip()
+        words = {"Matrices are not aligned": "a product's inner sizes differ",
+                 "Matrices have mismatching shape": "a sum of matrices of different shapes"}.get(first, first.rstrip(".").lower())
+        raise ShapeError(f"shapes do not fit: {_short(words, 80)}" if words else "shapes do not fit") from None
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
         raise ParseError(f"cannot read the answer ({type(exc).__name__})") from None
     return value
