@@ -582,10 +582,28 @@ def _parse_shapes(problem: Problem) -> dict:
 
 def _check(problem: Problem, answer: str) -> Report:
     indices = tuple(n for n in problem.indices if n is not None) if problem.generic_entries else ()
-    expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+    try:
+        expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+    except ShapeError as exc:
+        if problem.wrt is None or not isinstance(problem.function, str):
+            raise
+        return _parse_shape_report(problem, exc)
     if problem.wrt is None:
         return _check_value(problem, expr, answer)
     return _check_derivative(problem, expr, answer)
+
+
+def _parse_shape_report(problem: Problem, exc) -> Report:
+    """The answer's own shapes do not fit together (A + x, x A): a wrong answer, with the expected
+    shape in the problem's notation."""
+    if problem.convention == "tensor":
+        want = "a scalar entry in index notation"
+    else:
+        want = "a " + _fmt_symbolic_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes))) \
+            + " matrix"
+    why = _unsized(problem, exc).split(" (at column")[0].replace("shapes do not fit: ", "")
+    return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer's shapes do not fit together ({why}); "
+                  f"expected {want}", {"expected": want, "error": why})
 
 
 def _answer_env(arrays, sizes, problem, idx=None):
