@@ -927,7 +927,8 @@ def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
 
 
 def _fmt_shape(s) -> str:
-    return "x".join(str(d) for d in s)
+    """3x2, mxn; a size the answer leaves open (a bare I or 1) is '?' (never an internal name)."""
+    return "x".join("?" if any(isinstance(f, sp.Dummy) for f in getattr(d, "free_symbols", ())) else str(d) for d in s)
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
