@@ -593,6 +593,17 @@ def _check(problem: Problem, answer: str) -> Report:
     return _check_derivative(problem, expr, answer)
 
 
+def _expected_phrase(problem: Problem) -> str:
+    """'; expected a n×m matrix' in the problem's notation, or '' when it cannot be said."""
+    if problem.convention == "tensor" or not isinstance(problem.function, str):
+        return ""
+    try:
+        want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
+    except SymjacError:  # pragma: no cover - the function was built before
+        return ""
+    return f"; expected a {_fmt_symbolic_shape(want)} matrix"
+
+
 def _parse_shape_report(problem: Problem, exc) -> Report:
     """The answer's own shapes do not fit together (A + x, x A): a wrong answer, with the expected
     shape in the problem's notation."""
@@ -820,7 +831,8 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
                     given = _eval_answer(problem, expr, env, exp.shape)
             except ShapeError as exc:
                 return Report("incorrect", ["shape"], 0.0,
-                              f"incorrect: the answer has inconsistent shapes: {_unsized(problem, exc)}",
+                              f"incorrect: the answer has inconsistent shapes: {_unsized(problem, exc)}"
+                              + _expected_phrase(problem),
                               {"expected": _fmt_shape(exp.shape) if problem.convention != "tensor"
                                else "scalar entry in index notation", "error": str(exc)})
             samples.append((inst, given, T, parts, exp, env))
