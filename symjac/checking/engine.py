@@ -57,6 +57,7 @@ import sympy as sp
 from symjac.conventions import TENSOR, Convention, get_convention
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.calculus.explicit import derivative_array
+from symjac.checking import numeric_key
 from symjac.parsing.latex.parser import is_matrix, parse_latex
 from symjac.parsing.latex.nodes import Env, evaluate
 from symjac.symbols import symbolic
@@ -104,6 +105,7 @@ class Problem:
     choices: list = field(default_factory=list)
     target: dict = field(default_factory=dict)
     dimensions: dict = field(default_factory=dict)
+    definitions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         try:
@@ -114,6 +116,12 @@ class Problem:
             raise CheckError(f"answers in the {self.convention.name} convention cannot be checked yet: "
                              "use vec, notes, row, denominator, gradient, hessian or tensor")
         self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
+        # named intermediates (z = W a + b): the function is expanded, answers may use the names
+        from symjac.checking.definitions import expand
+
+        self.definitions = dict(self.definitions or {})
+        self.function, self.expanded_definitions, self.definition_shapes = expand(
+            self.function, self.definitions, self.shapes)
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
         if isinstance(self.function, str):
@@ -230,6 +238,8 @@ def _spec_indices(function, wrt, shapes, names) -> tuple:
 
 def _shape_tuple(v):
     if isinstance(v, (list, tuple)):
+        if len(v) == 0:      # () : a scalar
+            return (1, 1)
         if len(v) == 1:
             return (v[0], 1)
         if len(v) == 2:
@@ -316,6 +326,10 @@ class _Instance:
         self.problem = problem
         self.sizes = sizes
         self.shapes = self.shapes_at(problem, sizes)
+        self.numeric = problem.wrt is not None and numeric_key.needs_numeric_key(problem.function, self.shapes)
+        if self.numeric:   # no explicit symbolic form: the key comes from NumPy (checking/numeric_key.py)
+            self._init_numeric(problem)
+            return
         self.F, self.variables = _build_function(problem, self.shapes)
         self.Fm = self.F if isinstance(self.F, sp.MatrixBase) else sp.ImmutableMatrix([[self.F]])
         self.T = None
@@ -330,6 +344,24 @@ class _Instance:
                 self.T = derivative_array(self.Fm, X)
                 self.parts = _occurrence_parts(problem, self.shapes, X)
 
+
+    def _init_numeric(self, problem):
+        probe = numeric_key.well_conditioned(self.shapes, np.random.default_rng(0), True)
+        self.Fm = sp.ZeroMatrix(*numeric_key.value(problem.function, probe).shape)
+        self.F, self.variables, self.T, self.parts = None, {}, None, []
+
+    def draw(self, rng, positive: bool) -> dict:
+        """Random values of the variables (well-conditioned ones for a numeric key)."""
+        if self.numeric:
+            return numeric_key.well_conditioned(self.shapes, rng, positive)
+        return _random_arrays(self.shapes, rng, positive)
+
+    def key(self, arrays: dict, env) -> tuple:
+        """(T, product-rule parts) as NumPy arrays at ``arrays``."""
+        if self.numeric:
+            f, wrt = self.problem.function, self.problem.wrt
+            return numeric_key.derivative(f, arrays, wrt), numeric_key.parts(f, arrays, wrt)
+        return _num_array(self.T, env), [_num_array(P, env) for P in self.parts]
 
     @staticmethod
     def shapes_at(problem: Problem, sizes: dict) -> dict:
@@ -485,6 +517,7 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
             if P.shape != B.shape:
                 continue
             out.append((codes + ("missing_term",), B - P, {"term": k + 1}))
+            out.append((codes + ("sign",), B - 2 * P, {"term": k + 1}))   # one term with the wrong sign
             out.append((codes + ("extra_term",), B + P, {"term": k + 1}))
             out.append((codes + ("doubled_term",), 2 * P, {"term": k + 1}))
     out.sort(key=lambda c: len(c[0]))
@@ -544,19 +577,52 @@ def check_pure(problem: Problem, answer: str) -> Report:
 
 
 def _parse_shapes(problem: Problem) -> dict:
-    return dict(problem.shapes)
+    return {**problem.shapes, **getattr(problem, "definition_shapes", {})}
 
 
 def _check(problem: Problem, answer: str) -> Report:
     indices = tuple(n for n in problem.indices if n is not None) if problem.generic_entries else ()
-    expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+    try:
+        expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+    except ShapeError as exc:
+        if problem.wrt is None or not isinstance(problem.function, str):
+            raise
+        return _parse_shape_report(problem, exc)
     if problem.wrt is None:
         return _check_value(problem, expr, answer)
     return _check_derivative(problem, expr, answer)
 
 
+def _expected_phrase(problem: Problem) -> str:
+    """'; expected a n×m matrix' in the problem's notation, or '' when it cannot be said."""
+    if problem.convention.index_notation or not isinstance(problem.function, str):
+        return ""
+    try:
+        want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
+    except SymjacError:  # pragma: no cover - the function was built before
+        return ""
+    return f"; expected a {_fmt_symbolic_shape(want)} matrix"
+
+
+def _parse_shape_report(problem: Problem, exc) -> Report:
+    """The answer's own shapes do not fit together (A + x, x A): a wrong answer, with the expected
+    shape in the problem's notation."""
+    if problem.convention.index_notation:
+        want = "a scalar entry in index notation"
+    else:
+        want = "a " + _fmt_symbolic_shape(_answer_shape_at(problem, function_shape(problem.function, problem.shapes))) \
+            + " matrix"
+    why = _unsized(problem, exc).split(" (at column")[0].replace("shapes do not fit: ", "")
+    return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer's shapes do not fit together ({why}); "
+                  f"expected {want}", {"expected": want, "error": why})
+
+
 def _answer_env(arrays, sizes, problem, idx=None):
     dims = {sp.Symbol(d, integer=True, positive=True): v for d, v in sizes.items()}
+    if getattr(problem, "expanded_definitions", None):
+        from symjac.checking.definitions import values
+
+        arrays = {**arrays, **values(problem.expanded_definitions, arrays)}
     return Env(dims, arrays, idx)
 
 
@@ -572,7 +638,7 @@ def _eval_tensor(problem, expr, arrays, sizes, shape4):
     out = np.empty(shape4)
     base = _answer_env(arrays, sizes, problem)
     for idx in itertools.product(*(range(s) for s in shape4)):
-        env = Env(base.dims, arrays, {s: v + 1 for s, v in zip(syms, idx) if s is not None})
+        env = Env(base.dims, base.arrays, {s: v + 1 for s, v in zip(syms, idx) if s is not None})
         v = evaluate(expr, env)
         if isinstance(v, np.ndarray):
             if v.shape != (1, 1):
@@ -591,8 +657,8 @@ def _fixed_size(expr) -> bool:
     from symjac.symbols import parse_entry_name
 
     for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.MatrixBase):
-            return True
+        if isinstance(node, sp.MatrixBase) and not any(isinstance(e, sp.MatrixExpr) for e in node):
+            return True   # explicit entries (the blocks of a block matrix are not)
         if isinstance(node, sp.Symbol) and parse_entry_name(node.name) is not None:
             return True
         if isinstance(node, (sp.Identity, Commutation)) and all(
@@ -775,12 +841,11 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
         rng = np.random.default_rng(_seed("points", problem.function, inst.sizes))
         for p in range(points):
             for positive in (False, True):
-                arrays = _random_arrays(inst.shapes, rng, positive)
+                arrays = inst.draw(rng, positive)
                 env = _answer_env(arrays, inst.sizes, problem)
-                T = _num_array(inst.T, env)
+                T, parts = inst.key(arrays, env)
                 if np.all(np.isfinite(T)):
                     break
-            parts = [_num_array(P, env) for P in inst.parts]
             exp = expected_array(problem, T)
             try:
                 if problem.convention.index_notation:
@@ -788,7 +853,9 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
                 else:
                     given = _eval_answer(problem, expr, env, exp.shape)
             except ShapeError as exc:
-                return Report("incorrect", ["shape"], 0.0, f"incorrect: the answer has inconsistent shapes: {exc}",
+                return Report("incorrect", ["shape"], 0.0,
+                              f"incorrect: the answer has inconsistent shapes: {_unsized(problem, exc)}"
+                              + _expected_phrase(problem),
                               {"expected": _fmt_shape(exp.shape) if not problem.convention.index_notation
                                else "scalar entry in index notation", "error": str(exc)})
             samples.append((inst, given, T, parts, exp, env))
@@ -828,8 +895,7 @@ def _check_numeric_derivative(problem: Problem, expr, sizes: dict, arrays: dict)
     compared with the value problems' tolerance (absolute plus 1 % relative)."""
     inst = _Instance(problem, sizes)
     env = _answer_env(arrays, sizes, problem)
-    T = _num_array(inst.T, env)
-    parts = [_num_array(P, env) for P in inst.parts]
+    T, parts = inst.key(arrays, env)
     key = np.asarray(expected_array(problem, T), dtype=float)
     given = _eval_answer(problem, expr, env, key.shape)
     tol = problem.tolerance
@@ -883,6 +949,10 @@ def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
     words = "; ".join(_WORDS[c] for c in codes)
     conv = problem.convention.name or problem.convention.describe()
     msg = f"incorrect: right only if {words}" if codes != ["sign"] else "incorrect: the sign is wrong"
+    if "sign" in codes and extra and "term" in extra:
+        rest = [_WORDS[c] for c in codes if c != "sign"]
+        msg = (f"incorrect: the sign of one term is wrong (the term from occurrence {extra['term']} of "
+               f"{problem.wrt} in the function)" + (f", and {'; '.join(rest)}" if rest else ""))
     if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
         msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
     details = {"convention": conv}
@@ -894,7 +964,8 @@ def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
 
 
 def _fmt_shape(s) -> str:
-    return "x".join(str(d) for d in s)
+    """3x2, mxn; a size the answer leaves open (a bare I or 1) is '?' (never an internal name)."""
+    return "x".join("?" if any(isinstance(f, sp.Dummy) for f in getattr(d, "free_symbols", ())) else str(d) for d in s)
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -950,6 +1021,9 @@ def _shape_report(problem, expr, samples) -> Report:
                    "given_symbolic": sym_g, "sizes": dict(sizes)}
         given_text = _fmt_shape(g) if sym_g == _fmt_shape(g).replace("x", "×") else f"{sym_g} ({_fmt_shape(g)} there)"
         msg = f"incorrect: expected {sym_w} ({_fmt_shape(w)} at {where}), the answer is {given_text}"
+        if problem.instance_sizes() is None and not set(sizes) <= set(problem.dimensions):
+            # the sizes compared at were drawn at random: the student sees the problem's own notation only
+            msg = f"incorrect: expected a {sym_w} matrix, the answer is {sym_g}"
         if sym_w == _fmt_shape(w).replace("x", "×"):
             msg = f"incorrect: expected a {_fmt_shape(w)} matrix, the answer is {given_text}"
     return Report("incorrect", ["shape"], 0.0, msg, details)
@@ -982,6 +1056,9 @@ def _exact_check(problem, expr, inst):
     polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
     if problem.convention.index_notation or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
         return None
+    if problem.definitions and any(getattr(a, "name", None) in problem.definitions
+                                   for a in getattr(expr, "free_symbols", ())):
+        return None   # a defined name has no symbolic entries here: the numeric verdict stands
     M = expr if isinstance(expr, sp.MatrixBase) else sp.ImmutableMatrix([[expr]])
     if any(isinstance(a, (sp.MatrixSymbol, sp.Indexed)) for a in M.atoms(sp.MatrixSymbol, sp.Indexed)):
         return None
@@ -1004,7 +1081,34 @@ def _exact_check(problem, expr, inst):
 def _symbolic_key(problem, inst):
     from symjac.calculus.explicit import jacobian
 
+    if inst.numeric:
+        return None
     return jacobian(inst.Fm, inst.variables[problem.wrt], problem.convention)
+
+
+def _unsized(problem, exc) -> str:
+    """A shape error's text without the concrete sizes when those were drawn at random (the student
+    never chose them): 'cannot add a 3x1 matrix and a 4x1 matrix' → 'cannot add a matrix and a matrix'."""
+    text = str(exc)
+    if problem.concrete or problem.instance_sizes() is not None:
+        return text
+    text = re.sub(r"\s*\d+\s*[x×]\s*\d+(?:\s+matrix)?", " matrix", text)
+    text = re.sub(r"\bmatrix matrix\b", "matrix", text)
+    text = re.sub(r"inner sizes \d+ and \d+ differ", "inner sizes differ", text)
+    text = re.sub(r"(?:'s)? shape matrix", "'s shape", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _sign_flipped(samples, wrong) -> bool:
+    """True when every wrong entry is the negative of the right one (a sign slip in one case or term)."""
+    for _, g, _, _, e, _ in samples:
+        if g.shape != wrong.shape or e.shape != wrong.shape:
+            continue   # a sample at other sizes
+        gw, ew = g[wrong], e[wrong]
+        scale = max(1.0, float(np.max(np.abs(e))))
+        if not np.all(np.abs(gw + ew) <= RTOL * scale) or np.all(np.abs(ew) <= RTOL * scale):
+            return False
+    return True
 
 
 def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_wrong=None) -> Report:
@@ -1029,9 +1133,12 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_
         at = ", ".join(f"{n} = {int(v) + 1}" for n, v in zip(names, first) if n is not None)
         g, e = samples[0][1][tuple(first)], exp0[tuple(first)]
         sizes = inst.sizes or inst.shapes
-        return Report("incorrect", [], 0.0,
-                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations "
-                      f"(sizes {sizes}, at a random point), e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
+        stated = "" if problem.dims else " (at a random point)"
+        flipped = _sign_flipped(samples, wrong)
+        return Report("incorrect", ["sign"] if flipped else ["entries"], 0.0,
+                      f"incorrect: the index formula is wrong at {n_wrong} of {total} index combinations{stated}"
+                      + (", where it has the wrong sign" if flipped else "")
+                      + f", e.g. at {at}: it gives {g:.4g}, the derivative is {e:.4g}",
                       {"wrong_fraction": round(n_wrong / total, 4), "first_wrong": at, "sizes": sizes})
     if (not explicit and not exact_wrong) or n_wrong == 0:
         return Report("incorrect", [], 0.0, "incorrect: the answer is not equal to the correct one as a matrix function, "

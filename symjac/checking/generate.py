@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from symjac.conventions import get_convention
 from symjac.errors import SpecError, SymjacError
 from symjac.checking.problemset import ProblemSet, load_set
 
@@ -70,7 +71,7 @@ def instance_spec(sp_, rng: random.Random, where: str) -> dict:
         value = _draw(rng, r, f"{where}.vary.constants.{c}")
         function = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(c)}(?![A-Za-z0-9_])", f"({value})", function)
         del shapes[c]
-    tensor = spec.convention == "tensor"
+    tensor = get_convention(spec.convention).index_notation
     out_shapes = {k: [dims.get(x, x) if not tensor else x for x in v] for k, v in shapes.items()}
     out = {"title": spec.title, "function": function, "wrt": wrt, "convention": spec.convention,
            "shapes": out_shapes}
@@ -94,19 +95,17 @@ def _latex(M) -> str:
 
 def keys_for(problem) -> tuple[str, dict]:
     """(key LaTeX, {mistake: LaTeX}) of a concrete derivative problem: explicit matrices at its sizes."""
-    from symjac.calculus.explicit import gradient, jacobian
+    from symjac.calculus.explicit import jacobian
     from symjac.checking.engine import _Instance
-    from symjac.conventions import Convention, get_convention
+    from symjac.conventions import Convention
 
     inst = _Instance(problem, problem.instance_sizes() or {})
     X = inst.variables[problem.wrt]
     Xm = X if isinstance(X, sp.MatrixBase) else sp.ImmutableMatrix([[X]])
-    if problem.convention == "gradient" and inst.Fm.shape == (1, 1):
-        key = sp.ImmutableMatrix(gradient(inst.Fm[0, 0], X))
-        other = None                                   # a gradient has X's shape: no flattening order
-    else:
-        conv = get_convention(problem.convention)
-        key = jacobian(inst.Fm, X, conv)
+    conv = problem.convention
+    key = jacobian(inst.Fm, X, conv)
+    other = None                                       # a gradient has X's shape: no flattening order
+    if conv.is_flattening:
         flip = Convention(conv.outputs, "row" if conv.inputs == "col" else "col", conv.layout)
         other = jacobian(inst.Fm, X, flip)
     mistakes = {"transposed": key.T, "sign": -key}
@@ -212,7 +211,7 @@ def generate_set(pset: ProblemSet, out, *, students: int, seed: int = 0, check=N
             where = f"{pset.path}: problems[{n}] ({sp_.label})"
             inline = instance_spec(sp_, rng, where)
             problem = Problem.from_spec(spec_from_dict(inline, f"{student}/{sp_.label}"))
-            if problem.convention == "tensor":
+            if problem.convention.index_notation:
                 if not sp_.key:
                     raise SpecError(f"{where}: an index-notation problem needs a key (LaTeX) in the set")
                 key, mistakes = sp_.key, {}

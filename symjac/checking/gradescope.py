@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from symjac.errors import SymjacError
-from symjac.checking.problemset import ProblemSet, collect_answers
+from symjac.checking.problemset import ProblemSet
 
 TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "visibility", "tags", "extra_data",
                "name_format", "output_format"}

@@ -182,7 +182,6 @@ _SPAWNER_LOCK = threading.Lock()
 
 
 def _spawner() -> _Spawner:
-    global _SPAWNER
     with _SPAWNER_LOCK:
         if _SPAWNER is None or not _SPAWNER.thread.is_alive() or _SPAWNER_PID != os.getpid():
             _set_spawner(_Spawner())

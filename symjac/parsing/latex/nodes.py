@@ -127,6 +127,17 @@ class _EyeAny:
 EYE = _EyeAny()
 
 
+class _OnesAny:
+    """c·1 (a column of ones, or its transpose when ``row``) whose length the context decides
+    (``\\mathbf{1}`` written without a size): 1ᵀx sums x, A1 sums the rows of A."""
+
+    def __init__(self, row=False, c=1.0):
+        self.row, self.c = row, c
+
+    def sized(self, n):
+        return self.c * (np.ones((1, n)) if self.row else np.ones((n, 1)))
+
+
 class Env:
     """Values for one evaluation: dims → int, matrix name → array, plus index values."""
 
@@ -182,6 +193,10 @@ def _sc(v):
 
 
 def _as_arr(v, like_shape=None):
+    if isinstance(v, _OnesAny):
+        if like_shape is None or like_shape[0 if v.row else 1] != 1:
+            raise ShapeError("cannot tell the length of the ones vector here; write \\mathbf{1}_n with its size")
+        return v.sized(like_shape[1 if v.row else 0])
     if isinstance(v, _EyeAny):
         if like_shape is None or like_shape[0] != like_shape[1]:
             raise ShapeError("cannot tell the size of I here; write I_n with its size")
@@ -192,6 +207,16 @@ def _as_arr(v, like_shape=None):
 
 
 def _mul(a, b):
+    if isinstance(a, _OnesAny) or isinstance(b, _OnesAny):
+        if isinstance(a, _OnesAny) and isinstance(b, np.ndarray) and a.row:
+            return a.sized(b.shape[0]) @ b
+        if isinstance(b, _OnesAny) and isinstance(a, np.ndarray) and not b.row:
+            return a @ b.sized(a.shape[1])
+        if isinstance(a, _OnesAny) and not isinstance(b, (np.ndarray, _OnesAny, _EyeAny)):
+            return _OnesAny(a.row, a.c * b)
+        if isinstance(b, _OnesAny) and not isinstance(a, (np.ndarray, _OnesAny, _EyeAny)):
+            return _OnesAny(b.row, b.c * a)
+        raise ShapeError("cannot tell the length of the ones vector here; write \\mathbf{1}_n with its size")
     if isinstance(a, _EyeAny) and isinstance(b, _EyeAny):
         return _EyeAny(a.c * b.c)
     if isinstance(a, _EyeAny) or isinstance(b, _EyeAny):
@@ -221,7 +246,9 @@ def _add(vals):
     shape = shapes[0]
     out = np.zeros(shape)
     for v in vals:
-        if isinstance(v, _EyeAny):
+        if isinstance(v, _OnesAny):
+            out = out + _as_arr(v, shape)
+        elif isinstance(v, _EyeAny):
             if shape[0] != shape[1]:
                 raise ShapeError(f"cannot add I to a {shape[0]}x{shape[1]} matrix")
             out = out + v.c * np.eye(shape[0])
@@ -240,7 +267,7 @@ def evaluate(expr, env: Env, expected_shape=None):
     ``expected_shape`` lets a bare ``I`` take the size of the result.
     """
     v = _ev(expr, env, expected_shape)
-    if isinstance(v, _EyeAny):
+    if isinstance(v, (_EyeAny, _OnesAny)):
         v = _as_arr(v, expected_shape)
     return v
 
@@ -298,7 +325,10 @@ def _ev_node(e, env: Env, expected):
         arr = env.arrays[name]
         if any(k < 1 for k in idx) or (len(idx) == 2 and (idx[0] > arr.shape[0] or idx[1] > arr.shape[1])) or \
                 (len(idx) == 1 and idx[0] > max(arr.shape)):
-            raise ShapeError(f"index {tuple(idx)} is outside {name}'s shape {arr.shape[0]}x{arr.shape[1]}")
+            written = ",".join(str(i) for i in e.indices)
+            at = ", ".join(f"{i} = {v}" for i, v in zip(e.indices, idx) if not i.is_Integer)
+            raise ShapeError(f"{name}_{{{written}}} is outside {name}'s shape {arr.shape[0]}×{arr.shape[1]}"
+                             + (f" (at {at})" if at else ""))
         if len(idx) == 1:
             return arr[idx[0] - 1, 0] if arr.shape[1] == 1 else arr[0, idx[0] - 1]
         return arr[idx[0] - 1, idx[1] - 1]
@@ -318,6 +348,13 @@ def _ev_node(e, env: Env, expected):
         return np.eye(n)
     if isinstance(e, sp.ZeroMatrix):
         return np.zeros((env.dim(e.shape[0]), env.dim(e.shape[1])))
+    if isinstance(e, sp.OneMatrix):
+        try:
+            return np.ones((env.dim(e.shape[0]), env.dim(e.shape[1])))
+        except _Unsized:
+            return _OnesAny()
+    if isinstance(e, sp.BlockMatrix):
+        return np.block([[_as_arr(_ev(b, env)) for b in row] for row in e.blocks.tolist()])
     if isinstance(e, (sp.Add, sp.MatAdd)):
         return _add([_ev(a, env, expected) for a in e.args])
     if isinstance(e, (sp.Mul, sp.MatMul)):
@@ -338,6 +375,8 @@ def _ev_node(e, env: Env, expected):
         return np.exp(_sc(_ev(e.args[0], env)))
     if isinstance(e, sp.Transpose):
         v = _ev(e.args[0], env, None if expected is None else (expected[1], expected[0]))
+        if isinstance(v, _OnesAny):
+            return _OnesAny(not v.row, v.c)
         return v.T if isinstance(v, np.ndarray) else v
     if isinstance(e, sp.Inverse):
         v = _ev(e.args[0], env)
@@ -374,6 +413,10 @@ def _ev_node(e, env: Env, expected):
         return np.kron(_as_arr(a), _as_arr(b))
     if isinstance(e, Hadamard):
         a, b = (_ev(x, env, expected) for x in e.args)
+        if isinstance(a, _OnesAny):
+            a = _as_arr(a, _as_arr(b).shape)
+        if isinstance(b, _OnesAny):
+            b = _as_arr(b, _as_arr(a).shape)
         if isinstance(a, _EyeAny):
             a = _as_arr(a, _as_arr(b).shape)
         if isinstance(b, _EyeAny):

@@ -41,6 +41,7 @@ from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 from symjac.symbols import entry_symbol
 from symjac.parsing.latex.guard import MAX_TOKENS, InvalidAnswer, guard
+from symjac.parsing.latex.document import extract_answer
 from sympy.core.symbol import Str
 
 from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec, dims
@@ -54,7 +55,13 @@ _TOP = r"(?:\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\}|\\tex
 _REWRITES = [
     (re.compile(r"\$"), " "),
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*\.?"), " "),
-    (re.compile(r"\\(?:,|;|:|!|quad|qquad|displaystyle|textstyle|limits|nolimits)(?![A-Za-z])"), " "),
+    (re.compile(r"\\[,;:!>]"), " "),
+    (re.compile(r"\\(?:quad|qquad|displaystyle|textstyle|limits|nolimits|nonumber|notag)(?![A-Za-z])"), " "),
+    (re.compile(r"\\(?:label|tag)\s*\{[^{}]*\}"), " "),
+    (re.compile(r"\\(?:mathbf|mathbb|boldsymbol|bm)\s*\{\s*1\s*\}|\\mathbb\s*1(?![0-9])"), r" \\onevec "),
+    (re.compile(r"\\(?:mathbf|mathbb|boldsymbol|bm)\s*\{\s*0\s*\}"), r" \\zerovec "),
+    # a layer tag and a transpose or inverse in one superscript: W^{(2)\top} → W^{(2)}^{\top}
+    (re.compile(r"\^\s*\{\s*\(\s*(\d+)\s*\)\s*([^{}\s][^{}]*?)\s*\}"), r"^{(\1)}^{\2}"),
     (re.compile(r"\\ "), " "),
     (re.compile(r"~"), " "),
     (re.compile(r"\\(?:lVert|rVert|Vert)(?![A-Za-z])"), r"\\|"),
@@ -303,7 +310,15 @@ class _Scanner:
             values.append(v if sign == 1 else -v if not is_matrix(v) else sp.MatMul(sp.S.NegativeOne, v))
         if len(values) == 1:
             return values[0]
-        if any(is_matrix(v) for v in values):
+        mats = [v for v in values if is_matrix(v)]
+        if mats and len(mats) < len(values):
+            # a constant beside elementwise terms (2 - a ⊙ a) is that constant in every entry
+            if not all(isinstance(_unsigned(v), (Elementwise, Hadamard)) for v in mats) or \
+                    not all(_as_expr_number(v) for v in values if not is_matrix(v)):
+                raise ShapeError("cannot add a matrix and a scalar")
+            ones = sp.OneMatrix(*shape(mats[0]))
+            values = [v if is_matrix(v) else sp.MatMul(v, ones) for v in values]
+        if mats:
             return sp.MatAdd(*values, evaluate=False)
         return sp.Add(*values, evaluate=False)
 
@@ -320,6 +335,8 @@ class _Scanner:
         acc = self.parse_plain(parts[0])
         for op, part in zip(ops, parts[1:]):
             rhs = self.parse_plain(part)
+            if op is Hadamard:   # operands of ⊙ are elementwise: 1 - h means 1 - h entry by entry
+                acc, rhs = _broadcast_sum(acc), _broadcast_sum(rhs)
             if op is Hadamard and not is_matrix(acc) and not is_matrix(rhs):
                 acc = sp.Mul(acc, rhs, evaluate=False)
             else:
@@ -364,6 +381,23 @@ class _Scanner:
                 j = self.env_end(toks, i, name)
                 value = self.environment(name, toks, i, j)
                 i = self.emit_with_postfix(value, toks, j + 1, out)
+                continue
+            if (t.kind == "num" and t.text == "0" or t.text == "\\zerovec") and i + 1 < n and toks[i + 1].text == "_":
+                sub, k = self.superscript(toks, i + 2)
+                r_, c_ = self.size_pair(sub, t, "0")
+                i = self.emit_with_postfix(sp.ZeroMatrix(r_, c_), toks, k, out)
+                continue
+            if t.text == "\\zerovec":
+                out.append(Tok("num", "0", t.pos))
+                i += 1
+                continue
+            if t.text == "\\onevec":
+                if i + 1 < n and toks[i + 1].text == "_":
+                    sub, k = self.superscript(toks, i + 2)
+                    r_, c_ = self.size_pair(sub, t, "\\mathbf{1}")
+                else:
+                    r_, c_, k = sp.Dummy("n1", integer=True, positive=True), sp.S.One, i + 1
+                i = self.emit_with_postfix(sp.OneMatrix(r_, c_), toks, k, out)
                 continue
             if t.kind == "cmd" and t.text == "\\end":
                 raise ParseError("\\end without \\begin", t.pos)
@@ -600,6 +634,7 @@ class _Scanner:
         return sp.Indexed(sp.IndexedBase(name), *[sp.Integer(k) if isinstance(k, int) else k for k in idx])
 
     def dim_of(self, sub, tok):
+        """A size written in a subscript: 3, n, n^2, mn, 2n, m+1 (dimension names of the problem)."""
         sub = sub.replace(" ", "")
         if sub.isdigit():
             if not 1 <= int(sub) <= 64:
@@ -607,7 +642,20 @@ class _Scanner:
             return sp.Integer(int(sub))
         if sub in self.ctx.dims:
             return self.ctx.dims[sub]
-        raise InvalidAnswer(f"unknown size {sub!r}: the problem's dimensions are {', '.join(sorted(self.ctx.dims)) or 'all numbers'}", tok.pos)
+        value = _size_expr(sub, self.ctx.dims)
+        if value is None:
+            raise InvalidAnswer(f"unknown size {_short(sub)}: the problem's dimensions are "
+                                f"{', '.join(sorted(self.ctx.dims)) or 'all numbers'}", tok.pos)
+        return value
+
+    def size_pair(self, sub, tok, what):
+        """Rows and columns written m\\times n or m,n (one size: a column of that length)."""
+        parts = [p for p in re.split(r"\\times|\\cdot|,", sub.replace(" ", ""))]
+        if len(parts) == 1:
+            return self.dim_of(parts[0], tok), sp.S.One
+        if len(parts) != 2 or not all(parts):
+            raise InvalidAnswer(f"write the size of {what} as {what}_{{m\\times n}} or {what}_n", tok.pos)
+        return self.dim_of(parts[0], tok), self.dim_of(parts[1], tok)
 
     def two_dims(self, sub, tok):
         sub = sub.replace(" ", "")
@@ -676,6 +724,12 @@ class _Scanner:
                 value = self.apply("relu", vals[1] if vals[0] == 0 else vals[0], 0, tok)
             else:
                 value = sp.Max(*vals, evaluate=False)
+        elif fname == "diag" and any(t.text == "," for _, t in self.top_level(inner)):
+            vals = [self.parse(a) for a in self.split_commas(inner)]
+            if any(is_matrix(v) for v in vals):
+                value = sp.BlockDiagMatrix(*[v if is_matrix(v) else sp.ImmutableMatrix([[v]]) for v in vals])
+            else:
+                value = Diag(sp.ImmutableMatrix(len(vals), 1, vals))
         else:
             parts = self.split_commas(inner)
             nparams = len(registry.get(fname).params) if fname in registry.REGISTRY else 0
@@ -787,9 +841,10 @@ class _Scanner:
         for r, row in enumerate(cells):
             if len(row) != width:
                 raise ParseError(f"ragged matrix: row 1 has {width} entries, row {r + 1} has {len(row)}", toks[i].pos)
-            for v in row:
-                if is_matrix(v):
-                    raise UnsupportedError("block matrices (matrices inside matrix entries) are not supported", toks[i].pos)
+        if any(is_matrix(v) for row in cells for v in row):
+            if name in ("vmatrix", "Vmatrix"):
+                raise UnsupportedError("determinants of block matrices are not supported", toks[i].pos)
+            return _block_matrix(cells, toks[i])
         M = sp.ImmutableMatrix(cells)
         if name in ("vmatrix", "Vmatrix"):
             if M.rows != M.cols:
@@ -861,13 +916,15 @@ class _Scanner:
             raise ParseError("empty condition in cases", tok.pos)
         conds = []
         for p in parts:
-            m = re.fullmatch(r"([A-Za-z]|\d+)\s*(=|\\neq|\\ne|!\s*=)\s*([A-Za-z]|\d+)", p)
-            if not m:
+            # a chain i = j = k, j = p \neq q: each neighbouring pair is one condition
+            chain = re.split(r"\s*(=|\\neq|\\ne(?![a-z])|!\s*=)\s*", p.strip())
+            if len(chain) < 3 or len(chain) % 2 == 0 or not all(
+                    re.fullmatch(r"[A-Za-z]|\d+", x) for x in chain[0::2]):
                 raise UnsupportedError(f"cannot read the condition {_short(p)!r}: use i = j, i \\neq j, otherwise", tok.pos)
-            a, op, b = m.groups()
-            a_, b_ = (self._index(x, tok) for x in (a, b))
-            a_, b_ = (sp.Integer(x) if isinstance(x, int) else x for x in (a_, b_))
-            conds.append(sp.Eq(a_, b_) if op == "=" else sp.Ne(a_, b_))
+            terms = [self._index(x, tok) for x in chain[0::2]]
+            terms = [sp.Integer(x) if isinstance(x, int) else x for x in terms]
+            for a_, op, b_ in zip(terms, chain[1::2], terms[1:]):
+                conds.append(sp.Eq(a_, b_) if op == "=" else sp.Ne(a_, b_))
         return sp.And(*conds) if len(conds) > 1 else conds[0]
 
     # 4. hand the flattened text to latex2sympy2-extended, then lift ---------------------
@@ -876,15 +933,88 @@ class _Scanner:
             return self.ph[out[0].text[6:-1]]
         if not out:
             raise ParseError("empty expression")
-        text = " ".join(t.text for t in out)
+        out = self.broadcast_constants(out)
+        try:
+            raw = _call_library(*self.library_input(out))
+        except ShapeError:
+            # w^T x + b: a 1×1 product beside scalars; retry with each scalar term as a 1×1 matrix
+            raw = _call_library(*self.library_input(self.scalar_terms_as_matrices(out)))
+        return self.lift(raw)
+
+    def library_input(self, out: list[Tok]):
+        """The flattened text and the placeholders to declare as matrices."""
         variables = {}
         for t in out:
             if t.kind == "ph":
                 key = t.text[6:-1]
-                if is_matrix(self.ph[key]):
+                v = self.ph[key]
+                if is_matrix(v) or isinstance(v, sp.MatrixExpr):
                     variables[key] = sp.MatrixSymbol(key, 2, 2)
-        raw = _call_library(text, variables)
-        return self.lift(raw)
+        return " ".join(t.text for t in out), variables
+
+    def scalar_terms_as_matrices(self, out: list[Tok]) -> list[Tok]:
+        """Each top-level term without a matrix gets a 1×1 factor, so that the library adds it to a
+        1×1 product; a real size mismatch (x + 1 for a vector x) is still refused when evaluated."""
+        new, cur, depth = [], [], 0
+
+        def flush():
+            if cur and not any(t.kind == "ph" and is_matrix(self.ph[t.text[6:-1]]) for t in cur):
+                cur.append(self.placeholder(sp.OneMatrix(1, 1)))
+            new.extend(cur)
+
+        for t in out:
+            if t.kind == "char" and t.text in "{(":
+                depth += 1
+            elif t.kind == "char" and t.text in "})":
+                depth -= 1
+            if depth == 0 and t.kind == "char" and t.text in "+-":
+                flush()
+                cur = []
+                new.append(t)
+                continue
+            cur.append(t)
+        flush()
+        return new
+
+    def broadcast_constants(self, out: list[Tok]) -> list[Tok]:
+        """In a sum whose matrix terms are all elementwise (σ(z), tanh²(z), a ⊙ b), a constant term
+        means that constant in every entry: 1 - tanh²(z) is 1 - tanh(z)⊙tanh(z) entry by entry."""
+        terms, cur, depth = [], [], 0
+        for t in out:
+            if t.kind == "char" and t.text in "{(":
+                depth += 1
+            elif t.kind == "char" and t.text in "})":
+                depth -= 1
+            if depth == 0 and t.kind == "char" and t.text in "+-":
+                terms.append(cur)
+                cur = []
+                continue
+            cur.append(t)
+        terms.append(cur)
+        const, elementwise, shape_ = [], 0, None
+        for term in terms:
+            mats = [self.ph[t.text[6:-1]] for t in term if t.kind == "ph" and is_matrix(self.ph[t.text[6:-1]])]
+            others = [t for t in term if t.kind not in ("num", "ph") and t.text not in ("\\frac", "{", "}", "\\cdot", "*", "/")]
+            scalars_only = all(t.kind != "ph" or _as_expr_number(self.ph[t.text[6:-1]]) for t in term)
+            if not mats:
+                if term and scalars_only and not others:
+                    const.append(term)
+                elif term:
+                    return out
+                continue
+            if len(mats) != 1 or others or not isinstance(mats[0], (Elementwise, Hadamard)):
+                return out
+            elementwise += 1
+            shape_ = shape(mats[0])
+        if not (const and elementwise):
+            return out
+        ones = {id(term[-1]) for term in const}
+        new = []
+        for t in out:
+            new.append(t)
+            if id(t) in ones:
+                new.append(self.placeholder(sp.OneMatrix(*shape_)))
+        return new
 
     def lift(self, e):
         if isinstance(e, sp.MatrixSymbol) and e.name in self.ph:
@@ -906,10 +1036,11 @@ class _Scanner:
             return _product(args)
         if isinstance(e, (sp.Add, sp.MatAdd)):
             args = [self.lift(a) for a in e.args]
-            if any(is_matrix(a) for a in args):
+            mats = [a for a in args if is_matrix(a) or isinstance(a, sp.MatrixExpr)]
+            if mats and len(mats) < len(args) and all(tuple(a.shape) == (1, 1) for a in mats):
+                return sp.Add(*[_scalar(a) for a in args], evaluate=False)   # x^T x + 1: a 1×1 is a scalar
+            if mats:
                 return sp.MatAdd(*[_as_mat(a) if is_matrix(a) else a for a in args], evaluate=False)
-            if any(isinstance(a, sp.MatrixExpr) for a in args) and not all(isinstance(a, sp.MatrixExpr) for a in args):
-                args = [_scalar(a) for a in args]
             return sp.Add(*args, evaluate=False)
         if isinstance(e, sp.Pow):
             base = self.lift(e.args[0])
@@ -946,6 +1077,155 @@ class _Scanner:
 
 
 MAX_ENTRY_INDEX = 64   # the largest size (parsing.shapes.MAX_DIM) at which anything is checked
+
+
+_SIZE_TOKEN = re.compile(r"\d+|[A-Za-z]|[-+*^(){}]")
+
+
+def _size_expr(text: str, dims: dict):
+    """A size expression (n^2, mn, 2n, m+1, (m+1)n) over the dimension names ``dims`` as SymPy, or None.
+    Read by a small recursive parser: sums of products of numbers, names and ^integer powers."""
+    text = re.sub(r"\\times|\\cdot", "*", text)
+    toks = _SIZE_TOKEN.findall(text)
+    if "".join(toks) != text or len(toks) > 40:
+        return None
+    pos = 0
+
+    def peek():
+        return toks[pos] if pos < len(toks) else None
+
+    def atom():
+        nonlocal pos
+        t = peek()
+        if t is None:
+            raise ValueError
+        pos += 1
+        if t in ("(", "{"):
+            v = expr()
+            if peek() not in (")", "}"):
+                raise ValueError
+            pos += 1
+        elif t.isdigit():
+            v = sp.Integer(int(t))
+        elif t in dims:
+            v = dims[t]
+        else:
+            raise ValueError
+        if peek() == "^":
+            pos += 1
+            e = atom()
+            if not (e.is_Integer and 1 <= int(e) <= 4):
+                raise ValueError
+            v = v ** e
+        return v
+
+    def term():
+        nonlocal pos
+        v = atom()
+        while peek() is not None and peek() not in ("+", "-", ")", "}"):
+            if peek() == "*":
+                pos += 1
+            v = v * atom()
+        return v
+
+    def expr():
+        nonlocal pos
+        v = term()
+        while peek() in ("+", "-"):
+            op = toks[pos]
+            pos += 1
+            v = v + term() if op == "+" else v - term()
+        return v
+
+    try:
+        v = expr()
+    except (ValueError, RecursionError):
+        return None
+    if pos != len(toks) or (v.is_Integer and not 1 <= int(v) <= 64) or not v.free_symbols <= set(dims.values()):
+        return None
+    return v
+
+
+def _same_size(a, b) -> bool:
+    return sp.expand(a - b) == 0
+
+
+def _block_matrix(cells, tok):
+    """A block matrix [[A, 0], [0, B]]: each block row has one height and each block column one width,
+    read from its matrix blocks; a 0 (or a sizeless I) takes the size its row and column give it."""
+    heights, widths = [None] * len(cells), [None] * len(cells[0])
+    for r, row in enumerate(cells):
+        for c, v in enumerate(row):
+            if not is_matrix(v) and v != 0:
+                h, w = sp.S.One, sp.S.One
+            elif is_matrix(v) and not (isinstance(v, sp.Identity) and isinstance(v.shape[0], sp.Dummy)):
+                h, w = shape(v)
+            else:
+                continue
+            for k, have, got in ((r, heights, h), (c, widths, w)):
+                if have[k] is None:
+                    have[k] = got
+                elif not _same_size(have[k], got):
+                    raise ShapeError(f"block matrix: blocks in one {'row' if have is heights else 'column'} "
+                                     f"have different sizes ({have[k]} and {got})", tok.pos)
+    for r, row in enumerate(cells):   # a sizeless I is square: its row gives its column and back
+        for c, v in enumerate(row):
+            if isinstance(v, sp.Identity) and isinstance(v.shape[0], sp.Dummy):
+                heights[r] = heights[r] if heights[r] is not None else widths[c]
+                widths[c] = widths[c] if widths[c] is not None else heights[r]
+    if len(cells) == 1 and len(cells[0]) == 1:
+        return cells[0][0]   # [X] is X
+    if None in heights or None in widths:
+        raise ShapeError("block matrix: a block row or column has no block of known size", tok.pos)
+    blocks = []
+    for r, row in enumerate(cells):
+        out = []
+        for c, v in enumerate(row):
+            h, w = heights[r], widths[c]
+            if is_matrix(v) and not isinstance(v, sp.Identity) or isinstance(v, sp.Identity) and not isinstance(v.shape[0], sp.Dummy):
+                out.append(v)
+            elif isinstance(v, sp.Identity):
+                if not _same_size(h, w):
+                    raise ShapeError("block matrix: I must sit in a square block", tok.pos)
+                out.append(sp.Identity(h))
+            elif v == 0:
+                out.append(sp.ZeroMatrix(h, w))
+            else:
+                out.append(sp.ImmutableMatrix([[v]]))
+        blocks.append(out)
+    return sp.BlockMatrix(blocks)
+
+
+def _broadcast_sum(v):
+    """A sum of a matrix and numbers (1 - h) with each number c as c·1 (ones of the matrix's shape)."""
+    def constant(a):   # c, 1×1 ones (from a 1×1 retry), or c·(1×1 ones): the number, else None
+        if _as_expr_number(a):
+            return a
+        if isinstance(a, sp.OneMatrix) and a.shape == (1, 1):
+            return sp.S.One
+        if isinstance(a, sp.MatMul) and a.shape == (1, 1) and all(
+                _as_expr_number(f) or isinstance(f, sp.OneMatrix) for f in a.args):
+            return sp.Mul(*[f for f in a.args if _as_expr_number(f)])
+        return None
+
+    if not isinstance(v, sp.MatAdd) or not any(constant(a) is not None for a in v.args):
+        return v
+    mats = [a for a in v.args if is_matrix(a)]
+    if not mats:
+        return v
+    ones = sp.OneMatrix(*shape(mats[0]))
+    return sp.MatAdd(*[sp.MatMul(constant(a), ones) if constant(a) is not None else a for a in v.args], evaluate=False)
+
+
+def _unsigned(v):
+    """-X (a MatMul of -1 and X) as X."""
+    if isinstance(v, sp.MatMul) and len(v.args) == 2 and v.args[0] == -1:
+        return v.args[1]
+    return v
+
+
+def _as_expr_number(v) -> bool:
+    return isinstance(v, sp.Basic) and not is_matrix(v) and v.is_number
 
 
 def _short(s: str, n: int = 30) -> str:
@@ -1022,6 +1302,7 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     :class:`~symjac.errors.SymjacError` subclass (one line) for invalid input.
     """
     guard(text)
+    text = guard(extract_answer(text))
     ctx = LatexContext(dict(shapes), tuple(indices), sigma)
     scanner = _Scanner(ctx)
     scanner.src = rewrite(text)
@@ -1035,7 +1316,11 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     except SymjacError:
         raise
     except (sp.ShapeError, sp.NonSquareMatrixError) as exc:  # SymPy checks concrete shapes on construction
-        raise ShapeError(f"shapes do not fit: {_short(exc, 80)}") from None
+        first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""   # never the args tuple
+        first = re.split(r"[:(]", first)[0].strip()
+        words = {"Matrices are not aligned": "a product's inner sizes differ",
+                 "Matrices have mismatching shape": "a sum of matrices of different shapes"}.get(first, first.rstrip(".").lower())
+        raise ShapeError(f"shapes do not fit: {_short(words, 80)}" if words else "shapes do not fit") from None
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
         raise ParseError(f"cannot read the answer ({type(exc).__name__})") from None
     return value
