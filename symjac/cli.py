@@ -16,7 +16,7 @@ from symjac import __version__
 from symjac.errors import SymjacError
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("derive", "docs", "verify", "check", "grade", "init_study")
+COMMANDS = ("derive", "docs", "verify", "check", "grade", "init_study", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
