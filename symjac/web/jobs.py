@@ -75,18 +75,18 @@ def numpy_code(result) -> str:
     names = result.variable_names
     for name, var in zip(names, result.variables):
         M = as_matrix(var)
+        if M.shape == (1, 1) and not isinstance(var, sp.MatrixBase):
+            lines.append(f"    {name} = float(numpy.asarray({name}, dtype=float).reshape(()))")
+            continue
+        lines.append(f"    {name} = numpy.asarray({name}, dtype=float).reshape({M.rows}, {M.cols})")
         for i in range(M.rows):
             for j in range(M.cols):
                 s = M[i, j]
                 if isinstance(s, sp.Symbol):
                     py = re.sub(r"\W", "_", s.name)
                     safe[s] = sp.Symbol(py)
-                    index = f"{i}, {j}" if M.cols > 1 and M.rows > 1 else f"{i if M.rows > 1 else j}"
-                    if M.rows == 1 and M.cols == 1:
-                        lines.append(f"    {py} = {name}")
-                    else:
-                        lines.append(f"    {py} = {name}[{index}]")
-    printer = NumPyPrinter({"fully_qualified_modules": False})
+                    lines.append(f"    {py} = {name}[{i}, {j}]")
+    printer = NumPyPrinter()
     J = result.matrix.xreplace(safe)
     rows = ",\n".join("        [" + ", ".join(printer.doprint(e) for e in J.row(r)) + "]" for r in range(J.rows))
     conv = result.convention
@@ -187,7 +187,7 @@ def problem_summary(problem) -> dict:
 def preview_job(problem, answer: str) -> dict:
     """How an answer was read: the parsed tree printed back as LaTeX (or the parse error)."""
     from symjac.parsing.latex.parser import parse_latex
-    from symjac.render.latex import latex
+    from symjac.web.preview import preview_latex
 
     indices = [i for i in problem.indices if i] if problem.generic_entries else ()
     try:
@@ -195,7 +195,7 @@ def preview_job(problem, answer: str) -> dict:
     except SymjacError as exc:
         return {"ok": False, "latex": "", "error": str(exc)}
     try:
-        tex = latex(tree)
+        tex = preview_latex(tree)
     except Exception:  # noqa: BLE001 - a node the printer does not know: show its text form
         tex = r"\text{%s}" % re.sub(r"[\\{}$^_%#&~]", " ", str(tree))[:2000]
     return {"ok": True, "latex": tex, "error": ""}

@@ -225,10 +225,9 @@ def catalogue_entry(deriv: dict) -> str:
         rows = "".join(f"<tr><td>{e(label)}</td><td>{e(verdict)}</td><td>{e(summary)}</td></tr>"
                        for label, verdict, summary in deriv["claims"])
         claims = f'<h2>Claims</h2><table><thead><tr><th>claim</th><th>verdict</th><th>summary</th></tr></thead><tbody>{rows}</tbody></table>'
-    desc = f'<p class="description">{e(deriv["description"])}</p>' if deriv["description"] else ""
     body = (f'<p><a href="/catalogue">← Catalogue</a> · <a href="/catalogue/{e(deriv["name"])}.md" download>Download Markdown</a> · '
             f'<a href="/check?problem={e(deriv["name"])}">Check an answer to this problem</a></p>'
-            f'<h1 id="entry-title">{e(deriv["title"])}</h1>{desc}'
+            f'<h1 id="entry-title">{e(deriv["title"])}</h1>'
             f'<p class="verification">{e(deriv["verification"])}</p>{steps_html(deriv)}{claims}')
     return layout(deriv["title"], body, "Catalogue")
 
