@@ -100,6 +100,17 @@ class Derivation:
     def flagged(self) -> list:
         return [c for c in self.claims if c.verdict == "differs"]
 
+    def _repr_markdown_(self) -> str:
+        """Notebook display: the whole derivation (prose with $…$ math, as in docs/derivations/)."""
+        from symjac.catalogue.documents import markdown_document
+
+        return markdown_document(self)
+
+    def _repr_latex_(self) -> str:
+        """Notebook display (LaTeX only): the display formulas of every step, in order."""
+        maths = [b.math for step in self.steps for b in step.blocks if b.kind == "math"]
+        return "$$\\begin{gathered}%s\\end{gathered}$$" % r" \\[1ex] ".join(maths)
+
 
 # --- printing helpers -------------------------------------------------------------------
 

@@ -149,7 +149,7 @@ def derive_job(expr: str, wrt: str, shapes_text: str, convention: str, mode: str
 
         try:
             c = closed_form_from_text(expr, wrt, shapes, convention)
-            out["closed"] = {"latex": c.to_latex(), "convention": c.describe_convention()}
+            out["closed"] = {"latex": c.to_latex(), "lhs": c.lhs_latex(), "convention": c.describe_convention()}
         except SymjacError as exc:
             out["closed_error"] = str(exc)
     return out

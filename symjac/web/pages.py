@@ -140,7 +140,7 @@ def derive_page(q: dict, out: dict | None) -> str:
         cf = out.get("closed")
         if cf:
             body.append(f'<div id="closed-form"><p>Closed form (any size), convention {e(cf["convention"])}:</p>')
-            body.append(math(cf["latex"], display=True))
+            body.append(math(f'{cf["lhs"]} = {cf["latex"]}', display=True))
             body.append(f'<textarea id="closed-source" class="source" readonly>{e(cf["latex"])}</textarea>'
                         f'<p class="buttons">{copy_button("Copy closed form LaTeX", "closed-source")}</p></div>')
         elif out.get("closed_error"):
