@@ -239,7 +239,7 @@ def _abbreviate(J, taken: set):
     J2 = J.applyfunc(lambda e: e.xreplace(names))
     repl = [(z, arg) for arg, z in names.items()]
     width = max(len(" & ".join(latex(J2[i, j]) for j in range(J2.cols))) for i in range(J2.rows))
-    if width > 1.5 * WIDE_ROW and J2.rows * J2.cols <= 16:
+    if width > WIDE_ROW and 1 < J2.rows * J2.cols <= 16:
         # still too wide: name the long entries themselves and define them below the matrix
         base = next(c for c in "JCD" if c not in taken)
         cells = {}
