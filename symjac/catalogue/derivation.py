@@ -255,7 +255,8 @@ def _abbreviate(J, taken: set):
 def matrix_latex(J, taken=()) -> tuple[str, list, object]:
     """LaTeX of a matrix (elided beyond MAX_SHOWN), abbreviating wide entries; returns (tex, where, matrix shown)."""
     J2, repl = _abbreviate(J, set(taken))
-    tex = latex_matrix(J2, MAX_SHOWN)
+    # a single entry is a scalar: L = (…)², never L = [(…)²]
+    tex = latex(J2[0, 0]) if getattr(J2, "shape", None) == (1, 1) else latex_matrix(J2, MAX_SHOWN)
     where = [(latex(z), latex(e), f"{z} = {e}") for z, e in repl]
     return tex, where, J2
 

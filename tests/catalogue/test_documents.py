@@ -144,3 +144,9 @@ def test_unicode_in_spec_text_is_typeset(tmp_path):
     assert "L = ½∥a(2) − y∥2" in prose
     assert "⊙" in prose and "σ′" in prose.replace("σ ′", "σ′")
     assert "a(l−1)" in prose and "(l+1)" in prose and "?" not in prose
+
+
+def test_single_entries_are_printed_as_scalars():
+    md = markdown_document(by_name("least_squares"))
+    assert "L = \\left(- \\Phi_{11} \\theta_{1} - \\Phi_{12} \\theta_{2} + y_{1}\\right)^{2} + " in md
+    assert "L = \\begin{bmatrix}" not in md and "J_{11}" not in md
