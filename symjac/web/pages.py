@@ -154,7 +154,7 @@ def derive_page(q: dict, out: dict | None) -> str:
 
 # --- Check -----------------------------------------------------------------------------
 
-def check_form(names: list, q: dict) -> str:
+def check_form(names: list, q: dict, preview: str = "") -> str:
     opts = "".join(f'<option value="{e(n)}"{" selected" if n == q.get("problem") else ""}>{e(n)} — {e(t)}</option>'
                    for n, t in names)
     opts = f'<option value=""{"" if q.get("problem") else " selected"}>(paste a spec below)</option>' + opts
@@ -163,7 +163,7 @@ def check_form(names: list, q: dict) -> str:
 <details{" open" if q.get("spec") else ""}><summary>…or paste a problem spec (TOML, the derivations/ format)</summary>
 <textarea name="spec" id="spec" rows="8" spellcheck="false" placeholder='title = "…"&#10;function = "A @ x"&#10;wrt = "A"&#10;[shapes]&#10;A = [2, 3]&#10;x = [3]'>{e(q.get('spec', ''))}</textarea></details>
 <label>Answer (LaTeX) <textarea name="answer" id="answer" rows="5" spellcheck="false" placeholder="x^\\top \\otimes I_2">{e(q.get('answer', ''))}</textarea></label>
-<div class="preview"><span class="label">Read as:</span> <span id="preview">{'' if not q.get('preview') else ''}</span></div>
+<div class="preview"><span class="label">Read as:</span> <span id="preview">{preview}</span></div>
 <button type="submit" id="check-submit">Check</button>
 </form>"""
 
@@ -180,7 +180,7 @@ def check_page(names: list, q: dict, result: dict | None, catalogue_note: str = 
     body = ["<h1>Check an answer</h1>"]
     if catalogue_note:
         body.append(f'<p class="note">{e(catalogue_note)}</p>')
-    body.append(check_form(names, q))
+    body.append(check_form(names, q, preview_html(result["preview"]) if result else ""))
     if result is not None:
         s, rep = result["summary"], result["report"]
         verdict = rep["verdict"]
