@@ -17,7 +17,7 @@ from symjac.errors import SymjacError
 
 # Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("derive", "docs", "verify", "check", "grade", "autograder", "autograder_zip", "generate", "audit",
-            "init_study")
+            "init_study", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,13 +56,33 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()          # a closed pipe shows here, inside the handler, not at exit
+        return code
     except SymjacError as exc:
         print(f"symjac {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symjac: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
+
+
+def _broken_pipe() -> int:
+    """The reader of standard output went away (``symjac derive … | head -1``): stop quietly.
+
+    Standard output is pointed at /dev/null so that flushing it at exit raises nothing; the exit
+    status is 141 (128 + SIGPIPE), as for a command killed by the broken pipe.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+        pass
+    return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

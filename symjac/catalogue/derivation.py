@@ -100,6 +100,17 @@ class Derivation:
     def flagged(self) -> list:
         return [c for c in self.claims if c.verdict == "differs"]
 
+    def _repr_markdown_(self) -> str:
+        """Notebook display: the whole derivation (prose with $…$ math, as in docs/derivations/)."""
+        from symjac.catalogue.documents import markdown_document
+
+        return markdown_document(self)
+
+    def _repr_latex_(self) -> str:
+        """Notebook display (LaTeX only): the display formulas of every step, in order."""
+        maths = [b.math for step in self.steps for b in step.blocks if b.kind == "math"]
+        return "$$\\begin{gathered}%s\\end{gathered}$$" % r" \\[1ex] ".join(maths)
+
 
 # --- printing helpers -------------------------------------------------------------------
 
@@ -228,7 +239,7 @@ def _abbreviate(J, taken: set):
     J2 = J.applyfunc(lambda e: e.xreplace(names))
     repl = [(z, arg) for arg, z in names.items()]
     width = max(len(" & ".join(latex(J2[i, j]) for j in range(J2.cols))) for i in range(J2.rows))
-    if width > 1.5 * WIDE_ROW and J2.rows * J2.cols <= 16:
+    if width > WIDE_ROW and 1 < J2.rows * J2.cols <= 16:
         # still too wide: name the long entries themselves and define them below the matrix
         base = next(c for c in "JCD" if c not in taken)
         cells = {}
@@ -244,7 +255,8 @@ def _abbreviate(J, taken: set):
 def matrix_latex(J, taken=()) -> tuple[str, list, object]:
     """LaTeX of a matrix (elided beyond MAX_SHOWN), abbreviating wide entries; returns (tex, where, matrix shown)."""
     J2, repl = _abbreviate(J, set(taken))
-    tex = latex_matrix(J2, MAX_SHOWN)
+    # a single entry is a scalar: L = (…)², never L = [(…)²]
+    tex = latex(J2[0, 0]) if getattr(J2, "shape", None) == (1, 1) else latex_matrix(J2, MAX_SHOWN)
     where = [(latex(z), latex(e), f"{z} = {e}") for z, e in repl]
     return tex, where, J2
 

@@ -20,6 +20,8 @@ from symjac.catalogue.derivation import Block, Derivation
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{textcomp}
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{graphicx}
@@ -28,31 +30,65 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6ex}
-\newcommand{\fitdisplay}[1]{\begin{center}\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{$\displaystyle #1$}\end{center}}
+\setlength{\emergencystretch}{3em}
+\newsavebox{\fitbox}
+\newcommand{\fitdisplay}[1]{\begin{center}%
+\sbox{\fitbox}{$\displaystyle #1$}%
+\ifdim\wd\fitbox>\linewidth\sbox{\fitbox}{\small$\displaystyle #1$}\fi
+\ifdim\wd\fitbox>\linewidth\sbox{\fitbox}{\footnotesize$\displaystyle #1$}\fi
+\usebox{\fitbox}\end{center}}
 """
+# The preamble: Latin Modern (Type-1 fonts in the PDF, not bitmaps); a display that is too wide is set
+# at \small, then \footnotesize (never smaller); long formulas are broken across lines (multline*, align*).
 
 _UNICODE_TEX = {
     "ᵀ": r"$^{\top}$", "‖": r"$\|$", "∇": r"$\nabla$", "θ": r"$\theta$", "Φ": r"$\Phi$", "σ": r"$\sigma$",
     "×": r"$\times$", "→": r"$\to$", "≠": r"$\neq$", "≤": r"$\leq$", "≥": r"$\geq$", "≈": r"$\approx$",
-    "∂": r"$\partial$", "⊗": r"$\otimes$", "∘": r"$\circ$", "—": "---", "–": "--", "−": "-", "…": r"\ldots{}",
+    "∂": r"$\partial$", "⊗": r"$\otimes$", "∘": r"$\circ$", "—": "---", "–": "--", "−": r"$-$", "…": r"\ldots{}",
     "“": "``", "”": "''", "’": "'", "‘": "`", "⁽": "(", "⁾": ")", "⁰": "0", "¹": "1", "²": r"$^2$", "³": r"$^3$",
     "ℝ": r"$\mathbb{R}$", "·": r"$\cdot$", "δ": r"$\delta$", "λ": r"$\lambda$", "α": r"$\alpha$", "β": r"$\beta$",
+    "½": r"\textonehalf{}", "¼": r"\textonequarter{}", "¾": r"\textthreequarters{}", "⊙": r"$\odot$",
+    "′": r"$'$", "″": r"$''$", "∑": r"$\sum$", "∈": r"$\in$", "⊤": r"$\top$", "ε": r"$\varepsilon$",
+    "η": r"$\eta$", "μ": r"$\mu$", "π": r"$\pi$", "ρ": r"$\rho$", "τ": r"$\tau$", "ϕ": r"$\phi$", "φ": r"$\varphi$",
+    "ψ": r"$\psi$", "ω": r"$\omega$", "Σ": r"$\Sigma$", "Λ": r"$\Lambda$", "Δ": r"$\Delta$", "γ": r"$\gamma$",
+    "≡": r"$\equiv$", "∞": r"$\infty$", "⋯": r"$\cdots$", "⋮": r"$\vdots$", "√": r"$\surd$", "±": r"$\pm$",
+    "é": r"\'e", "è": r"\`e", "ü": r'\"u', "ö": r'\"o', "ä": r'\"a',
 }
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
-_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
-_TAG = re.compile("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
+_SUPERSCRIPT = dict(list(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱˡⁿᵏʲᵐ", "0123456789+-=()ilnkjm")) + [("ᵀ", r"\top ")])
+_SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₗₘₙ", "0123456789+-=()ijklmn"))
+_SCRIPT_RUN = re.compile("([%s]+)|([%s]+)" % ("".join(_SUPERSCRIPT), "".join(_SUBSCRIPT)))
+_ADJACENT_MATH = re.compile(r"(?<!\\)\$\$")
+_COMMA_RUN = re.compile(r",(?=[^\s])")
+
+
+def _script(run: str, table: dict, mark: str) -> str:
+    body = "".join(table[c] for c in run).strip()
+    return "$%s{%s}$" % (mark, body.replace("-", "{-}") if body.startswith("-") else body)
 
 
 def tex_escape(text: str) -> str:
-    """Plain text (possibly Unicode) as pdflatex-safe LaTeX."""
-    parts = _TAG.split(text)
-    if len(parts) > 1:   # layer tags W⁽¹⁾ → W$^{(1)}$
-        return "".join(tex_escape(p) if k % 2 == 0 else "$^{(%s)}$" % "".join(_SUPERSCRIPT[c] for c in p)
-                       for k, p in enumerate(parts))
+    r"""Plain text (possibly Unicode) as pdflatex-safe LaTeX: a⁽ˡ⁻¹⁾ → a$^{(l-1)}$, ½ → \textonehalf,
+    ⊙ → $\odot$, σ′ → $\sigma'$; adjacent math pieces are merged into one."""
+    out = []
+    pos = 0
+    for m in _SCRIPT_RUN.finditer(text):
+        out.append(_escape_plain(text[pos:m.start()]))
+        if m.group(1):
+            out.append(_script(m.group(1), _SUPERSCRIPT, "^"))
+        else:
+            out.append(_script(m.group(2), _SUBSCRIPT, "_"))
+        pos = m.end()
+    out.append(_escape_plain(text[pos:]))
+    # a line may break after a comma inside an unspaced run such as (M,N)=(3,4),(2,3)
+    return _COMMA_RUN.sub(r",\\allowbreak{}", _ADJACENT_MATH.sub("", "".join(out)))
+
+
+def _escape_plain(text: str) -> str:
     out = []
     for ch in text:
         if ch in _TEX_SPECIAL:
@@ -63,8 +99,180 @@ def tex_escape(text: str) -> str:
             out.append(_UNICODE_TEX[ch])
         else:
             plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(tex_escape(plain) if plain else "?")
+            out.append(_escape_plain(plain) if plain else "?")
     return "".join(out)
+
+
+# --- long formulas ------------------------------------------------------------------------
+
+LINE_CHARS = 90       # visible characters of LaTeX per line of a broken formula (estimate)
+_CMD = re.compile(r"\\[A-Za-z]+")
+_SIZED = ((r"\left(", r"\bigl("), (r"\right)", r"\bigr)"), (r"\left[", r"\bigl["), (r"\right]", r"\bigr]"),
+          (r"\left\{", r"\bigl\{"), (r"\right\}", r"\bigr\}"), (r"\left\|", r"\bigl\|"), (r"\right\|", r"\bigr\|"),
+          (r"\left|", r"\bigl|"), (r"\right|", r"\bigr|"), (r"\left.", ""), (r"\right.", ""))
+
+
+def _visible(tex: str) -> int:
+    return len(_CMD.sub("x", tex).replace("{", "").replace("}", "").replace(" ", ""))
+
+
+def _group_end(tex: str, k: int) -> int:
+    """Index just past the brace group opening at ``tex[k] == "{"``."""
+    depth = 0
+    for j in range(k, len(tex)):
+        if tex[j] == "\\":
+            continue
+        if tex[j] == "{" and (j == 0 or tex[j - 1] != "\\"):
+            depth += 1
+        elif tex[j] == "}" and tex[j - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return len(tex)
+
+
+def _unwrap(tex: str, width: int) -> str:
+    r"""Open up long top-level groups so that they can be broken: ``\frac{long}{short}`` →
+    ``\frac{1}{short}\bigl(long\bigr)``, a bare group ``{long}`` → ``\bigl(long\bigr)``."""
+    out, k = [], 0
+    while k < len(tex):
+        if tex.startswith(r"\frac{", k):
+            a = _group_end(tex, k + 5)
+            if a < len(tex) and tex[a] == "{":
+                b = _group_end(tex, a)
+                num, den = tex[k + 6:a - 1], tex[a + 1:b - 1]
+                if _visible(num) > width and _visible(den) <= 12:
+                    out.append(r"\frac{1}{%s}\bigl(%s\bigr)" % (den, num))
+                    k = b
+                    continue
+                out.append(tex[k:b])
+                k = b
+                continue
+        if tex[k] == "{" and (k == 0 or tex[k - 1] in " =(") :
+            e = _group_end(tex, k)
+            inner = tex[k + 1:e - 1]
+            if _visible(inner) > width:
+                out.append(r"\bigl(%s\bigr)" % inner)
+                k = e
+                continue
+        if tex[k] == "\\":                  # a command: copy its name whole
+            j = k + 1
+            while j < len(tex) and tex[j].isalpha():
+                j += 1
+            out.append(tex[k:max(j, k + 2)])
+            k = max(j, k + 2)
+            continue
+        if tex[k] == "{":                   # an argument group: copy it whole
+            e = _group_end(tex, k)
+            out.append(tex[k:e])
+            k = e
+            continue
+        out.append(tex[k])
+        k += 1
+    return "".join(out)
+
+
+def _cuts(tex: str) -> list[int]:
+    cuts, depth, env, k = [], 0, 0, 0
+    while k < len(tex):
+        c = tex[k]
+        if c == "\\":
+            if tex.startswith(r"\begin{", k):
+                env += 1
+            elif tex.startswith(r"\end{", k):
+                env -= 1
+            k += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c in "+-=" and depth == 0 and env == 0 and k > 0:
+            prev = tex[:k].rstrip()
+            if prev and prev[-1] not in "+-=(,[{&" and not prev.endswith((r"\bigl(", r"\bigl[", r"\bigl\|")):
+                cuts.append(k)
+        k += 1
+    return cuts
+
+
+def _greedy(tex: str, width: int) -> list[str]:
+    lines, start, last = [], 0, 0
+    for cut in _cuts(tex):
+        if _visible(tex[start:cut]) > width and last > start:
+            lines.append(tex[start:last].strip())
+            start = last
+        last = cut
+    if _visible(tex[start:]) > width and last > start:
+        lines.append(tex[start:last].strip())
+        start = last
+    lines.append(tex[start:].strip())
+    return lines
+
+
+_CASES = re.compile(r"^(?P<lhs>.*?)=\s*\\begin\{cases\}(?P<body>.*)\\end\{cases\}\s*$", re.S)
+_ALIGNED = re.compile(r"^\s*\\begin\{aligned\}(?P<body>.*)\\end\{aligned\}\s*$", re.S)
+
+
+def _split_rows(body: str) -> list[str]:
+    rows, depth, env, start, k = [], 0, 0, 0, 0
+    while k < len(body):
+        if body.startswith(r"\begin{", k):
+            env += 1
+        elif body.startswith(r"\end{", k):
+            env -= 1
+        elif body.startswith(r"\\", k) and depth == 0 and env == 0:
+            rows.append(body[start:k])
+            start = k + 2
+            k += 2
+            continue
+        elif body[k] == "\\":
+            k += 2
+            continue
+        elif body[k] == "{":
+            depth += 1
+        elif body[k] == "}":
+            depth -= 1
+        k += 1
+    rows.append(body[start:])
+    return [r.strip() for r in rows if r.strip()]
+
+
+def break_formula(tex: str, width: int = LINE_CHARS) -> list[str] | None:
+    r"""Lines of a long display formula, broken before top-level ``=``, ``+`` or ``-``.
+
+    ``\left``/``\right`` become ``\bigl``/``\bigr`` (so a break may fall inside them), long
+    ``\frac{…}{2}`` become ``\frac{1}{2}\bigl(…\bigr)``, a ``cases`` display becomes one line per case
+    and the rows of an ``aligned`` display are broken one by one.  None when the formula is short or
+    has no place to break; the caller then sets it whole (at most at footnote size)."""
+    if _visible(tex) <= width:
+        return None
+    for a, b in _SIZED:
+        tex = tex.replace(a, b)
+    if r"\left" in tex or r"\right" in tex:
+        return None
+    m = _CASES.match(tex)
+    if m and "cases" not in m.group("body"):
+        rows = _split_rows(m.group("body"))
+        if all(_visible(row.partition("&")[0]) <= width for row in rows):
+            return None      # every case fits: keep the cases layout
+        lines = []
+        for row in rows:
+            value, _, cond = row.partition("&")
+            lines += _greedy("%s= %s \\quad %s" % (m.group("lhs"), _unwrap(value.strip(), width), cond.strip()), width)
+        return lines
+    m = _ALIGNED.match(tex)
+    if m and "aligned" not in m.group("body"):
+        lines = []
+        for row in _split_rows(m.group("body")):
+            left, amp, right = row.partition("&")
+            parts = _greedy(_unwrap(right, width), width) if amp else [row]
+            lines.append((left + amp + parts[0]) if amp else parts[0])
+            lines += ["&\\quad " + p for p in parts[1:]]
+        return lines if len(lines) > 1 else None
+    lines = _greedy(_unwrap(tex, width), width)
+    if len(lines) < 2 or any(r"\begin{" in line for line in lines):
+        return None          # a matrix cannot be broken: set whole, at most at footnote size
+    return lines
 
 
 def _tex_segs(segs) -> str:
@@ -75,6 +283,11 @@ def _tex_block(b: Block) -> str:
     if b.kind == "para":
         return _tex_segs(b.segs) + "\n"
     if b.kind == "math":
+        lines = break_formula(b.math)
+        if lines and any(line.startswith("&") or "&=" in line or "& =" in line for line in lines):
+            return "\\begin{align*}\n%s\n\\end{align*}\n" % " \\\\\n".join(lines)
+        if lines:
+            return "\\begin{multline*}\n%s\n\\end{multline*}\n" % " \\\\\n".join(lines)
         return "\\fitdisplay{%s}\n" % b.math
     if b.kind == "table":
         ncol = len(b.header)

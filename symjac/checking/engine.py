@@ -280,6 +280,37 @@ class Report:
     def __str__(self) -> str:
         return self.message
 
+    def _repr_latex_(self) -> str:
+        """Notebook display (LaTeX): the verdict and the message as text."""
+        return r"$\text{%s}$" % _tex_text(self.message)
+
+    def _repr_html_(self) -> str:
+        """Notebook display (HTML): verdict, message, diagnosis, score and a table of the differing entries."""
+        from html import escape
+
+        colour = {"correct": "#1f7a3a"}.get(self.verdict, "#b3261e")
+        out = [f'<p><strong style="color:{colour}">{escape(self.verdict)}</strong> — {escape(self.message)}</p>']
+        if self.diagnosis:
+            out.append("<p>diagnosis: " + ", ".join(f"<code>{escape(c)}</code>" for c in self.diagnosis) + "</p>")
+        if self.verdict == "incorrect":
+            out.append(f"<p>score: {self.score:g}</p>")
+        wrong = self.details.get("wrong_entries") or []
+        if wrong:
+            rows = "".join(
+                f"<tr><td>({w['row']}, {w['col']})</td><td>${escape(str(w.get('given', '')))}$</td>"
+                f"<td>{'$' + escape(str(w['expected'])) + '$' if 'expected' in w else ''}</td></tr>" for w in wrong[:50])
+            out.append("<table><tr><th>entry</th><th>given</th><th>expected</th></tr>" + rows + "</table>")
+        return "\n".join(out)
+
+
+_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "_": r"\_", "^": r"\^{}",
+             "&": r"\&", "%": r"\%", "#": r"\#", "~": r"\~{}"}
+
+
+def _tex_text(text: str) -> str:
+    """Plain text made safe inside ``\\text{…}`` (one pass, so replacements are not re-escaped)."""
+    return re.sub(r"[\\{}$_^&%#~]", lambda m: _TEX_TEXT[m.group()], text)
+
 
 def _jsonable(x):
     if isinstance(x, dict):

@@ -1,6 +1,7 @@
-"""``symjac docs [--out docs] [--pdf]``: build the catalogue's documents from ``derivations/``."""
+"""``symjac docs [SPEC…] [--out DIR] [--pdf]``: documents of derivation specs (the catalogue by default)."""
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -10,34 +11,80 @@ from pathlib import Path
 from symjac.errors import SymjacError
 
 
+DEFAULT_CATALOGUE = "derivations"
+NO_CATALOGUE_HINT = ("run symjac in the symjac checkout (the folder holding derivations/), pass --catalogue DIR, "
+                     "or name spec files or folders, e.g. symjac {cmd} path/to/spec.toml")
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "docs",
         help="build LaTeX and Markdown documents for the derivation catalogue",
         description=(
-            "Derive and verify every spec in derivations/ and write docs/derivations/NAME.md, NAME.tex, "
-            "catalogue.tex and the index README.md. Progress goes to stderr."
+            "Derive and verify specs and write their documents. With no SPEC, every spec in derivations/ "
+            "is built into docs/derivations/ (NAME.md, NAME.tex, catalogue.tex, README.md). Spec files or "
+            "folders given as SPEC are printed as Markdown on standard output unless --out DIR says where "
+            "to write. Progress goes to stderr."
         ),
+        epilog=(
+            "examples:\n"
+            "  symjac docs                                # the checkout's derivations/ -> docs/\n"
+            "  symjac docs gram least_squares             # only these catalogue entries\n"
+            "  symjac docs my_problem.toml > my_problem.md\n"
+            "  symjac docs specs/ --out build/ --pdf      # a folder of specs, with PDFs\n"
+            "  symjac docs --show gram                    # one derivation as plain text"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("names", nargs="*", metavar="NAME", help="only these specs (default: all)")
-    p.add_argument("--out", default="docs", help="output directory (default docs)")
-    p.add_argument("--catalogue", default="derivations", help="directory of spec files (default derivations)")
+    p.add_argument("names", nargs="*", metavar="SPEC",
+                   help="spec files (.toml), folders of specs, or names in the catalogue (default: the whole catalogue)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="output folder (default: docs for the catalogue; standard output for SPEC files or folders)")
+    p.add_argument("--catalogue", default=DEFAULT_CATALOGUE, metavar="DIR",
+                   help="folder of spec files that names refer to (default derivations)")
     p.add_argument("--pdf", action="store_true", help="also compile every .tex with pdflatex into OUT/derivations/pdf/")
     p.add_argument("--show", metavar="NAME", help="print one derivation as plain text instead of writing files")
     p.set_defaults(func=run)
 
 
-def load_selected(directory, names):
-    from symjac.catalogue.spec import load_catalogue
+def _missing_catalogue(directory, cmd: str) -> SymjacError:
+    return SymjacError(f"{directory}: no such folder of specs; " + NO_CATALOGUE_HINT.format(cmd=cmd))
 
-    specs = load_catalogue(directory)
-    if names:
-        known = {s.name: s for s in specs}
-        missing = [n for n in names if n not in known]
-        if missing:
-            raise SymjacError(f"no spec named {', '.join(missing)} in {directory} (known: {', '.join(sorted(known))})")
-        specs = [known[n] for n in names]
+
+def load_selected(directory, names, cmd: str = "docs"):
+    """Specs from ``names``: spec files, folders of specs, or names of specs in ``directory``
+    (every spec of ``directory`` when ``names`` is empty).  A missing catalogue folder is one
+    error line with a hint."""
+    from symjac.catalogue.spec import load_catalogue, load_spec
+
+    directory = Path(directory)
+    if not names:
+        if not directory.is_dir():
+            raise _missing_catalogue(directory, cmd)
+        return load_catalogue(directory)
+    specs, known = [], None
+    for item in names:
+        path = Path(item)
+        if path.is_dir():
+            found = load_catalogue(path)
+            if not found:
+                raise SymjacError(f"{path}: no spec files (*.toml) in this folder")
+            specs += found
+        elif path.is_file() or item.endswith(".toml") or "/" in item:
+            specs.append(load_spec(path))
+        else:
+            if known is None:
+                if not directory.is_dir():
+                    raise _missing_catalogue(directory, cmd)
+                known = {s.name: s for s in load_catalogue(directory)}
+            if item not in known:
+                raise SymjacError(f"no spec named {item} in {directory} (known: {', '.join(sorted(known))})")
+            specs.append(known[item])
     return specs
+
+
+def _paths_given(names) -> bool:
+    return any(Path(n).is_dir() or Path(n).is_file() or n.endswith(".toml") or "/" in n for n in names)
 
 
 def derive_all(specs, label="docs"):
@@ -51,7 +98,7 @@ def derive_all(specs, label="docs"):
 
 
 def run(args) -> int:
-    from symjac.catalogue.documents import render_all, text_document, write_files
+    from symjac.catalogue.documents import markdown_document, render_all, text_document, write_files
 
     if args.show:
         (spec,) = load_selected(args.catalogue, [args.show])
@@ -59,14 +106,26 @@ def run(args) -> int:
         print(text_document(d), end="")
         return 0
     specs = load_selected(args.catalogue, args.names)
+    out = args.out
+    if out is None and (_paths_given(args.names) or args.catalogue != DEFAULT_CATALOGUE):
+        if args.pdf:
+            raise SymjacError("--pdf writes files: say where with --out DIR")
+        ds = derive_all(specs)
+        print("\n".join(markdown_document(d) for d in ds), end="")
+        return _verdict(ds)
+    out = out or "docs"
     ds = derive_all(specs)
     files = render_all(ds)
     if args.names:   # a partial build must not overwrite the catalogue-wide pages
         files = {k: v for k, v in files.items() if not k.endswith(("catalogue.tex", "README.md"))}
-    paths = write_files(files, args.out)
-    print(f"symjac docs: wrote {len(paths)} files under {Path(args.out) / 'derivations'}", file=sys.stderr)
+    paths = write_files(files, out)
+    print(f"symjac docs: wrote {len(paths)} files under {Path(out) / 'derivations'}", file=sys.stderr)
     if args.pdf:
-        compile_pdfs([p for p in paths if p.suffix == ".tex"], Path(args.out) / "derivations" / "pdf")
+        compile_pdfs([p for p in paths if p.suffix == ".tex"], Path(out) / "derivations" / "pdf")
+    return _verdict(ds)
+
+
+def _verdict(ds) -> int:
     bad = [d.spec.name for d in ds if not d.verified]
     if bad:
         print(f"symjac docs: verification FAILED for {', '.join(bad)}", file=sys.stderr)

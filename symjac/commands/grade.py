@@ -1,4 +1,4 @@
-"""``symjac grade PROBLEM DIR --out results.json``: grade a folder of LaTeX submissions.
+"""``symjac grade PROBLEM DIR [--out results.json]``: grade a folder of LaTeX submissions (to stdout by default).
 
 Exit status: 0 batch graded, 2 bad problem, folder, output or option (nothing graded),
 3 batch graded but some submissions were not judged (checker error: grade them by hand).
@@ -19,7 +19,8 @@ def register(sub) -> None:
         "grade", help="grade a folder of LaTeX submissions (Gradescope results.json or JSON)",
         description="Check every submission in DIR (one file each, or one file per sub-folder) against "
                     "PROBLEM in sandboxed workers; one bad submission never stops the batch.",
-        epilog="example:\n  symjac grade problem.toml submissions/ --out results.json --workers 2\n"
+        epilog="examples:\n  symjac grade problem.toml submissions/ --out results.json --workers 2\n"
+               "  symjac grade problem.toml submissions/ --format json | jq '.results[0]'\n"
                "  symjac grade examples/course/set.toml examples/course/submissions --out grades/  (a problem set:\n"
                "  one sub-folder per student; --out is a folder; see docs/grading.md)\n\n"
                "Symbolic links and files resolving outside DIR are skipped (and listed), never read.\n"
@@ -29,7 +30,8 @@ def register(sub) -> None:
     )
     p.add_argument("problem", metavar="PROBLEM", help="problem spec (TOML)")
     p.add_argument("directory", metavar="DIR", help="folder of submissions")
-    p.add_argument("--out", default="results.json", help="output file, or - for standard output")
+    p.add_argument("--out", default="-", metavar="FILE",
+                   help="write the results to FILE (e.g. results.json); default: standard output")
     p.add_argument("--format", choices=("gradescope", "json"), default="gradescope")
     p.add_argument("--workers", type=bounded_int(1, MAX_WORKERS), default=1,
                    help=f"parallel worker processes, 1 to {MAX_WORKERS} (default 1)")
@@ -118,5 +120,5 @@ def run(args) -> int:
         line += f", {n['error']} not judged (checker error: grade by hand)"
     if skipped:
         line += f"; skipped {len(skipped)}"
-    print(line + f" -> {out}", file=sys.stderr)
+    print(line + (" -> standard output" if args.out == "-" else f" -> {args.out}"), file=sys.stderr)
     return 3 if n["error"] else 0

@@ -6,6 +6,8 @@ figures with :data:`DOC_PARAMETERS`; a test regenerates it and compares the Mark
 """
 from __future__ import annotations
 
+import argparse
+
 import json
 import math
 from pathlib import Path
@@ -44,6 +46,12 @@ def register(subparsers) -> None:
             "Xavier/Kaiming/standard initialisation, and the singular values of a deep network's "
             "input-output Jacobian against depth. Writes PNG figures, report.md and report.json."
         ),
+        epilog=(
+            "examples:\n"
+            "  symjac init-study --k 5 --steps 50 --seed 0 --out study/\n"
+            "  symjac init-study --init kaiming --depth 20 --width 32 --out study-kaiming/"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--k", type=int, default=5, help=f"size of the k x k matrix A (default 5, at most {LIMITS['k']})")
     p.add_argument("--steps", type=int, default=50,

@@ -1,5 +1,7 @@
-"""``symjac verify [NAME...]``: re-derive and re-verify the catalogue; a table; exit 1 on any failure."""
+"""``symjac verify [SPEC...]``: re-derive and re-verify specs (the catalogue by default); a table; exit 1 on any failure."""
 from __future__ import annotations
+
+import argparse
 
 
 def register(sub) -> None:
@@ -7,12 +9,20 @@ def register(sub) -> None:
         "verify",
         help="re-verify the derivation catalogue and print a table (exit 1 if anything fails)",
         description=(
-            "Derive every spec in derivations/ (or the NAMEs given), verify each step, judge every claimed "
-            "result, and print one row per derivation. Exit 0 when every derivation verifies, 1 otherwise. "
-            "Flagged claims (a source's slips) are reported but are not failures."
+            "Derive every spec in derivations/ (or the SPECs given: files, folders or catalogue names), verify "
+            "each step, judge every claimed result, and print one row per derivation. Exit 0 when every "
+            "derivation verifies, 1 otherwise. Flagged claims (a source's slips) are reported but are not failures."
         ),
+        epilog=(
+            "examples:\n"
+            "  symjac verify                        # every spec in ./derivations\n"
+            "  symjac verify gram least_squares     # catalogue entries by name\n"
+            "  symjac verify my_problem.toml specs/ # spec files and folders, from anywhere"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("names", nargs="*", metavar="NAME", help="spec names (file stems); default all")
+    p.add_argument("names", nargs="*", metavar="SPEC",
+                   help="spec files (.toml), folders of specs, or catalogue names (default: all of --catalogue)")
     p.add_argument("--catalogue", default="derivations", help="directory of spec files (default derivations)")
     p.set_defaults(func=run)
 
@@ -24,7 +34,7 @@ def failed_steps(d) -> list:
 def run(args) -> int:
     from symjac.commands.docs import derive_all, load_selected
 
-    specs = load_selected(args.catalogue, args.names)
+    specs = load_selected(args.catalogue, args.names, cmd="verify")
     ds = derive_all(specs, label="verify")
     rows = [("derivation", "convention", "verified", "claims", "flagged")]
     failures = 0

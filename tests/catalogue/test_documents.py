@@ -28,7 +28,9 @@ def test_tex_escape_handles_specials_and_unicode():
     assert tex_escape("a_b & 50% #1") == r"a\_b \& 50\% \#1"
     assert tex_escape("K = AᵀA") == r"K = A$^{\top}$A"
     assert tex_escape("W⁽¹⁾a⁽⁰⁾") == "W$^{(1)}$a$^{(0)}$"
-    assert tex_escape("‖y − Φθ‖²") == r"$\|$y - $\Phi$$\theta$$\|$$^2$"
+    assert tex_escape("‖y − Φθ‖²") == r"$\|$y $-$ $\Phi\theta\|^{2}$"     # adjacent math merged
+    assert tex_escape("L = ½‖a⁽²⁾ − y‖²") == r"L = \textonehalf{}$\|$a$^{(2)}$ $-$ y$\|^{2}$"
+    assert tex_escape("a⁽ˡ⁻¹⁾ ⊙ σ′") == r"a$^{(l-1)}$ $\odot$ $\sigma'$"
 
 
 def test_markdown_states_convention_near_the_result_and_uses_display_math():
@@ -83,3 +85,69 @@ def _small_overfull(log: str) -> bool:
     import re
     widths = [float(m) for m in re.findall(r"Overfull \\hbox \((\d+\.\d+)pt too wide\)", log)]
     return all(w < 20 for w in widths)
+
+
+def test_long_formulas_are_broken_not_shrunk():
+    from symjac.catalogue.documents import PREAMBLE, _visible, break_formula
+
+    assert r"\resizebox" not in PREAMBLE and r"\footnotesize" in PREAMBLE and r"\scriptsize" not in PREAMBLE
+    terms = " + ".join(r"W_{%d} \tanh\left(x_{%d} + b_{%d}\right)" % (k, k, k) for k in range(12))
+    lines = break_formula("F = " + terms)
+    assert len(lines) >= 3 and all(_visible(line) <= 90 for line in lines)
+    assert "".join(lines).replace(" ", "") == ("F = " + terms).replace(r"\left(", r"\bigl(").replace(
+        r"\right)", r"\bigr)").replace(" ", "")
+    cases = break_formula(r"\frac{\partial L}{\partial W_{ij}} = \begin{cases} \frac{%s}{2} & \text{if } i=n \\ 0 & \text{otherwise} \end{cases}" % terms)
+    assert cases[0].startswith(r"\frac{\partial L}{\partial W_{ij}} = \frac{1}{2}\bigl(") and cases[-1].endswith(r"0 \quad \text{otherwise}")
+    assert break_formula("F = A x + b") is None
+
+
+def _compile(tmp_path, name):
+    from symjac.catalogue.documents import latex_document
+
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(latex_document(by_name(name)), encoding="utf-8")
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, [ln for ln in r.stdout.splitlines() if ln.startswith("!")][:3]
+    return tmp_path / f"{name}.pdf"
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdffonts") is None,
+                    reason="pdflatex / pdffonts not installed")
+def test_pdfs_embed_type1_fonts_only(tmp_path):
+    for name in ("gram", "two_layer_network"):
+        out = subprocess.run(["pdffonts", str(_compile(tmp_path, name))], capture_output=True, text=True).stdout
+        rows = out.splitlines()[2:]
+        assert rows and all(" Type 1 " in row or " Type 1C " in row for row in rows), out
+        assert "Type 3" not in out
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+                    reason="pdflatex / pdftotext not installed")
+def test_unicode_in_spec_text_is_typeset(tmp_path):
+    """Spec prose with ½, ⊙, a⁽ˡ⁻¹⁾ and σ′: the PDF's text has them (not '12', '?' or 'a(l?1)')."""
+    from symjac.catalogue.documents import latex_document
+    from symjac.catalogue.spec import spec_from_dict
+
+    spec = spec_from_dict({
+        "title": "A layer", "function": "tanh(W @ a)", "wrt": "a", "shapes": {"W": [2, 2], "a": [2]},
+        "description": "L = ½‖a⁽²⁾ − y‖² and δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ δ⁽ˡ⁺¹⁾) ⊙ σ′(z⁽ˡ⁾) with a⁽ˡ⁻¹⁾ the input.",
+    }, "unicode.toml")
+    (tmp_path / "u.tex").write_text(latex_document(derive_spec(spec)), encoding="utf-8")
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "u.tex"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0
+    text = subprocess.run(["pdftotext", "u.pdf", "-"], cwd=tmp_path, capture_output=True, text=True).stdout
+    prose = " ".join(text.split())
+    assert "L = ½∥a(2) − y∥2" in prose
+    assert "⊙" in prose and "σ′" in prose.replace("σ ′", "σ′")
+    assert "a(l−1)" in prose and "(l+1)" in prose and "?" not in prose
+
+
+def test_single_entries_are_printed_as_scalars():
+    md = markdown_document(by_name("least_squares"))
+    components = md.split("## Component functions")[1].split("\n## ")[0]
+    assert "$$\nL = \\left(- \\Phi_{11} \\theta_{1} - \\Phi_{12} \\theta_{2} + y_{1}\\right)^{2} + " in components
+    assert "bmatrix" not in components and "J_{11}" not in components

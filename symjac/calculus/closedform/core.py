@@ -122,6 +122,14 @@ class ClosedFormResult:
     def __str__(self) -> str:
         return to_text(self.expr)
 
+    def _repr_latex_(self) -> str:
+        """Notebook display: the derivative symbol = the closed form."""
+        return "$$%s = %s$$" % (self.lhs_latex(), self.to_latex())
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display with the convention, the differential and the proof record."""
+        return self.to_markdown()
+
 
 def _gradient_expr(F, X, dF, dX):
     try:

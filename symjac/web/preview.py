@@ -1,0 +1,66 @@
+r"""How an answer was read, printed back as LaTeX: symjac's printer plus the checker's inert nodes.
+
+``preview_latex(tree)`` prints a tree from :func:`symjac.parsing.latex.parser.parse_latex`:
+``Kron`` as ``\otimes``, ``Hadamard`` as ``\odot``, ``Commutation`` as ``K_{m,n}``,
+``Vec`` / ``Diag`` / ``Adjugate`` as operators, ``Elementwise`` as ``f(\cdot)`` or ``f'(\cdot)``,
+``Norm`` as ``\lVert\cdot\rVert``, transposes as ``^\top`` and identities as ``I_{n}``.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from symjac.render.latex import SymjacLatexPrinter
+
+
+class PreviewPrinter(SymjacLatexPrinter):
+    """Prints parsed answers; bracketing follows SymPy's precedence of Mul for the binary nodes."""
+
+    def _wrap(self, arg) -> str:
+        tex = self._print(arg)
+        simple = isinstance(arg, (sp.MatrixSymbol, sp.Symbol, sp.Identity, sp.Transpose, sp.Number)) or \
+            type(arg).__name__ in ("Vec", "Diag", "Commutation", "Elementwise", "Adjugate")
+        return tex if simple else r"\left(%s\right)" % tex
+
+    def _print_Kron(self, expr):
+        return r" \otimes ".join(self._wrap(a) for a in expr.args)
+
+    def _print_Hadamard(self, expr):
+        return r" \odot ".join(self._wrap(a) for a in expr.args)
+
+    def _print_Commutation(self, expr):
+        m, n = (self._print(a) for a in expr.args)
+        return r"K_{%s,%s}" % (m, n)
+
+    def _print_Vec(self, expr):
+        return r"\operatorname{vec}\left(%s\right)" % self._print(expr.args[0])
+
+    def _print_Diag(self, expr):
+        return r"\operatorname{diag}\left(%s\right)" % self._print(expr.args[0])
+
+    def _print_Adjugate(self, expr):
+        return r"\operatorname{adj}\left(%s\right)" % self._print(expr.args[0])
+
+    def _print_Elementwise(self, expr):
+        name, arg, order = expr.args
+        prime = "'" * int(order)
+        fname = {"sigmoid": r"\sigma"}.get(str(name), r"\operatorname{%s}" % name)
+        return r"%s%s\left(%s\right)" % (fname, prime, self._print(arg))
+
+    def _print_Norm(self, expr):
+        arg, kind = expr.args
+        sub = "_F" if str(kind) == "F" else ""
+        return r"\left\lVert %s \right\rVert%s" % (self._print(arg), sub)
+
+    def _print_Transpose(self, expr):
+        return r"%s^{\top}" % self._wrap(expr.arg)
+
+    def _print_Identity(self, expr):
+        return r"I_{%s}" % self._print(expr.rows)
+
+
+def preview_latex(tree) -> str:
+    """LaTeX of a parsed answer (see the module docstring)."""
+    return PreviewPrinter().doprint(tree)
+
+
+__all__ = ["preview_latex", "PreviewPrinter"]
