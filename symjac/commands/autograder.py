@@ -16,8 +16,8 @@ def register(sub) -> None:
     p = sub.add_parser(
         "autograder", help="Gradescope autograder: grade ROOT/submission into ROOT/results/results.json",
         description="Grade one Gradescope submission against a problem set (see docs/grading.md).",
-        epilog="example (inside Gradescope's image):\n  symjac autograder set/set.toml\n"
-               "example (a test layout):\n  symjac autograder examples/course/set.toml --root /tmp/ag",
+        epilog="examples:\n  symjac autograder set/set.toml                                 (inside Gradescope's image)\n"
+               "  symjac autograder examples/course/set.toml --root /tmp/ag   (an imitated layout)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("set", metavar="SET", help="problem set (TOML)")
