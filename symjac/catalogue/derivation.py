@@ -86,6 +86,21 @@ class ClaimResult:
     summary: str              # the checker's message
     report: object = None     # the checker's Report (symjac.checking.engine)
 
+    @property
+    def brief(self) -> str:
+        """One line for indexes: the checker's message without LaTeX, and the first wrong entries."""
+        text = self.summary
+        for prefix in ("correct: ", "incorrect: ", "invalid input: "):
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+        text = text.split("; the correct value is")[0].split(": (")[0]
+        details = getattr(self.report, "details", None) or {}
+        wrong = details.get("wrong_entries") or []
+        if wrong:
+            text += " — " + "; ".join(f"({w['row']},{w['col']}): claimed {w.get('given', '?')}, correct "
+                                      f"{w.get('expected', '?')}" for w in wrong[:3]) + (" …" if len(wrong) > 3 else "")
+        return text
+
 
 @dataclass
 class Derivation:
@@ -759,6 +774,15 @@ def _claim_step(ctx, claim, n) -> tuple[Step, ClaimResult]:
     return step, ClaimResult(label, kind, verdict, report.message, report)
 
 
+def _plain_value(tex: str) -> str:
+    """The checker's numeric LaTeX (a number or a bmatrix of numbers) as plain text: [1; 1.75]."""
+    body = tex.replace(r"\begin{bmatrix}", "").replace(r"\end{bmatrix}", "").strip()
+    if body == tex.strip():
+        return body
+    rows = [", ".join(c.strip() for c in r.split("&")) for r in body.split(r"\\")]
+    return "[" + "; ".join(rows) + "]"
+
+
 def _report_blocks(report, verdict) -> list:
     """The checker's verdict, diagnosis and differing entries, as document blocks."""
     message = report.message
@@ -774,7 +798,13 @@ def _report_blocks(report, verdict) -> list:
         return blocks
     if verdict == "unreadable":
         return [para(f"Not checked: symjac's answer checker cannot read this claim ({message}).")]
-    blocks = [para(f"FLAGGED: {message}.")]
+    head, sep, value = message.partition("; the correct value is ")
+    if sep:
+        value, _, tail = value.partition(" (member")
+        blocks = [para(f"FLAGGED: {head}; the correct value is ", M(value, _plain_value(value)),
+                       f" (member{tail}." if tail else ".")]
+    else:
+        blocks = [para(f"FLAGGED: {message}.")]
     if report.diagnosis:
         blocks.append(para("Diagnosis: " + ", ".join(report.diagnosis) + "."))
     wrong = report.details.get("wrong_entries") if isinstance(report.details, dict) else None

@@ -1205,7 +1205,7 @@ _DERIV_HEAD = re.compile(r"\\nabla|\\partial|(?<![A-Za-z\\])J(?![A-Za-z])")
 
 
 def _split_relations(text: str) -> tuple[list, list]:
-    """Split ``text`` at top-level ``=`` and ``\in`` (outside braces, brackets and environments):
+    r"""Split ``text`` at top-level ``=`` and ``\in`` (outside braces, brackets and environments):
     (members, relations).  Text only, nothing evaluated."""
     members, rels, depth, start, k = [], [], 0, 0, 0
     while k < len(text):

@@ -43,6 +43,6 @@ def run(args) -> int:
     if flagged:
         print("\nclaims flagged (the source is wrong; the documents give the correct value):")
         for d, c in flagged:
-            print(f"  {d.spec.name}: {c.label}: {c.summary}")
+            print(f"  {d.spec.name}: {c.label}: {c.brief}")
     print(f"\n{len(ds) - failures} of {len(ds)} derivations verified")
     return 1 if failures else 0
