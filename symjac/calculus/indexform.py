@@ -179,6 +179,7 @@ class Case:
     value: object
     condition_latex: str
     condition_text: str
+    blocks: tuple = ()       # the condition: groups of free indices equal within, different across; () = none
 
 
 @dataclass
@@ -203,6 +204,26 @@ class GenericEntry:
 def _strip_piecewise(expr):
     """Keep the in-range branch of Piecewise(…, (0, True)) produced by delta sums."""
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr)
+
+
+def _sum_out_deltas(expr, free: set):
+    """Σ_n δ_{in} f(n) = f(i) for a free index i (declared ranges agree: i and n index the same axis,
+    which the explicit check confirms); innermost sums first, every other term left as it is."""
+    def one(s):
+        if not isinstance(s, sp.Sum) or len(s.limits) != 1:
+            return s
+        n, lo, hi = s.limits[0]
+        body = sp.expand(s.function) if not isinstance(s.function, sp.Mul) else s.function
+        if not isinstance(body, sp.Mul):
+            return s
+        for d in body.args:
+            if isinstance(d, sp.KroneckerDelta) and n in d.args:
+                other = d.args[0] if d.args[1] == n else d.args[1]
+                if other in free:
+                    rest = sp.Mul(*[a for a in body.args if a is not d])
+                    return rest.subs(n, other)
+        return s
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
 
 
 def default_index_names(f_shape, x_shape, given=None) -> tuple[tuple, tuple]:
@@ -235,7 +256,7 @@ def generic_entry(function: str, wrt: str, shapes: dict, index_names=None) -> Ge
     base = builder.bases[wrt]
     target = scalar(wrt) if not xi else (base[xi[0]] if len(xi) == 1 else base[xi[0], xi[1]])
     deriv = _strip_piecewise(sp.diff(entry, target).doit())
-    deriv = _strip_piecewise(deriv)
+    deriv = _sum_out_deltas(_strip_piecewise(deriv), set(fi) | set(xi))
     dims = {}
     for name, (r, c) in shapes.items():
         for d in (r, c):
@@ -268,10 +289,13 @@ def case_analysis(expr, x_indices=(), f_indices=()) -> list[Case]:
     into "otherwise".  Conditions list the variable's indices first
     ("j=p ≠ q"); a block is represented by its first function index.
     """
-    deltas = expr.atoms(sp.KroneckerDelta)
+    order = tuple(x_indices) + tuple(f_indices)
+    # only deltas between free indices are decided by a case; a delta on a summation (bound) index
+    # stays inside its sum: a condition on a bound index, or renaming one, would change the formula
+    free = set(order) if order else expr.free_symbols
+    deltas = {d for d in expr.atoms(sp.KroneckerDelta) if d.free_symbols <= free}
     if not deltas:
         return [Case(expr, "", "")]
-    order = tuple(x_indices) + tuple(f_indices)
     key = lambda s: (_rank(s, order), s.name)  # noqa: E731
     syms = sorted({s for d in deltas for s in d.free_symbols}, key=key)
     if len(syms) > MAX_CASE_INDICES:
@@ -286,14 +310,14 @@ def case_analysis(expr, x_indices=(), f_indices=()) -> list[Case]:
             for s in block:
                 rep[s] = keep
         value = expr.replace(
-            lambda e: isinstance(e, sp.KroneckerDelta),
+            lambda e: isinstance(e, sp.KroneckerDelta) and e in deltas,
             lambda e: sp.Integer(1 if e.args[0].xreplace(rep) == e.args[1].xreplace(rep) else 0),
-        ).xreplace(rep)
+        ).subs(rep)     # subs, not xreplace: a bound index is never renamed
         if value == 0:
             continue
-        cases.append((len(part), _condition(part), value))
+        cases.append((len(part), _condition(part), value, tuple(tuple(b) for b in part)))
     cases.sort(key=lambda c: c[0])
-    out = [Case(v, cl, ct) for _, (cl, ct), v in cases]
+    out = [Case(v, cl, ct, blocks) for _, (cl, ct), v, blocks in cases]
     out.append(Case(sp.Integer(0), r"\text{otherwise}", "otherwise"))
     return out
 
@@ -321,10 +345,12 @@ class OutOfRange(SymjacError):
     """An index formula refers to an entry outside its matrix."""
 
 
-def concrete_entries(expr, shapes: dict, values: dict):
+def concrete_entries(expr, shapes: dict, values: dict, scoped: bool = False):
     """Substitute index/dimension ``values`` (symbol → int), expand sums, and turn
-    ``A[i, j]`` into the explicit entry symbols; raises OutOfRange."""
-    e = expr.xreplace({k: sp.Integer(v) for k, v in values.items()})
+    ``A[i, j]`` into the explicit entry symbols; raises OutOfRange.  ``scoped``: substitute
+    free occurrences only (a summation index of the same name is left bound), as a reader does."""
+    subs = {k: sp.Integer(v) for k, v in values.items()}
+    e = expr.subs(subs) if scoped else expr.xreplace(subs)
     e = e.doit()
 
     def entry(ix):
@@ -416,6 +442,53 @@ def evaluate_formula(formula, g: GenericEntry, sizes: dict, concrete_shapes: dic
 def verify_generic(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, f_shape, x_shape) -> GenericCheck:
     """Evaluate g.derivative at every (i, j, k, l) and compare with ``derivative_array`` T."""
     return evaluate_formula(g.derivative, g, sizes, concrete_shapes, T, f_shape, x_shape)
+
+
+def _holds(blocks, env: dict) -> bool:
+    """A case condition at concrete indices: equal within each block, different across blocks."""
+    if not blocks:
+        return True
+    firsts = []
+    for b in blocks:
+        if len({env[s] for s in b}) != 1:
+            return False
+        firsts.append(env[b[0]])
+    return len(set(firsts)) == len(firsts)
+
+
+def verify_displayed(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, F, f_shape, x_shape) -> GenericCheck:
+    """Check what a document prints, not an internal object: the printed entry ``g.shown(g.entry)``
+    against F, the printed derivative ``g.shown(g.derivative)`` and every printed case
+    ``g.shown(case.value)`` (chosen by its condition) against T, at every index of the instance.
+
+    Free indices are substituted where free only (a summation index is kept bound), and a condition
+    may name only the free indices (f_indices + x_indices)."""
+    free = set(g.f_indices) | set(g.x_indices)
+    for c in g.cases:
+        bound = {s for b in c.blocks for s in b} - free
+        if bound:
+            return GenericCheck(1, [((), f"the case '{c.condition_text}' names {', '.join(sorted(map(str, bound)))}, "
+                                     "which is not a free index", None)], dict(sizes))
+    dim_values = {dim_symbol(k): v for k, v in sizes.items()}
+    dim_values.update({s: d for s, d in g.dims.items() if isinstance(d, int)})
+
+    def at(expr, fidx, xidx):
+        env = dict(dim_values)
+        env.update(zip(g.f_indices, fidx))
+        env.update(zip(g.x_indices, xidx))
+        return concrete_entries(g.shown(expr), concrete_shapes, env, scoped=True), env
+
+    checks = [evaluate_formula(lambda f, x: at(g.entry, f, ())[0], g, sizes, concrete_shapes, F, f_shape, x_shape,
+                               component=True),
+              evaluate_formula(lambda f, x: at(g.derivative, f, x)[0], g, sizes, concrete_shapes, T, f_shape, x_shape)]
+    if len(g.cases) > 1:
+        def case_value(f, x):
+            env = dict(zip(g.f_indices, f))
+            env.update(zip(g.x_indices, x))
+            case = next(c for c in g.cases if _holds(c.blocks, env))
+            return at(case.value, f, x)[0]
+        checks.append(evaluate_formula(case_value, g, sizes, concrete_shapes, T, f_shape, x_shape))
+    return GenericCheck(sum(c.checked for c in checks), [m for c in checks for m in c.mismatches], dict(sizes))
 
 
 # --- the index-claim syntax ------------------------------------------------------------
