@@ -49,6 +49,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclasses_replace
 from fractions import Fraction
 
 import numpy as np
@@ -1256,6 +1257,11 @@ def _check_statement(problem: Problem, answer: str) -> Report | None:
         if len(rest) == 1:
             return None          # "∇f = answer": the parser takes the right-hand side
         return _all_members(problem, rest, lambda m: _check(problem, m))
+    entry = _ENTRY_HEAD.match(head)
+    if entry is not None and isinstance(problem.function, str) and \
+            entry.group(1) + (entry.group(2) or "") == problem.output_name:
+        letters = tuple(re.findall(r"[A-Za-z]", (entry.group(3) or entry.group(4) or "").replace(",", "")))
+        return _all_members(problem, rest, lambda m: _check_entry_formula(problem, letters, m))
     if problem.values is None:
         return None
     target = _value_target(problem, head)
@@ -1265,15 +1271,75 @@ def _check_statement(problem: Problem, answer: str) -> Report | None:
 
 
 def _all_members(problem, members, judge) -> Report:
-    """Every member judged; the first that is not correct is the verdict (its position named)."""
-    for n, m in enumerate(members, 1):
-        r = judge(m)
-        if r.verdict != "correct":
-            if len(members) > 1:
-                r = Report(r.verdict, r.diagnosis, r.score, f"{r.message} (member {n} of {len(members)} "
-                           "after the first '=')", r.details)
-            return r
-    return r
+    """Every member judged: a chain is incorrect when a member it can read is wrong, unreadable
+    when one cannot be read and the others are right, correct when all are (the member named)."""
+    reports = []
+    for m in members:
+        try:
+            reports.append(judge(m))
+        except SymjacError as exc:
+            reports.append(invalid(str(exc)))
+    for verdict in ("incorrect", "invalid"):
+        for n, r in enumerate(reports, 1):
+            if r.verdict == verdict:
+                if len(members) > 1:
+                    r = Report(r.verdict, r.diagnosis, r.score, f"{r.message} (member {n} of {len(members)} "
+                               "after the first '=')", r.details)
+                return r
+    return reports[-1]
+
+
+_ENTRY_HEAD = re.compile(r"^\s*([A-Za-z]+)(?:\^\s*\{\s*\((\d+)\)\s*\})?\s*_\s*(?:\{([A-Za-z ,]+)\}|([A-Za-z]))"
+                         r"\s*(?:\(\s*[A-Za-z]?\w*(?:\^\{\(\d+\)\})?\s*\))?\s*$")
+
+
+def _check_entry_formula(problem: Problem, letters: tuple, answer: str) -> Report:
+    """``F_{pq} = formula``: an index formula for the function's entries (letters from the head),
+    compared with F's entries at every index, at the instance and at random sizes and points."""
+    f_shape = function_shape(problem.function, problem.shapes)
+    axes = 0 if tuple(f_shape) == _ONE else (1 if f_shape[1] == 1 or f_shape[0] == 1 else 2)
+    if len(letters) != axes or len(set(letters)) != len(letters):
+        return invalid(f"{problem.output_name} has {axes} indices, the statement names {len(letters)}")
+    expr = parse_latex(answer, _parse_shapes(problem), indices=letters, sigma=problem.sigma)
+    if is_matrix(expr):
+        return Report("incorrect", ["shape"], 0.0, "incorrect: an entry formula is a scalar, the answer is a matrix",
+                      {"expected": "scalar entry in index notation", "given": "a matrix"})
+    sizes_list = _size_assignments(problem)
+    instance = problem.instance_sizes()
+    if instance is not None and instance not in sizes_list:
+        sizes_list = [instance] + sizes_list
+    syms = [sp.Symbol(n, integer=True, positive=True) for n in letters]
+    checked, wrong, first = 0, 0, None
+    for sizes in sizes_list:
+        inst = _Instance(dataclasses_replace(problem, wrt=None), sizes)
+        rng = np.random.default_rng(_seed("entries", problem.function, sizes))
+        for _ in range(2):
+            arrays = _random_arrays(inst.shapes, rng, False)
+            env = _answer_env(arrays, sizes, problem)
+            Fn = _num_array(inst.Fm, env)
+            for r in range(Fn.shape[0]):
+                for c in range(Fn.shape[1]):
+                    idx = (r + 1, c + 1) if axes == 2 else ((max(r, c) + 1,) if axes == 1 else ())
+                    at = dict(zip(syms, idx))
+                    checked += 1
+                    try:
+                        got = _scalar(evaluate(expr, Env(env.dims, arrays, at)))
+                    except ShapeError as exc:
+                        got, why = None, str(exc)
+                    else:
+                        why = None
+                    if got is None or not _close(np.array([[got]]), np.array([[Fn[r, c]]])):
+                        wrong += 1
+                        if first is None:
+                            where = ", ".join(f"{n} = {v}" for n, v in zip(letters, idx)) or "the entry"
+                            first = (f"at {where} (sizes {sizes or inst.shapes}) "
+                                     + (f"it fails: {why}" if why else f"it gives {got:.4g}, the entry is {Fn[r, c]:.4g}"))
+    if not wrong:
+        return Report("correct", [], 1.0, "correct",
+                      {"method": f"index formula at {checked} entries, sizes {sizes_list}, random points"})
+    return Report("incorrect", [], 0.0, f"incorrect: the formula for {problem.output_name}'s entries is wrong at "
+                  f"{wrong} of {checked} entries, e.g. {first}",
+                  {"wrong_fraction": round(wrong / checked, 4), "first_wrong": first})
 
 
 def _value_target(problem: Problem, head: str):

@@ -1,7 +1,7 @@
 """The checker reads the catalogue's claims: every [[claimed]] LaTeX given to the checker as
 written (the documents judge claims this way too: tests/catalogue/test_one_judge.py), with known
 verdicts — bare answers, `∇f = …`, shape statements `∇f ∈ ℝ^{a×b}` and value statements
-`W a = [...] = [...]`; equations for K_pq with Σ and matrices with \\cdots stay unreadable.
+`W a = [...] = [...]`, entry formulas `K_pq = Σ_m …`; matrices with \\cdots stay unreadable.
 """
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def test_the_checker_reads_the_catalogue_answers():
     expected = {
         ("gram", "notes, p. 8 (the 3 × 2 example)"): "correct",       # the notes' 4×6 matrix under NOTES
         ("gram", "notes, p. 7 (case analysis)"): "incorrect",         # −A_iq where p ≠ q, j = p
-        ("gram", "notes, p. 7 (entries of K)"): "invalid",            # an equation for K_pq, not an answer
+        ("gram", "notes, p. 7 (entries of K)"): "incorrect",          # K_pq = … = Σ_m A_pm A_mq (indices of A swapped)
+        ("linear_map_x", 'notes, p. 3 ("more generally")'): "correct",  # f_i(x) = Σ_j A_ij x_j
         ("gram", "notes, p. 7 (dimension)"): "correct",               # a shape statement (∈): 4×6 at M=3, N=2
         ("affine_x", "notes, p. 3 (exercise)"): "correct",
         ("linear_map_x", "notes, p. 3 (partials)"): "correct",        # index notation, letters i, j

@@ -54,7 +54,9 @@ def test_every_catalogue_entry_verifies():
 def test_gram_generic_step_checked_at_every_index():
     s = step("gram", "general partial")
     assert s.status == "verified"
-    assert any("all 24 index combinations" in b.segs[0].text for b in s.blocks if b.kind == "para")
+    text = " ".join(b.segs[0].text for b in s.blocks if b.kind == "para")
+    assert "Verified as displayed: the entry, the derivative and every case" in text
+    assert "at all 24 index combinations of the instance (M = 3, N = 2)" in text
 
 
 def test_slip_sign_in_case_analysis_flagged_by_the_checker():
@@ -63,14 +65,19 @@ def test_slip_sign_in_case_analysis_flagged_by_the_checker():
     assert "the index formula is wrong at 24 of 108 index combinations" in c.summary
 
 
-def test_claims_the_checker_cannot_read_are_said_to_be_unread_not_judged():
-    # one judge: the notes' K_pq = A_p · A_q = Σ … and f_i = A_1i x_1 + … + A_Ni x_N are not answers
-    # the checker can read (Σ, \dots), so the documents say so instead of judging a transcription
-    for name, label in (("gram", "entries of K"), ("linear_map_x", "first line"), ("linear_map_x", "more generally")):
-        c = claim(name, label)
-        assert c.verdict == "unreadable" and c.summary.startswith("invalid input:"), (name, label, c.summary)
-    s = step("gram", "entries of K")
-    assert s.status == "unreadable"
+def test_slip_index_formula_for_K_flagged():
+    # K_pq = A_p · A_q = Σ_m A_pm A_mq: the Σ member is read (A_p · A_q is not) and is wrong
+    c = claim("gram", "entries of K")
+    assert c.verdict == "differs"
+    assert "the formula for K's entries is wrong" in c.summary and "outside A's shape" in c.summary
+    assert "(member 2 of 2 after the first '=')" in c.summary
+
+
+def test_index_formula_with_a_sum_agrees_and_dots_are_not_read():
+    assert claim("linear_map_x", "more generally").verdict == "agrees"     # f_i(x) = Σ_j A_ij x_j
+    c = claim("linear_map_x", "first line")                                # A_1i x_1 + … + A_Ni x_N
+    assert c.verdict == "unreadable" and "\\dots" in c.summary
+    assert step("linear_map_x", "first line").status == "unreadable"
 
 
 def test_slip_forward_pass_arithmetic_flagged():

@@ -277,6 +277,25 @@ def _ev(e, env: Env, expected=None):
     return v
 
 
+MAX_SUM_TERMS = 4096
+
+
+def _ev_sum(e, env: Env, expected):
+    """Σ_{n=lo}^{hi} body: the bound index n takes each value in a fresh Env (the memo is per
+    index assignment), so a bound index never leaks into, or is read from, the free ones."""
+    total = 0.0
+    if len(e.limits) != 1:
+        raise SymjacError("a sum has one index")
+    (sym, lo, hi), = e.limits
+    a, b = env.dim(lo), env.dim(hi)
+    if b - a + 1 > MAX_SUM_TERMS:
+        raise SymjacError(f"a sum of {b - a + 1} terms is more than {MAX_SUM_TERMS}")
+    for v in range(a, b + 1):
+        inner = Env(env.dims, env.arrays, {**env.indices, sym: v})
+        total = total + _sc(_ev(e.function, inner, None))
+    return total
+
+
 def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.MatrixBase):
         rows, cols = e.shape
@@ -320,6 +339,8 @@ def _ev_node(e, env: Env, expected):
         if len(idx) == 1:
             return arr[idx[0] - 1, 0] if arr.shape[1] == 1 else arr[0, idx[0] - 1]
         return arr[idx[0] - 1, idx[1] - 1]
+    if isinstance(e, sp.Sum):
+        return _ev_sum(e, env, expected)
     if isinstance(e, sp.KroneckerDelta):
         a, b = (_sc(_ev(x, env)) for x in e.args)
         return 1.0 if a == b else 0.0

@@ -370,6 +370,9 @@ class _Scanner:
                 raise ParseError(f"put the operands of '{t.text}' in parentheses here", t.pos)
             if t.text == "\\frac" and "".join(x.text for x in toks[i + 1:i + 6]).startswith("{d}{d"):
                 raise InvalidAnswer("derivative notation (d/dx) cannot be used in an answer: write the result", t.pos)
+            if t.kind == "cmd" and t.text == "\\sum" and self.ctx.indices:
+                i = self.index_sum(toks, i, out, t)
+                continue
             if t.kind == "cmd" and t.text in _REFUSED:
                 raise InvalidAnswer(f"{_REFUSED[t.text]} ({t.text}) cannot be used in an answer: write the result", t.pos)
             if t.kind == "cmd" and t.text == "\\sqrt":
@@ -425,6 +428,69 @@ class _Scanner:
                 continue
             raise InvalidAnswer(f"unexpected character {t.text!r}", t.pos)
         return self.finish(out)
+
+    # index notation: \sum_{n=1}^{N} body ------------------------------------------------
+    def index_sum(self, toks, i, out, tok):
+        r"""``\sum_{n=lo}^{hi} body`` in index notation: n is bound (a new letter, not a free index,
+        a variable or a size); the body runs to the next top-level + or − or the end of its group."""
+        n = len(toks)
+        k = i + 1
+        if k + 1 >= n or toks[k].text != "_":
+            raise InvalidAnswer("write a sum with its limits, e.g. \\sum_{n=1}^{N}", tok.pos)
+        sub, k = self.superscript(toks, k + 1)
+        if k + 1 >= n or toks[k].text != "^":
+            raise InvalidAnswer("write a sum with its limits, e.g. \\sum_{n=1}^{N}", tok.pos)
+        sup, k = self.superscript(toks, k + 1)
+        m = re.fullmatch(r"([A-Za-z])=(\w+)", sub)
+        if m is None:
+            raise InvalidAnswer(f"write the sum's index and lower limit as _{{n=1}}, not _{{{sub}}}", tok.pos)
+        letter = m.group(1)
+        if letter in self.ctx.index_symbols or letter in self.ctx.shapes or letter in self.ctx.dims:
+            raise InvalidAnswer(f"the summation index {letter} is already a name in this answer", tok.pos)
+        lo, hi = self.sum_limit(m.group(2), tok), self.sum_limit(sup, tok)
+        depth, j, prev = 0, k, None
+        while j < n:
+            tt = toks[j]
+            if tt.kind == "cmd" and tt.text == "\\begin":
+                j = self.env_end(toks, j, self._env_name(toks, j)) + 1
+                prev = tt
+                continue
+            if tt.kind == "char" and tt.text in "([{":
+                depth += 1
+            elif tt.kind == "char" and tt.text in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (tt.kind == "rowsep" or tt.text == "&"):
+                break
+            elif depth == 0 and tt.kind == "char" and tt.text in "+-" and j > k and prev is not None \
+                    and prev.text not in ("+", "-", "*", "/", "^", "_", "\\cdot", "\\times"):
+                break
+            prev = tt
+            j += 1
+        if j == k:
+            raise ParseError("\\sum without a summand", tok.pos)
+        sym = sp.Symbol(letter, integer=True, positive=True)
+        self.ctx.index_symbols[letter] = sym
+        try:
+            body = self.parse(toks[k:j])
+        finally:
+            del self.ctx.index_symbols[letter]
+        if is_matrix(body):
+            raise InvalidAnswer("in index notation a sum's summand is a scalar entry", tok.pos)
+        out.append(self.placeholder(sp.Sum(body, (sym, lo, hi))))
+        return j
+
+    def sum_limit(self, text, tok):
+        text = text.replace(" ", "")
+        if text.isdigit():
+            if not 0 <= int(text) <= 4096:
+                raise InvalidAnswer(f"sum limit {text} out of range", tok.pos)
+            return sp.Integer(int(text))
+        if text in self.ctx.dims:
+            return self.ctx.dims[text]
+        raise InvalidAnswer(f"unknown sum limit {text!r}: use a number or one of the sizes "
+                            f"{', '.join(sorted(self.ctx.dims)) or '(none)'}", tok.pos)
 
     # postfix on a matrix-valued operand: ^T ' ^{-1} ^{-T} ^{k} --------------------------
     def emit_with_postfix(self, value, toks, i, out):
