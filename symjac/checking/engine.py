@@ -1097,8 +1097,8 @@ def function_value(problem: Problem, values: dict | None = None) -> np.ndarray:
     return _num_array(Fm, env)
 
 
-def _check_value(problem: Problem, expr, answer: str) -> Report:
-    key = function_value(problem)
+def _check_value(problem: Problem, expr, answer: str, key: np.ndarray | None = None) -> Report:
+    key = function_value(problem) if key is None else key
     try:
         v = evaluate(expr, Env({}, {}), key.shape)
     except SymjacError as exc:
@@ -1267,7 +1267,8 @@ def _check_statement(problem: Problem, answer: str) -> Report | None:
     target = _value_target(problem, head)
     if target is None:
         return None
-    return _all_members(target, rest, lambda m: _check_value(target, parse_latex(m, {}, sigma=problem.sigma), m))
+    target, key = target
+    return _all_members(target, rest, lambda m: _check_value(target, parse_latex(m, {}, sigma=problem.sigma), m, key))
 
 
 def _all_members(problem, members, judge) -> Report:
@@ -1354,15 +1355,19 @@ def _value_target(problem: Problem, head: str):
     except SymjacError:
         return None
     names = {getattr(s, "name", None) for s in expr.free_symbols} if hasattr(expr, "free_symbols") else set()
+    target = Problem(problem.function, None, problem.shapes, "vec", problem.values, sigma=problem.sigma,
+                     tolerance=problem.tolerance, partial_credit=problem.partial_credit,
+                     dimensions=problem.dimensions, output_name=problem.output_name)
     if out in names:
         if expr != (sp.MatrixSymbol(out, *shapes[out]) if shapes[out] != _ONE else sp.Symbol(out, real=True)):
             return None
-        function = problem.function
-    else:
-        function = expr
-    return Problem(function, None, problem.shapes, "vec", problem.values, sigma=problem.sigma,
-                   tolerance=problem.tolerance, partial_credit=problem.partial_credit,
-                   dimensions=problem.dimensions, output_name=problem.output_name)
+        return target, function_value(target)
+    sizes = {} if problem.concrete else problem.instance_sizes()
+    if sizes is None:
+        return None
+    arrays = _values_arrays(problem, _Instance.shapes_at(problem, sizes))
+    v = evaluate(expr, Env({}, arrays))       # the head's value, read as written
+    return target, (v if isinstance(v, np.ndarray) else np.array([[float(v)]]))
 
 
 _DIM_TOKEN = re.compile(r"\s*(\\times|\\cdot|[A-Za-z]\w*|\d+|[()*])")

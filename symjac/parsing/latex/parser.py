@@ -346,6 +346,13 @@ class _Scanner:
             if t.kind == "char" and t.text == "{":
                 j = self.match(toks, i)
                 inner = toks[i + 1:j]
+                prev = toks[i - 1].text if i else ""
+                if inner and j + 1 < n and toks[j + 1].text == "^" and prev not in ("^", "_", "}", "\\frac") \
+                        and not (toks[i - 1].kind == "cmd" if i else False):
+                    # a braced operand with a postfix: {a^{(0)}}^{\top}, {x}^{T}
+                    value = self.parse(inner)
+                    i = self.emit_with_postfix(value, toks, j + 1, out)
+                    continue
                 if any(tt.text in _KRON_OPS for _, tt in self.top_level(inner)):
                     out.append(Tok("char", "{", t.pos))
                     out.append(self.placeholder(self.parse(inner)))
