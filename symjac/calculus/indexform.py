@@ -74,6 +74,7 @@ class IndexBuilder:
         self.reserved = set(reserved) | set(shapes) | {str(d) for s in shapes.values() for d in s}
         self._next = 0
         self.dummies: list = []
+        self.defined: dict = {}
 
     @staticmethod
     def _dim(d):
@@ -91,8 +92,16 @@ class IndexBuilder:
                     return s
         raise UnsupportedError("too many summation indices")  # pragma: no cover
 
+    def define(self, ident: str, value: IExpr) -> None:
+        """Name an intermediate (a chain link): later expressions that use ``ident`` reuse ``value``
+        itself, so its entries appear in them exactly as built here."""
+        self.defined[ident] = value
+        self.reserved.add(ident)
+
     # --- leaves ---
     def name(self, ident, pos):
+        if ident in self.defined:
+            return self.defined[ident]
         if ident not in self.shapes:
             raise ParseError(f"unknown name {ident!r}: no shape was declared for it", pos)
         r, c = self.shapes[ident]
@@ -195,10 +204,76 @@ class GenericEntry:
     f_base: str = "F"
     x_name: str = "X"
     x_shape: tuple = (1, 1)
+    names: list = field(default_factory=list)   # Intermediate: the named links used in entry/derivative
 
     def shown(self, expr):
         """``expr`` with placeholder dimensions replaced by their integers."""
         return expr.xreplace({s: (sp.Integer(v) if isinstance(v, int) else s) for s, v in self.dims.items()})
+
+
+@dataclass
+class Intermediate:
+    """A named link of a chain, z⁽¹⁾_i = definition: ``indices`` are the definition's free indices."""
+
+    name: str
+    indices: tuple
+    definition: object        # in terms of the declared variables and earlier links' names
+
+
+def unname(expr, names: list):
+    """``expr`` with every named intermediate replaced by its definition (at the indices used)."""
+    defs = {n.name: n for n in names}
+
+    def expand(e):
+        n = defs[e.base.label.name]
+        return n.definition.xreplace(dict(zip(n.indices, e.indices)))
+
+    def is_name(e):
+        return isinstance(e, sp.Indexed) and e.base.label.name in defs
+
+    scalars = {sp.Symbol(n.name): n.definition for n in names if not n.indices}
+    for _ in range(len(names) + 1):
+        if not any(is_name(a) for a in expr.atoms(sp.Indexed)) and not (expr.free_symbols & set(scalars)):
+            return expr
+        expr = expr.replace(is_name, expand).xreplace(scalars)
+    return expr
+
+
+def _name_links(builder, chain, exprs: list) -> tuple[list, list]:
+    """Write ``exprs`` with the chain links' names: each link's inlined entry (at any index that
+    occurs) becomes its name's entry, innermost link first.  Returns (exprs, [Intermediate])."""
+    candidates = sorted({a for e in exprs for a in e.atoms(sp.Symbol) if a.is_integer}, key=str)
+    tables, names = [], []
+
+    def rename(e):
+        for table in tables:
+            e = e.xreplace(table)
+        return e
+
+    for link in chain[:-1]:
+        value = builder.defined[link["name"]]
+        r, c = value.shape
+        axes = 0 if (r, c) == (1, 1) else (1 if c == 1 or r == 1 else 2)
+
+        def at(t, value=value, axes=axes, c=c):
+            if axes == 0:
+                return value.entry(1, 1)
+            if axes == 2:
+                return value.entry(*t)
+            return value.entry(t[0], 1) if c == 1 else value.entry(1, t[0])
+
+        bound = {a for a in at(tuple(index_symbol(x) for x in "ij"[:max(axes, 1)])).atoms(sp.Symbol)}
+        idx = tuple(index_symbol(x) for x in "ijkl" if index_symbol(x) not in bound or x in "ij")[:axes]
+        base = sp.IndexedBase(link["name"])
+        if axes == 0:
+            table = {rename(at(())): sp.Symbol(link["name"])}
+        elif axes == 1:
+            table = {rename(at((t,))): base[t] for t in candidates}
+        else:
+            table = {rename(at((t, u))): base[t, u] for t in candidates for u in candidates}
+        names.append(Intermediate(link["name"], idx, rename(at(idx))))
+        tables.append(table)
+    return [rename(e) for e in exprs], names
 
 
 def _strip_piecewise(expr):
@@ -238,11 +313,20 @@ def default_index_names(f_shape, x_shape, given=None) -> tuple[tuple, tuple]:
     return tuple(names[:nf]), tuple(names[nf:])
 
 
-def generic_entry(function: str, wrt: str, shapes: dict, index_names=None) -> GenericEntry:
-    """Derive ∂F_ij/∂X_kl in index notation from the expression (no per-example code)."""
+def generic_entry(function: str, wrt: str, shapes: dict, index_names=None, chain=None) -> GenericEntry:
+    """Derive ∂F_ij/∂X_kl in index notation from the expression (no per-example code).
+
+    ``chain``: the spec's named links [{name, function}, …], the last equal to ``function``; the
+    entry and the derivative are then written with the links' names (z⁽¹⁾_n, a⁽¹⁾_n, …) instead of
+    the inlined forward pass, and ``names`` holds each link's definition."""
     reserved = set(index_names or ()) | set("ijkl")
     builder = IndexBuilder(shapes, reserved=reserved)
-    F = evaluate(function, builder)
+    if chain:
+        for link in chain:
+            builder.define(link["name"], evaluate(link["function"], builder))
+        F = builder.defined[chain[-1]["name"]]
+    else:
+        F = evaluate(function, builder)
     x_shape = builder.shapes[wrt]
     f_names, x_names = default_index_names(_plain(F.shape), _plain(x_shape), index_names)
     fi = [index_symbol(n) for n in f_names]
@@ -262,7 +346,10 @@ def generic_entry(function: str, wrt: str, shapes: dict, index_names=None) -> Ge
         for d in (r, c):
             if d != 1:
                 dims[dim_symbol(d)] = d
-    g = GenericEntry(tuple(fi), tuple(xi), entry, deriv, dims=dims, x_name=wrt, x_shape=x_shape)
+    names = []
+    if chain and len(chain) > 1:
+        (entry, deriv), names = _name_links(builder, chain, [entry, deriv])
+    g = GenericEntry(tuple(fi), tuple(xi), entry, deriv, dims=dims, x_name=wrt, x_shape=x_shape, names=names)
     g.cases = case_analysis(deriv, xi, fi)
     return g
 
@@ -458,7 +545,7 @@ def _holds(blocks, env: dict) -> bool:
 
 def verify_displayed(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, F, f_shape, x_shape) -> GenericCheck:
     """Check what a document prints, not an internal object: the printed entry ``g.shown(g.entry)``
-    against F, the printed derivative ``g.shown(g.derivative)`` and every printed case
+    (its intermediate names replaced by their printed definitions, ``g.names``) against F, the printed derivative ``g.shown(g.derivative)`` and every printed case
     ``g.shown(case.value)`` (chosen by its condition) against T, at every index of the instance.
 
     Free indices are substituted where free only (a summation index is kept bound), and a condition
@@ -476,7 +563,7 @@ def verify_displayed(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, F, 
         env = dict(dim_values)
         env.update(zip(g.f_indices, fidx))
         env.update(zip(g.x_indices, xidx))
-        return concrete_entries(g.shown(expr), concrete_shapes, env, scoped=True), env
+        return concrete_entries(g.shown(unname(expr, g.names)), concrete_shapes, env, scoped=True), env
 
     checks = [evaluate_formula(lambda f, x: at(g.entry, f, ())[0], g, sizes, concrete_shapes, F, f_shape, x_shape,
                                component=True),

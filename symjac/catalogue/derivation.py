@@ -124,7 +124,8 @@ class IndexPrinter(SymjacLatexPrinter):
         base = self._print(expr.base.label)
         idx = [self._print(i) for i in expr.indices]
         sep = "" if all(len(s) == 1 for s in idx) else ","
-        return "%s_{%s}" % (base, sep.join(idx))
+        tex = "%s_{%s}" % (base, sep.join(idx))
+        return "{%s}" % tex if "^" in base else tex     # a^{(1)}_{i} then ^{2}: no double superscript
 
     def _print_KroneckerDelta(self, expr, exp=None):
         a, b = (self._print(x) for x in expr.args)
@@ -430,7 +431,7 @@ def _generic_step(ctx, d) -> Step:
     spec = ctx.spec
     step = Step("The general partial derivative")
     try:
-        g = generic_entry(spec.function, spec.wrt, spec.shapes, spec.index_names or None)
+        g = generic_entry(spec.function, spec.wrt, spec.shapes, spec.index_names or None, chain=spec.chain or None)
     except SymjacError as exc:
         step.blocks.append(para(f"No index form for this function ({exc}); see the assembled Jacobian."))
         return step
@@ -442,6 +443,13 @@ def _generic_step(ctx, d) -> Step:
     step.blocks.append(para("In index notation (derived by symjac from the expression; summation bounds are the "
                             "declared sizes):"))
     step.blocks.append(math_block(r"%s = %s" % (fe, ilatex(g.shown(g.entry))), f"{fe_t} = {itext(g.shown(g.entry))}"))
+    if g.names:
+        step.blocks.append(para("with the intermediate names of the chain (each defined entry by entry, any index):"))
+        rows = [(_entry_tex(n.name, n.indices), ilatex(g.shown(n.definition)),
+                 n.name + ("_" + "".join(map(str, n.indices)) if n.indices else ""), itext(g.shown(n.definition)))
+                for n in g.names]
+        step.blocks.append(math_block(r"\begin{aligned} %s \end{aligned}" % r" \\ ".join(f"{a} &= {b}" for a, b, _, _ in rows),
+                                      "\n".join(f"{c} = {d}" for _, _, c, d in rows)))
     step.blocks.append(para("Differentiating entry by entry (the derivative of an entry by an entry is a Kronecker "
                             "delta) and summing out the deltas:"))
     lhs = r"\frac{\partial %s}{\partial %s}" % (fe, xe)

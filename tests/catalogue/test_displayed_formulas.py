@@ -83,6 +83,11 @@ def _holds(condition: str, env: dict) -> bool:
     return len(set(firsts)) == len(firsts)
 
 
+def value_at(expr, env, dims, arrays) -> float:
+    v = evaluate(expr, Env(dims, arrays, {sp.Symbol(k, integer=True, positive=True): v for k, v in env.items()}))
+    return float(v[0, 0]) if isinstance(v, np.ndarray) else float(v)
+
+
 def check_index_formulas(spec, body) -> int:
     shapes = spec.instance_shapes
     F, variables = build_explicit(spec.function, shapes)
@@ -115,12 +120,35 @@ def check_index_formulas(spec, body) -> int:
         return 0, 0
 
     def value(expr, env):
-        v = evaluate(expr, Env(dims, arrays, {sp.Symbol(k, integer=True, positive=True): v for k, v in env.items()}))
-        return float(v[0, 0]) if isinstance(v, np.ndarray) else float(v)
+        return value_at(expr, env, dims, arrays)
 
-    shown = MATH.findall(body)
+    shown = [m for m in MATH.findall(body) if not m.startswith(r"\begin{aligned}")]
     checked = 0
-    entry = parse_latex(rhs(shown[0]), spec.shapes, indices=letters)
+    # the chain's intermediate names (z⁽¹⁾_i = …), read back and evaluated in order at the point
+    declared = dict(spec.shapes)
+    aligned = [m for m in MATH.findall(body) if m.startswith(r"\begin{aligned}")]
+    if aligned:
+        inner = aligned[0][len(r"\begin{aligned}"):-len(r"\end{aligned}")]
+        lines = re.split(r"\\\\(?![a-zA-Z])", inner)
+        links = spec.chain[:-1]
+        assert len(lines) == len(links)
+        instance = dict(shapes)
+        for link, line in zip(links, lines):
+            lhs, _, definition = line.partition("&=")
+            own = tuple(re.search(r"_\{([a-z]*)\}\s*$", lhs.strip()).group(1))
+            link_value, _ = build_explicit(link["function"], instance)
+            r, c = link_value.shape if isinstance(link_value, sp.MatrixBase) else (1, 1)
+            instance[link["name"]] = (r, c)
+            declared[link["name"]] = (r, c)
+            expr = parse_latex(definition, declared, indices=own)
+            out = np.empty((r, c))
+            for a in range(r):
+                for b in range(c):
+                    at = (a + 1, b + 1) if len(own) == 2 else ((max(a, b) + 1,) if own else ())
+                    out[a, b] = value_at(expr, dict(zip(own, at)), dims, arrays)
+            arrays[link["name"]] = out
+            checked += r * c
+    entry = parse_latex(rhs(shown[0]), declared, indices=letters)
     for fi in axes(F.shape):
         want = float(F[pos(fi, F.shape)].xreplace(point))
         assert value(entry, dict(zip(f_letters, fi))) == pytest.approx(want, rel=1e-9, abs=1e-12)
@@ -134,9 +162,9 @@ def check_index_formulas(spec, body) -> int:
                 named = set(re.findall(r"(?<![a-z\\])[a-z](?![a-z])", cond.replace(r"\text{if }", "")
                                        .replace(r"\text{otherwise}", "").replace(r"\neq", "")))
                 assert named <= set(letters), f"a case conditions on {named - set(letters)}, not a free index"
-            parsed = [(parse_latex(v, spec.shapes, indices=letters), c) for v, c in cases]
+            parsed = [(parse_latex(v, declared, indices=letters), c) for v, c in cases]
         else:
-            parsed = [(parse_latex(formula, spec.shapes, indices=letters), r"\text{otherwise}")]
+            parsed = [(parse_latex(formula, declared, indices=letters), r"\text{otherwise}")]
         for fi in axes(F.shape):
             for xi in axes(X.shape):
                 env = dict(zip(letters, fi + xi))

@@ -347,9 +347,8 @@ class _Scanner:
                 j = self.match(toks, i)
                 inner = toks[i + 1:j]
                 prev = toks[i - 1].text if i else ""
-                if inner and j + 1 < n and toks[j + 1].text == "^" and prev not in ("^", "_", "}", "\\frac") \
-                        and not (toks[i - 1].kind == "cmd" if i else False):
-                    # a braced operand with a postfix: {a^{(0)}}^{\top}, {x}^{T}
+                if inner and prev not in ("^", "_", "}") and not (toks[i - 1].kind == "cmd" if i else False):
+                    # a braced group in an operand's place is a group: {a^{(0)}}^{\top}, 2 {W^{(1)}_{im}}
                     value = self.parse(inner)
                     i = self.emit_with_postfix(value, toks, j + 1, out)
                     continue
