@@ -125,7 +125,16 @@ class IndexPrinter(SymjacLatexPrinter):
         idx = [self._print(i) for i in expr.indices]
         sep = "" if all(len(s) == 1 for s in idx) else ","
         tex = "%s_{%s}" % (base, sep.join(idx))
-        return "{%s}" % tex if "^" in base else tex     # a^{(1)}_{i} then ^{2}: no double superscript
+        # a^{(1)}_{i} raised to a power is braced: {a^{(1)}_{i}}^{2}, never a double superscript
+        return "{%s}" % tex if "^" in base and getattr(self, "_in_power", False) else tex
+
+    def _print_Pow(self, expr, *args, **kwargs):
+        saved = getattr(self, "_in_power", False)
+        self._in_power = isinstance(expr.base, sp.Indexed)
+        try:
+            return super()._print_Pow(expr, *args, **kwargs)
+        finally:
+            self._in_power = saved
 
     def _print_KroneckerDelta(self, expr, exp=None):
         a, b = (self._print(x) for x in expr.args)
