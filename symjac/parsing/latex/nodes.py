@@ -281,19 +281,20 @@ MAX_SUM_TERMS = 4096
 
 
 def _ev_sum(e, env: Env, expected):
-    """Σ_{n=lo}^{hi} body: the bound index n takes each value in a fresh Env (the memo is per
-    index assignment), so a bound index never leaks into, or is read from, the free ones."""
-    total = 0.0
-    if len(e.limits) != 1:
-        raise SymjacError("a sum has one index")
-    (sym, lo, hi), = e.limits
-    a, b = env.dim(lo), env.dim(hi)
-    if b - a + 1 > MAX_SUM_TERMS:
-        raise SymjacError(f"a sum of {b - a + 1} terms is more than {MAX_SUM_TERMS}")
-    for v in range(a, b + 1):
-        inner = Env(env.dims, env.arrays, {**env.indices, sym: v})
-        total = total + _sc(_ev(e.function, inner, None))
-    return total
+    """Σ over each of the sum's indices (SymPy lists the innermost first): a bound index takes each
+    value in a fresh Env (the memo is per index assignment), so it never leaks into the free ones."""
+    limits = e.limits
+
+    def over(k, indices):
+        if k < 0:
+            return _sc(_ev(e.function, Env(env.dims, env.arrays, indices), None))
+        sym, lo, hi = limits[k]
+        a, b = env.dim(lo), env.dim(hi)
+        if b - a + 1 > MAX_SUM_TERMS:
+            raise SymjacError(f"a sum of {b - a + 1} terms is more than {MAX_SUM_TERMS}")
+        return sum((over(k - 1, {**indices, sym: v}) for v in range(a, b + 1)), 0.0)
+
+    return over(len(limits) - 1, dict(env.indices))
 
 
 def _ev_node(e, env: Env, expected):

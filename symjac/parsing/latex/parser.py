@@ -135,6 +135,8 @@ _REFUSED = {
     "\\prod": "products with \\prod", "\\int": "integrals", "\\lim": "limits", "\\in": "'\\in'",
     "\\infty": "infinity", "\\mathbb": "sets",
 }
+MAX_SUM_LIMIT = 64       # a numeric limit of \sum_{n=1}^{64} in index notation
+MAX_SUM_NESTING = 3      # \sum inside \sum inside \sum
 MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array", "vmatrix", "cases", "Vmatrix"}
 
 
@@ -476,6 +478,8 @@ class _Scanner:
             j += 1
         if j == k:
             raise ParseError("\\sum without a summand", tok.pos)
+        if sum(1 for v in self.ctx.index_symbols if v not in self.ctx.indices) >= MAX_SUM_NESTING:
+            raise InvalidAnswer(f"sums nested more than {MAX_SUM_NESTING} deep", tok.pos)
         sym = sp.Symbol(letter, integer=True, positive=True)
         self.ctx.index_symbols[letter] = sym
         try:
@@ -490,7 +494,7 @@ class _Scanner:
     def sum_limit(self, text, tok):
         text = text.replace(" ", "")
         if text.isdigit():
-            if not 0 <= int(text) <= 4096:
+            if not 0 <= int(text) <= MAX_SUM_LIMIT:
                 raise InvalidAnswer(f"sum limit {text} out of range", tok.pos)
             return sp.Integer(int(text))
         if text in self.ctx.dims:
