@@ -111,3 +111,12 @@ def test_double_sum_is_the_sum_of_all_entries(m, n, seed):
     A = np.random.default_rng(seed).normal(size=(m, n))
     e = parse_latex(r"\sum_{a=1}^{M} \sum_{b=1}^{N} A_{ab}", {"A": ("M", "N")}, indices=("i",))
     assert float(evaluate(e, Env(_dims(M=m, N=n), {"A": A}, {}))) == pytest.approx(A.sum(), abs=1e-12)
+
+
+def test_a_layer_tag_with_a_transpose_is_read():
+    # a^{(0)\top} (as the two-layer network's backprop claim writes it): layer 0, transposed
+    shapes = {"a0": (3, 1), "d1": (2, 1)}
+    e = parse_latex(r"a^{(0)\top}", shapes)
+    assert e == sp.Transpose(sp.MatrixSymbol("a0", 3, 1))
+    with pytest.raises(SymjacError, match="unreadable superscript"):
+        parse_latex(r"a^{(0)x}", shapes)

@@ -563,13 +563,17 @@ class _Scanner:
         ctx = self.ctx
         layer = None
         sub = None
+        transposed = False
         for _ in range(2):
             if i + 1 < n and toks[i].text == "^" and toks[i + 1].text == "{" and i + 2 < n and toks[i + 2].text == "(":
                 sup, k = self.superscript(toks, i + 1)
-                m = re.fullmatch(r"\((\d+)\)", sup)
+                m = re.fullmatch(r"\((\d+)\)(\\top|T|\\intercal)?", sup)
                 if not m:
                     raise ParseError(f"unreadable superscript ^{{{sup}}}", toks[i].pos)
                 layer, i = m.group(1), k
+                transposed = m.group(2) is not None      # a^{(0)\top}: layer 0, transposed
+                if transposed:
+                    break
                 continue
             if i < n and toks[i].text == "_" and sub is None:
                 if i + 1 >= n:
@@ -589,6 +593,8 @@ class _Scanner:
                 value = ctx.value_of(full)
             else:
                 value = self.entry(full, sub, tok)
+            if transposed and is_matrix(value):
+                value = sp.Transpose(value)
             value, i = self.postfix(value, toks, i)
             out.append(self.placeholder(value))
             return i
