@@ -70,6 +70,7 @@ class IndexBuilder:
         self.reserved = set(reserved) | set(shapes) | {str(d) for s in shapes.values() for d in s}
         self._next = 0
         self.dummies: list = []
+        self.defined: dict = {}
 
     @staticmethod
     def _dim(d):
@@ -87,8 +88,16 @@ class IndexBuilder:
                     return s
         raise UnsupportedError("too many summation indices")  # pragma: no cover
 
+    def define(self, ident: str, value: IExpr) -> None:
+        """Name an intermediate (a chain link): later expressions that use ``ident`` reuse ``value``
+        itself, so its entries appear in them exactly as built here."""
+        self.defined[ident] = value
+        self.reserved.add(ident)
+
     # --- leaves ---
     def name(self, ident, pos):
+        if ident in self.defined:
+            return self.defined[ident]
         if ident not in self.shapes:
             raise ParseError(f"unknown name {ident!r}: no shape was declared for it", pos)
         r, c = self.shapes[ident]
@@ -175,6 +184,7 @@ class Case:
     value: object
     condition_latex: str
     condition_text: str
+    blocks: tuple = ()       # the condition: groups of free indices equal within, different across; () = none
 
 
 @dataclass
@@ -190,15 +200,101 @@ class GenericEntry:
     f_base: str = "F"
     x_name: str = "X"
     x_shape: tuple = (1, 1)
+    names: list = field(default_factory=list)   # Intermediate: the named links used in entry/derivative
 
     def shown(self, expr):
         """``expr`` with placeholder dimensions replaced by their integers."""
         return expr.xreplace({s: (sp.Integer(v) if isinstance(v, int) else s) for s, v in self.dims.items()})
 
 
+@dataclass
+class Intermediate:
+    """A named link of a chain, z⁽¹⁾_i = definition: ``indices`` are the definition's free indices."""
+
+    name: str
+    indices: tuple
+    definition: object        # in terms of the declared variables and earlier links' names
+
+
+def unname(expr, names: list):
+    """``expr`` with every named intermediate replaced by its definition (at the indices used)."""
+    defs = {n.name: n for n in names}
+
+    def expand(e):
+        n = defs[e.base.label.name]
+        return n.definition.xreplace(dict(zip(n.indices, e.indices)))
+
+    def is_name(e):
+        return isinstance(e, sp.Indexed) and e.base.label.name in defs
+
+    scalars = {sp.Symbol(n.name): n.definition for n in names if not n.indices}
+    for _ in range(len(names) + 1):
+        if not any(is_name(a) for a in expr.atoms(sp.Indexed)) and not (expr.free_symbols & set(scalars)):
+            return expr
+        expr = expr.replace(is_name, expand).xreplace(scalars)
+    return expr
+
+
+def _name_links(builder, chain, exprs: list) -> tuple[list, list]:
+    """Write ``exprs`` with the chain links' names: each link's inlined entry (at any index that
+    occurs) becomes its name's entry, innermost link first.  Returns (exprs, [Intermediate])."""
+    candidates = sorted({a for e in exprs for a in e.atoms(sp.Symbol) if a.is_integer}, key=str)
+    tables, names = [], []
+
+    def rename(e):
+        for table in tables:
+            e = e.xreplace(table)
+        return e
+
+    for link in chain[:-1]:
+        value = builder.defined[link["name"]]
+        r, c = value.shape
+        axes = 0 if (r, c) == (1, 1) else (1 if c == 1 or r == 1 else 2)
+
+        def at(t, value=value, axes=axes, c=c):
+            if axes == 0:
+                return value.entry(1, 1)
+            if axes == 2:
+                return value.entry(*t)
+            return value.entry(t[0], 1) if c == 1 else value.entry(1, t[0])
+
+        bound = {a for a in at(tuple(index_symbol(x) for x in "ij"[:max(axes, 1)])).atoms(sp.Symbol)}
+        idx = tuple(index_symbol(x) for x in "ijkl" if index_symbol(x) not in bound or x in "ij")[:axes]
+        base = sp.IndexedBase(link["name"])
+        if axes == 0:
+            table = {rename(at(())): sp.Symbol(link["name"])}
+        elif axes == 1:
+            table = {rename(at((t,))): base[t] for t in candidates}
+        else:
+            table = {rename(at((t, u))): base[t, u] for t in candidates for u in candidates}
+        names.append(Intermediate(link["name"], idx, rename(at(idx))))
+        tables.append(table)
+    return [rename(e) for e in exprs], names
+
+
 def _strip_piecewise(expr):
     """Keep the in-range branch of Piecewise(…, (0, True)) produced by delta sums."""
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0].expr)
+
+
+def _sum_out_deltas(expr, free: set):
+    """Σ_n δ_{in} f(n) = f(i) for a free index i (declared ranges agree: i and n index the same axis,
+    which the explicit check confirms); innermost sums first, every other term left as it is."""
+    def one(s):
+        if not isinstance(s, sp.Sum) or len(s.limits) != 1:
+            return s
+        n, lo, hi = s.limits[0]
+        body = sp.expand(s.function) if not isinstance(s.function, sp.Mul) else s.function
+        if not isinstance(body, sp.Mul):
+            return s
+        for d in body.args:
+            if isinstance(d, sp.KroneckerDelta) and n in d.args:
+                other = d.args[0] if d.args[1] == n else d.args[1]
+                if other in free:
+                    rest = sp.Mul(*[a for a in body.args if a is not d])
+                    return rest.subs(n, other)
+        return s
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
 
 
 def default_index_names(f_shape, x_shape, given=None) -> tuple[tuple, tuple]:
@@ -213,11 +309,20 @@ def default_index_names(f_shape, x_shape, given=None) -> tuple[tuple, tuple]:
     return tuple(names[:nf]), tuple(names[nf:])
 
 
-def generic_entry(function: str, wrt: str, shapes: dict, index_names=None) -> GenericEntry:
-    """Derive ∂F_ij/∂X_kl in index notation from the expression (no per-example code)."""
+def generic_entry(function: str, wrt: str, shapes: dict, index_names=None, chain=None) -> GenericEntry:
+    """Derive ∂F_ij/∂X_kl in index notation from the expression (no per-example code).
+
+    ``chain``: the spec's named links [{name, function}, …], the last equal to ``function``; the
+    entry and the derivative are then written with the links' names (z⁽¹⁾_n, a⁽¹⁾_n, …) instead of
+    the inlined forward pass, and ``names`` holds each link's definition."""
     reserved = set(index_names or ()) | set("ijkl")
     builder = IndexBuilder(shapes, reserved=reserved)
-    F = evaluate(function, builder)
+    if chain:
+        for link in chain:
+            builder.define(link["name"], evaluate(link["function"], builder))
+        F = builder.defined[chain[-1]["name"]]
+    else:
+        F = evaluate(function, builder)
     x_shape = builder.shapes[wrt]
     f_names, x_names = default_index_names(_plain(F.shape), _plain(x_shape), index_names)
     fi = [index_symbol(n) for n in f_names]
@@ -231,13 +336,16 @@ def generic_entry(function: str, wrt: str, shapes: dict, index_names=None) -> Ge
     base = builder.bases[wrt]
     target = scalar(wrt) if not xi else (base[xi[0]] if len(xi) == 1 else base[xi[0], xi[1]])
     deriv = _strip_piecewise(sp.diff(entry, target).doit())
-    deriv = _strip_piecewise(deriv)
+    deriv = _sum_out_deltas(_strip_piecewise(deriv), set(fi) | set(xi))
     dims = {}
     for name, (r, c) in shapes.items():
         for d in (r, c):
             if d != 1:
                 dims[dim_symbol(d)] = d
-    g = GenericEntry(tuple(fi), tuple(xi), entry, deriv, dims=dims, x_name=wrt, x_shape=x_shape)
+    names = []
+    if chain and len(chain) > 1:
+        (entry, deriv), names = _name_links(builder, chain, [entry, deriv])
+    g = GenericEntry(tuple(fi), tuple(xi), entry, deriv, dims=dims, x_name=wrt, x_shape=x_shape, names=names)
     g.cases = case_analysis(deriv, xi, fi)
     return g
 
@@ -264,10 +372,13 @@ def case_analysis(expr, x_indices=(), f_indices=()) -> list[Case]:
     into "otherwise".  Conditions list the variable's indices first
     ("j=p ≠ q"); a block is represented by its first function index.
     """
-    deltas = expr.atoms(sp.KroneckerDelta)
+    order = tuple(x_indices) + tuple(f_indices)
+    # only deltas between free indices are decided by a case; a delta on a summation (bound) index
+    # stays inside its sum: a condition on a bound index, or renaming one, would change the formula
+    free = set(order) if order else expr.free_symbols
+    deltas = {d for d in expr.atoms(sp.KroneckerDelta) if d.free_symbols <= free}
     if not deltas:
         return [Case(expr, "", "")]
-    order = tuple(x_indices) + tuple(f_indices)
     key = lambda s: (_rank(s, order), s.name)  # noqa: E731
     syms = sorted({s for d in deltas for s in d.free_symbols}, key=key)
     if len(syms) > MAX_CASE_INDICES:
@@ -282,14 +393,14 @@ def case_analysis(expr, x_indices=(), f_indices=()) -> list[Case]:
             for s in block:
                 rep[s] = keep
         value = expr.replace(
-            lambda e: isinstance(e, sp.KroneckerDelta),
+            lambda e: isinstance(e, sp.KroneckerDelta) and e in deltas,
             lambda e: sp.Integer(1 if e.args[0].xreplace(rep) == e.args[1].xreplace(rep) else 0),
-        ).xreplace(rep)
+        ).subs(rep)     # subs, not xreplace: a bound index is never renamed
         if value == 0:
             continue
-        cases.append((len(part), _condition(part), value))
+        cases.append((len(part), _condition(part), value, tuple(tuple(b) for b in part)))
     cases.sort(key=lambda c: c[0])
-    out = [Case(v, cl, ct) for _, (cl, ct), v in cases]
+    out = [Case(v, cl, ct, blocks) for _, (cl, ct), v, blocks in cases]
     out.append(Case(sp.Integer(0), r"\text{otherwise}", "otherwise"))
     return out
 
@@ -317,10 +428,12 @@ class OutOfRange(SymjacError):
     """An index formula refers to an entry outside its matrix."""
 
 
-def concrete_entries(expr, shapes: dict, values: dict):
+def concrete_entries(expr, shapes: dict, values: dict, scoped: bool = False):
     """Substitute index/dimension ``values`` (symbol → int), expand sums, and turn
-    ``A[i, j]`` into the explicit entry symbols; raises OutOfRange."""
-    e = expr.xreplace({k: sp.Integer(v) for k, v in values.items()})
+    ``A[i, j]`` into the explicit entry symbols; raises OutOfRange.  ``scoped``: substitute
+    free occurrences only (a summation index of the same name is left bound), as a reader does."""
+    subs = {k: sp.Integer(v) for k, v in values.items()}
+    e = expr.subs(subs) if scoped else expr.xreplace(subs)
     e = e.doit()
 
     def entry(ix):
@@ -412,6 +525,53 @@ def evaluate_formula(formula, g: GenericEntry, sizes: dict, concrete_shapes: dic
 def verify_generic(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, f_shape, x_shape) -> GenericCheck:
     """Evaluate g.derivative at every (i, j, k, l) and compare with ``derivative_array`` T."""
     return evaluate_formula(g.derivative, g, sizes, concrete_shapes, T, f_shape, x_shape)
+
+
+def _holds(blocks, env: dict) -> bool:
+    """A case condition at concrete indices: equal within each block, different across blocks."""
+    if not blocks:
+        return True
+    firsts = []
+    for b in blocks:
+        if len({env[s] for s in b}) != 1:
+            return False
+        firsts.append(env[b[0]])
+    return len(set(firsts)) == len(firsts)
+
+
+def verify_displayed(g: GenericEntry, sizes: dict, concrete_shapes: dict, T, F, f_shape, x_shape) -> GenericCheck:
+    """Check what a document prints, not an internal object: the printed entry ``g.shown(g.entry)``
+    (its intermediate names replaced by their printed definitions, ``g.names``) against F, the printed derivative ``g.shown(g.derivative)`` and every printed case
+    ``g.shown(case.value)`` (chosen by its condition) against T, at every index of the instance.
+
+    Free indices are substituted where free only (a summation index is kept bound), and a condition
+    may name only the free indices (f_indices + x_indices)."""
+    free = set(g.f_indices) | set(g.x_indices)
+    for c in g.cases:
+        bound = {s for b in c.blocks for s in b} - free
+        if bound:
+            return GenericCheck(1, [((), f"the case '{c.condition_text}' names {', '.join(sorted(map(str, bound)))}, "
+                                     "which is not a free index", None)], dict(sizes))
+    dim_values = {dim_symbol(k): v for k, v in sizes.items()}
+    dim_values.update({s: d for s, d in g.dims.items() if isinstance(d, int)})
+
+    def at(expr, fidx, xidx):
+        env = dict(dim_values)
+        env.update(zip(g.f_indices, fidx))
+        env.update(zip(g.x_indices, xidx))
+        return concrete_entries(g.shown(unname(expr, g.names)), concrete_shapes, env, scoped=True), env
+
+    checks = [evaluate_formula(lambda f, x: at(g.entry, f, ())[0], g, sizes, concrete_shapes, F, f_shape, x_shape,
+                               component=True),
+              evaluate_formula(lambda f, x: at(g.derivative, f, x)[0], g, sizes, concrete_shapes, T, f_shape, x_shape)]
+    if len(g.cases) > 1:
+        def case_value(f, x):
+            env = dict(zip(g.f_indices, f))
+            env.update(zip(g.x_indices, x))
+            case = next(c for c in g.cases if _holds(c.blocks, env))
+            return at(case.value, f, x)[0]
+        checks.append(evaluate_formula(case_value, g, sizes, concrete_shapes, T, f_shape, x_shape))
+    return GenericCheck(sum(c.checked for c in checks), [m for c in checks for m in c.mismatches], dict(sizes))
 
 
 # --- the index-claim syntax ------------------------------------------------------------

@@ -18,15 +18,13 @@ from fractions import Fraction
 import sympy as sp
 from sympy.core.sympify import _sympify
 
-from symjac.conventions import PRESETS, VEC, flatten, get_convention
+from symjac.conventions import VEC, flatten, get_convention
 from symjac.errors import SymjacError
-from symjac.calculus.indexform import (
-    IndexEvaluator, OutOfRange, equal_exactly, generic_entry, parse_index_text, verify_generic,
-)
+from symjac.calculus.indexform import equal_exactly, generic_entry, verify_displayed
 from symjac.calculus.explicit import derivative_array, jacobian
 from symjac.render.latex import SymjacLatexPrinter, jacobian_symbol, latex, latex_matrix
 from symjac.parsing.explicit import ExplicitBuilder, build_explicit
-from symjac.parsing.expr import evaluate, parse
+from symjac.parsing.expr import parse
 from symjac.symbols import entry_symbol
 
 MAX_SHOWN = 12
@@ -84,8 +82,24 @@ class Step:
 class ClaimResult:
     label: str
     kind: str
-    verdict: str              # agrees | differs | not yet checked | unreadable
-    summary: str
+    verdict: str              # agrees | differs | unreadable (the checker's correct | incorrect | invalid)
+    summary: str              # the checker's message
+    report: object = None     # the checker's Report (symjac.checking.engine)
+
+    @property
+    def brief(self) -> str:
+        """One line for indexes: the checker's message without LaTeX, and the first wrong entries."""
+        text = self.summary
+        for prefix in ("correct: ", "incorrect: ", "invalid input: "):
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+        text = text.split("; the correct value is")[0].split(": (")[0]
+        details = getattr(self.report, "details", None) or {}
+        wrong = details.get("wrong_entries") or []
+        if wrong:
+            text += " — " + "; ".join(f"({w['row']},{w['col']}): claimed {w.get('given', '?')}, correct "
+                                      f"{w.get('expected', '?')}" for w in wrong[:3]) + (" …" if len(wrong) > 3 else "")
+        return text
 
 
 @dataclass
@@ -121,7 +135,17 @@ class IndexPrinter(SymjacLatexPrinter):
         base = self._print(expr.base.label)
         idx = [self._print(i) for i in expr.indices]
         sep = "" if all(len(s) == 1 for s in idx) else ","
-        return "%s_{%s}" % (base, sep.join(idx))
+        tex = "%s_{%s}" % (base, sep.join(idx))
+        # a^{(1)}_{i} raised to a power is braced: {a^{(1)}_{i}}^{2}, never a double superscript
+        return "{%s}" % tex if "^" in base and getattr(self, "_in_power", False) else tex
+
+    def _print_Pow(self, expr, *args, **kwargs):
+        saved = getattr(self, "_in_power", False)
+        self._in_power = isinstance(expr.base, sp.Indexed)
+        try:
+            return super()._print_Pow(expr, *args, **kwargs)
+        finally:
+            self._in_power = saved
 
     def _print_KroneckerDelta(self, expr, exp=None):
         a, b = (self._print(x) for x in expr.args)
@@ -432,7 +456,7 @@ def _generic_step(ctx, d) -> Step:
     spec = ctx.spec
     step = Step("The general partial derivative")
     try:
-        g = generic_entry(spec.function, spec.wrt, spec.shapes, spec.index_names or None)
+        g = generic_entry(spec.function, spec.wrt, spec.shapes, spec.index_names or None, chain=spec.chain or None)
     except SymjacError as exc:
         step.blocks.append(para(f"No index form for this function ({exc}); see the assembled Jacobian."))
         return step
@@ -444,6 +468,13 @@ def _generic_step(ctx, d) -> Step:
     step.blocks.append(para("In index notation (derived by symjac from the expression; summation bounds are the "
                             "declared sizes):"))
     step.blocks.append(math_block(r"%s = %s" % (fe, ilatex(g.shown(g.entry))), f"{fe_t} = {itext(g.shown(g.entry))}"))
+    if g.names:
+        step.blocks.append(para("with the intermediate names of the chain (each defined entry by entry, any index):"))
+        rows = [(_entry_tex(n.name, n.indices), ilatex(g.shown(n.definition)),
+                 n.name + ("_" + "".join(map(str, n.indices)) if n.indices else ""), itext(g.shown(n.definition)))
+                for n in g.names]
+        step.blocks.append(math_block(r"\begin{aligned} %s \end{aligned}" % r" \\ ".join(f"{a} &= {b}" for a, b, _, _ in rows),
+                                      "\n".join(f"{c} = {d}" for _, _, c, d in rows)))
     step.blocks.append(para("Differentiating entry by entry (the derivative of an entry by an entry is a Kronecker "
                             "delta) and summing out the deltas:"))
     lhs = r"\frac{\partial %s}{\partial %s}" % (fe, xe)
@@ -462,14 +493,18 @@ def _generic_step(ctx, d) -> Step:
     if spec.concrete:
         X = ctx.variables[spec.wrt]
         ctx.T = derivative_array(ctx.F, X)
-        chk = verify_generic(g, dict(ctx.env), ctx.shapes, ctx.T, _shape(ctx.F), _shape(X))
+        chk = verify_displayed(g, dict(ctx.env), ctx.shapes, ctx.T, _mat(ctx.F), _shape(ctx.F), _shape(X))
         sizes = ", ".join(f"{k} = {v}" for k, v in sorted(ctx.env.items())) or "the declared sizes"
         letters = ", ".join(str(s) for s in g.f_indices + g.x_indices)
         if chk.passed:
             step.status = "verified"
-            step.blocks.append(para(f"Verified: the general formula, evaluated at all {chk.checked} index "
-                                    f"combinations ({letters}) of the instance ({sizes}), equals the "
-                                    "entries of the explicit derivative exactly."))
+            shown = "the entry, the derivative and every case" if len(g.cases) > 1 else "the entry and the derivative"
+            combos = 1
+            for n in ctx.T.shape:
+                combos *= int(n)
+            step.blocks.append(para(f"Verified as displayed: {shown}, each evaluated as printed (summation "
+                                    f"indices bound, {letters} free), equal the explicit function and its "
+                                    f"derivative exactly at all {combos} index combinations of the instance ({sizes})."))
         else:
             step.status = "FAILED"
             d.verified = False
@@ -743,271 +778,88 @@ def _claim_header(claim) -> list:
     return blocks
 
 
+def claim_problem(spec, claim):
+    """The problem a claim answers: the spec's, under the claim's own ``convention`` if it names one."""
+    from symjac.checking.engine import Problem
+
+    problem = Problem.from_spec(spec)
+    if claim.get("convention") and claim["convention"] != problem.convention:
+        problem = dataclasses.replace(problem, convention=claim["convention"])
+    return problem
+
+
+def judge_claim(spec, claim):
+    """The checker's Report on a claim's LaTeX — the one judge, exactly as ``symjac check`` runs it."""
+    from symjac.checking.engine import check_pure
+
+    return check_pure(claim_problem(spec, claim), claim["latex"])
+
+
+VERDICTS = {"correct": "agrees", "incorrect": "differs", "invalid": "unreadable"}
+
+
 def _claim_step(ctx, claim, n) -> tuple[Step, ClaimResult]:
     label = claim.get("label", f"claim {n}")
     kind = claim.get("kind", "jacobian")
     step = Step(f"Claim {n}: {label}")
     step.blocks += _claim_header(claim)
     try:
-        if not ctx.spec.concrete:
-            verdict, blocks, summary = _checker(ctx, claim)
-        elif kind == "value":
-            verdict, blocks, summary = _claim_value(ctx, claim)
-        elif kind == "component":
-            verdict, blocks, summary = _claim_component(ctx, claim)
-        elif kind == "entry":
-            verdict, blocks, summary = _claim_entry(ctx, claim)
-        elif kind == "shape":
-            verdict, blocks, summary = _claim_shape(ctx, claim)
-        elif "matrix" in claim or "expression" in claim:
-            verdict, blocks, summary = _claim_matrix(ctx, claim)
-        else:
-            verdict, blocks, summary = _checker(ctx, claim)
-    except SymjacError as exc:
-        verdict, blocks, summary = "unreadable", [para(f"Could not check this claim: {exc}.")], str(exc)
-    step.blocks += blocks
+        report = judge_claim(ctx.spec, claim)
+    except SymjacError as exc:        # the problem itself cannot be posed (bad spec)
+        from symjac.checking.engine import invalid
+        report = invalid(str(exc))
+    verdict = VERDICTS.get(report.verdict, "not yet checked")
+    step.blocks += _report_blocks(report, verdict)
     step.status = {"agrees": "agrees", "differs": "FLAGGED"}.get(verdict, verdict)
-    return step, ClaimResult(label, kind, verdict, summary)
+    return step, ClaimResult(label, kind, verdict, report.message, report)
 
 
-def _verdict_para(ok: bool, text: str) -> Block:
-    return para(("Agrees: " if ok else "FLAGGED: ") + text)
+def _plain_value(tex: str) -> str:
+    """The checker's numeric LaTeX (a number or a bmatrix of numbers) as plain text: [1; 1.75]."""
+    body = tex.replace(r"\begin{bmatrix}", "").replace(r"\end{bmatrix}", "").strip()
+    if body == tex.strip():
+        return body
+    rows = [", ".join(c.strip() for c in r.split("&")) for r in body.split(r"\\")]
+    return "[" + "; ".join(rows) + "]"
 
 
-def _claim_value(ctx, claim):
-    spec = ctx.spec
-    of = claim.get("of", spec.function)
-    v, _ = build_explicit(of, ctx.shapes)
-    actual = _mat(v).xreplace(_value_subs(ctx, spec.values))
-    claimed_raw = claim["value"]
-    flat_claim = _flat_list(claimed_raw)
-    flat_actual = list(actual)
-    of_tex = function_latex(of, spec.shapes)
-    tex, txt, exact = num_matrix(actual)
-    correct = math_block(r"%s %s %s" % (of_tex, "=" if exact else r"\approx", tex), f"{of} = {txt}")
-    if len(flat_claim) != len(flat_actual):
-        return "differs", [_verdict_para(False, f"the claim has {len(flat_claim)} numbers but {of} has "
-                                               f"{len(flat_actual)} entries. The correct value:"), correct], \
-            f"wrong number of entries; correct {txt}"
-    bad = []
-    for k, (c, a) in enumerate(zip(flat_claim, flat_actual)):
-        tol = claim.get("tolerance", _half_unit(c))
-        if abs(float(sp.N(a, 30)) - float(c)) > tol + 1e-12:
-            bad.append((k, c, a))
-    if not bad:
-        return "agrees", [_verdict_para(True, "every number agrees to the precision stated. Computed:"), correct], \
-            f"agrees ({txt})"
-    cols = actual.cols
-    items = "; ".join(f"entry {k // cols + 1}{',' + str(k % cols + 1) if cols > 1 else ''}: claimed {c}, correct "
-                      f"{fmt_number(a)[0]}" for k, c, a in bad)
-    return "differs", [_verdict_para(False, f"{len(bad)} of {len(flat_actual)} numbers are wrong — {items}. "
-                                            "The correct value:"), correct], f"{items}"
-
-
-def _flat_list(v) -> list:
-    if isinstance(v, list):
-        out = []
-        for x in v:
-            out.extend(_flat_list(x))
-        return out
-    return [v]
-
-
-def _half_unit(c) -> float:
-    s = repr(float(c)) if isinstance(c, float) else str(c)
-    if isinstance(c, int) or "." not in s or "e" in s:
-        return 0.5 if not isinstance(c, int) else 1e-9
-    return 0.5 * 10 ** -(len(s.split(".")[1]))
-
-
-def _index_env(ctx, extra=None) -> dict:
-    env = dict(ctx.env)
-    env.update(extra or {})
-    return env
-
-
-def _claim_component(ctx, claim):
-    g = ctx.generic
-    if g is None:
-        raise SymjacError("no index form for this function, so component claims cannot be checked")
-    node = parse_index_text(claim["component"])
-    F = _mat(ctx.F)
-    bad, checked = [], 0
-    for i in range(F.rows):
-        for j in range(F.cols):
-            idx = tuple(k for k in (i + 1, j + 1))[: len(g.f_indices)] if F.cols > 1 else (i + 1,)
-            if not g.f_indices:
-                idx = ()
-            env = _index_env(ctx, {str(s): v for s, v in zip(g.f_indices, idx)})
-            want = F[i, j]
-            checked += 1
-            try:
-                got = IndexEvaluator(ctx.shapes, env).run(node)
-            except OutOfRange as exc:
-                bad.append((idx, f"undefined ({exc})", want))
-                continue
-            if not equal_exactly(got, want):
-                bad.append((idx, got, want))
-    fe = _entry_tex(ctx.fname, g.f_indices)
-    correct = math_block(r"%s = %s" % (fe, ilatex(g.shown(g.entry))), itext(g.shown(g.entry)))
-    if not bad:
-        return "agrees", [_verdict_para(True, f"the formula gives every one of the {checked} entries of "
-                                              f"{ctx.fname} exactly.")], "agrees"
-    blocks = [_verdict_para(False, f"the formula is wrong at {len(bad)} of {checked} entries:")]
-    blocks.append(_diff_table([str(s) for s in g.f_indices] or ["entry"], bad))
-    blocks += [para("The correct general entry:"), correct]
-    return "differs", blocks, _diff_summary(bad, [str(s) for s in g.f_indices])
-
-
-def _claim_entry(ctx, claim):
-    g = ctx.generic
-    if g is None:
-        raise SymjacError("no index form for this function, so entry claims cannot be checked")
-    X = ctx.variables[ctx.spec.wrt]
-    if "cases" in claim:
-        cases = [(parse_index_text(f), None if c.strip() == "otherwise" else parse_index_text(c), f, c)
-                 for f, c in claim["cases"]]
+def _report_blocks(report, verdict) -> list:
+    """The checker's verdict, diagnosis and differing entries, as document blocks."""
+    message = report.message
+    for prefix in ("correct: ", "incorrect: ", "invalid input: "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    if verdict == "agrees":
+        blocks = [para("Agrees: symjac's answer checker finds it correct"
+                       + (f" — {message}" if message and message != "correct" else "") + ".")]
+        method = report.details.get("method") if isinstance(report.details, dict) else None
+        if method:
+            blocks.append(para(f"Checked: {method}."))
+        return blocks
+    if verdict == "unreadable":
+        return [para(f"Not checked: symjac's answer checker cannot read this claim ({message}).")]
+    head, sep, value = message.partition("; the correct value is ")
+    if sep:
+        value, _, tail = value.partition(" (member")
+        blocks = [para(f"FLAGGED: {head}; the correct value is ", M(value, _plain_value(value)),
+                       f" (member{tail}." if tail else ".")]
     else:
-        cases = [(parse_index_text(claim["entry"]), None, claim["entry"], "otherwise")]
-    from symjac.calculus.indexform import _index_ranges, _array_index
-    f_range, x_range = _index_ranges(_shape(ctx.F), _shape(X))
-    names = [str(s) for s in g.f_indices + g.x_indices]
-    bad, checked, wrong_cases = [], 0, {}
-    for fidx in f_range:
-        for xidx in x_range:
-            env = _index_env(ctx, dict(zip(names, fidx + xidx)))
-            want = ctx.T[_array_index(fidx, _shape(ctx.F)) + _array_index(xidx, _shape(X))]
-            checked += 1
-            ev = IndexEvaluator(ctx.shapes, env)
-            try:
-                chosen = next((c for c in cases if c[1] is None or ev.run(c[1])), None)
-                got = sp.Integer(0) if chosen is None else ev.run(chosen[0])
-            except OutOfRange as exc:
-                bad.append((fidx + xidx, f"undefined ({exc})", want))
-                continue
-            if not equal_exactly(got, want):
-                bad.append((fidx + xidx, got, want))
-                if chosen is not None:
-                    wrong_cases.setdefault((chosen[2], chosen[3]), []).append(fidx + xidx)
-    if not bad:
-        return "agrees", [_verdict_para(True, f"the claimed formula equals the derivative at all {checked} index "
-                                              f"combinations ({', '.join(names)}) of the instance.")], "agrees"
-    blocks = [_verdict_para(False, f"the claimed formula is wrong at {len(bad)} of {checked} index combinations "
-                                   f"({', '.join(names)}):")]
-    blocks.append(_diff_table(names, bad))
-    for (f, c), where in sorted(wrong_cases.items()):
-        blocks.append(para(f"The wrong values come from the case \"{f}  if {c}\" ({len(where)} combinations)."))
-    lhs = r"\frac{\partial %s}{\partial %s}" % (_entry_tex(ctx.fname, g.f_indices), _entry_tex(ctx.spec.wrt, g.x_indices))
-    if len(g.cases) > 1:
-        rows = [r"%s & \text{if } %s" % (ilatex(g.shown(c.value)), c.condition_latex)
-                if c.condition_text != "otherwise" else r"0 & \text{otherwise}" for c in g.cases]
-        blocks += [para("The correct case analysis (derived above):"),
-                   math_block(r"%s = \begin{cases} %s \end{cases}" % (lhs, r" \\ ".join(rows)),
-                              "; ".join(f"{itext(g.shown(c.value))} if {c.condition_text}" if c.condition_text != "otherwise"
-                                        else "0 otherwise" for c in g.cases))]
-    else:
-        blocks += [para("The correct entry (derived above):"),
-                   math_block(r"%s = %s" % (lhs, ilatex(g.shown(g.derivative))), itext(g.shown(g.derivative)))]
-    summary = _diff_summary(bad, names)
-    if wrong_cases:
-        summary = "wrong case(s): " + "; ".join(f"{f} if {c}" for f, c in sorted(wrong_cases)) + " — " + summary
-    return "differs", blocks, summary
-
-
-def _diff_table(names, bad) -> Block:
-    rows = []
-    for idx, got, want in bad[:MAX_DIFFS]:
-        got_cell = [T(got)] if isinstance(got, str) else [M(latex(got), str(got))]
-        rows.append([[M(", ".join(map(str, idx)))], got_cell, [M(latex(want), str(want))]])
-    if len(bad) > MAX_DIFFS:
-        rows.append([[T(f"… {len(bad) - MAX_DIFFS} more")], [T("")], [T("")]])
-    return Block("table", header=[[M(", ".join(names))], [T("claimed")], [T("correct")]], rows=rows)
-
-
-def _diff_summary(bad, names) -> str:
-    idx, got, want = bad[0]
-    at = ", ".join(f"{n}={v}" for n, v in zip(names, idx))
-    return f"{len(bad)} wrong, e.g. at {at}: claimed {got}, correct {want}"
-
-
-class _DimExplicitBuilder(ExplicitBuilder):
-    """ExplicitBuilder whose eye(n) accepts the spec's dimension names."""
-
-    def __init__(self, shapes, dims):
-        super().__init__(shapes)
-        self.dims = dims
-
-    def _call_eye(self, n, where):
-        return super()._call_eye(self.dims.get(n, n) if isinstance(n, str) else n, where)
-
-
-def _claim_matrix(ctx, claim):
-    spec = ctx.spec
-    conv = get_convention(claim.get("convention", ctx.conv_name))
-    conv = conv.flattening if conv.answer_rank == 4 else conv
-    X = ctx.variables[spec.wrt]
-    J = jacobian(ctx.F, X, conv)
-    if "matrix" in claim:
-        ev = IndexEvaluator(ctx.shapes, ctx.env)
-        C = sp.ImmutableMatrix([[ev.run(parse_index_text(str(c))) for c in row] for row in claim["matrix"]])
-    else:
-        b = _DimExplicitBuilder(ctx.shapes, ctx.env)
-        C = _mat(evaluate(claim["expression"], b))
-    lhs = jacobian_symbol(_jsym(ctx.fname), _shape(ctx.F), _jsym(spec.wrt), _shape(X), conv)
-    correct_tex, where, J2 = matrix_latex(J, taken=set(spec.shapes))
-    correct = [math_block(r"%s = %s" % (lhs, correct_tex), _text_matrix(J2))] + _where_blocks(where)
-    cname = conv.label
-    if C.shape != J.shape:
-        return "differs", [_verdict_para(False, f"the claimed matrix is {C.rows}×{C.cols} but the Jacobian under "
-                                                f"{cname} is {J.rows}×{J.cols}. The correct Jacobian:")] + correct, \
-            f"shape {C.rows}x{C.cols}, correct {J.rows}x{J.cols}"
-    bad = [((r + 1, c + 1), C[r, c], J[r, c]) for r in range(J.rows) for c in range(J.cols)
-           if not equal_exactly(C[r, c], J[r, c])]
-    if not bad:
-        return "agrees", [_verdict_para(True, f"equals the Jacobian under {cname} exactly, entry by entry, at the "
-                                              f"explicit size ({J.rows}×{J.cols}).")], "agrees"
-    others = []
-    for name, pc in PRESETS.items():
-        if pc == conv:
-            continue
-        Jo = jacobian(ctx.F, X, pc)
-        if Jo.shape == C.shape and all(equal_exactly(a, b) for a, b in zip(C, Jo)):
-            others.append(pc.label)
-    blocks = [_verdict_para(False, f"{len(bad)} of {J.rows * J.cols} entries differ from the Jacobian under {cname}"
-                            + (f" (the claim is the Jacobian under {', '.join(others)})" if others else "") + ":")]
-    blocks.append(_diff_table(["row, column"], bad))
-    blocks += [para("The correct Jacobian:")] + correct
-    return "differs", blocks, _diff_summary(bad, ["row", "col"])
-
-
-def _claim_shape(ctx, claim):
-    X = ctx.variables[ctx.spec.wrt]
-    J = jacobian(ctx.F, X, ctx.conv)
-    ev = IndexEvaluator(ctx.shapes, ctx.env)
-    got = tuple(int(ev.run(parse_index_text(str(d)))) for d in claim["shape"])
-    if got == tuple(J.shape):
-        return "agrees", [_verdict_para(True, f"the Jacobian is {J.rows}×{J.cols} at the instance "
-                                              f"({', '.join(f'{k} = {v}' for k, v in sorted(ctx.env.items()))}).")], "agrees"
-    return "differs", [_verdict_para(False, f"the claimed shape is {got[0]}×{got[1]} at the instance, but the "
-                                            f"Jacobian is {J.rows}×{J.cols}.")], f"shape {got}, correct {J.shape}"
-
-
-def _checker(ctx, claim):
-    """Judge a LaTeX claim with symjac.checking.engine (issue 5) when it is installed."""
-    try:
-        from symjac.checking.engine import Problem, check
-    except ImportError:
-        return "not yet checked", [para("Not yet checked: the answer checker is not installed.")], "not yet checked"
-    spec = ctx.spec
-    conv = claim.get("convention", spec.convention)
-    problem = dataclasses.replace(Problem.from_spec(spec), convention=conv)
-    report = check(problem, claim["latex"])
-    if report.verdict == "correct":
-        return "agrees", [_verdict_para(True, f"symjac's answer checker finds it correct ({conv} convention).")], "agrees"
-    if report.verdict == "invalid":
-        return "unreadable", [para(f"Not checked: {report.message}.")], report.message
-    return "differs", [_verdict_para(False, report.message)], report.message
+        blocks = [para(f"FLAGGED: {message}.")]
+    if report.diagnosis:
+        blocks.append(para("Diagnosis: " + ", ".join(report.diagnosis) + "."))
+    wrong = report.details.get("wrong_entries") if isinstance(report.details, dict) else None
+    if wrong:
+        rows = []
+        for item in wrong[:MAX_DIFFS]:
+            given, expected = item.get("given", ""), item.get("expected", "")
+            rows.append([[M(f"{item['row']}, {item['col']}")],
+                         [M(str(given)) if given != "" else T("")],
+                         [M(str(expected)) if expected != "" else T("")]])
+        if len(wrong) > MAX_DIFFS:
+            rows.append([[T(f"… {len(wrong) - MAX_DIFFS} more")], [T("")], [T("")]])
+        blocks.append(Block("table", header=[[T("row, column")], [T("claimed")], [T("correct")]], rows=rows))
+    return blocks
 
 
 __all__ = ["Derivation", "Step", "Block", "Seg", "ClaimResult", "derive_spec", "describe_verification",
-           "fmt_number", "function_latex"]
+           "fmt_number", "function_latex", "judge_claim", "claim_problem"]

@@ -424,7 +424,7 @@ def markdown_index(ds: list) -> str:
         lines += ["", "## Claims symjac flags", ""]
         for d, c in flagged:
             lines.append(f"- [{_md_escape(d.spec.title)}]({d.spec.name}.md), {_md_escape(c.label)}: "
-                         f"{_md_escape(c.summary)}")
+                         f"{_md_escape(c.brief)}")
     return "\n".join(lines) + "\n"
 
 

@@ -49,6 +49,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclasses_replace
 from fractions import Fraction
 
 import numpy as np
@@ -58,6 +59,7 @@ from symjac.conventions import TENSOR, Convention, get_convention
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.calculus.explicit import derivative_array
 from symjac.checking import numeric_key
+from symjac.parsing.latex.guard import InvalidAnswer
 from symjac.parsing.latex.parser import is_matrix, parse_latex
 from symjac.parsing.latex.nodes import Env, evaluate
 from symjac.symbols import symbolic
@@ -106,6 +108,7 @@ class Problem:
     target: dict = field(default_factory=dict)
     dimensions: dict = field(default_factory=dict)
     definitions: dict = field(default_factory=dict)
+    output_name: str = "F"    # the function's letter: a statement "F = …" in an answer is about the function
 
     def __post_init__(self):
         try:
@@ -163,6 +166,7 @@ class Problem:
             values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
             target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
             indices=indices, sigma=getattr(spec, "sigma", None),
+            output_name=getattr(spec, "output_name", None) or "F",
         )
 
     def instance_sizes(self) -> dict | None:
@@ -612,6 +616,9 @@ def _parse_shapes(problem: Problem) -> dict:
 
 
 def _check(problem: Problem, answer: str) -> Report:
+    statement = _check_statement(problem, answer)
+    if statement is not None:
+        return statement
     indices = tuple(n for n in problem.indices if n is not None) if problem.generic_entries else ()
     try:
         expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
@@ -1248,8 +1255,8 @@ def function_value(problem: Problem, values: dict | None = None) -> np.ndarray:
     return _num_array(Fm, env)
 
 
-def _check_value(problem: Problem, expr, answer: str) -> Report:
-    key = function_value(problem)
+def _check_value(problem: Problem, expr, answer: str, key: np.ndarray | None = None) -> Report:
+    key = function_value(problem) if key is None else key
     try:
         v = evaluate(expr, Env({}, {}), key.shape)
     except SymjacError as exc:
@@ -1349,6 +1356,244 @@ def _check_choice(problem: Problem, answer: str) -> Report:
     return Report("incorrect", ["choice"], 0.0,
                   f"incorrect: {label} gives error {labels[label]['error']:.3g}; {best['label']} is best ({table})",
                   {"choices": results, "best": best["label"]})
+
+
+# --- statements: "expr = … = numbers", "∇f = … = answer", "∇f ∈ R^{a×b}" -------------------
+
+_DERIV_HEAD = re.compile(r"\\nabla|\\partial|(?<![A-Za-z\\])J(?![A-Za-z])")
+
+
+def _split_relations(text: str) -> tuple[list, list]:
+    r"""Split ``text`` at top-level ``=`` and ``\in`` (outside braces, brackets and environments):
+    (members, relations).  Text only, nothing evaluated."""
+    members, rels, depth, start, k = [], [], 0, 0, 0
+    while k < len(text):
+        ch = text[k]
+        if text.startswith("\\begin", k):
+            depth += 1
+        elif text.startswith("\\end", k):
+            depth -= 1
+        elif ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif depth == 0 and ch == "=":
+            members.append(text[start:k])
+            rels.append("=")
+            start = k + 1
+        elif depth == 0 and text.startswith("\\in", k) and not text[k + 3:k + 4].isalpha():
+            members.append(text[start:k])
+            rels.append("\\in")
+            start = k + 3
+            k += 2
+        k += 1
+    members.append(text[start:])
+    return [m.strip() for m in members], rels
+
+
+def _check_statement(problem: Problem, answer: str) -> Report | None:
+    """Statements an answer (or a catalogue claim) may make, beyond a bare answer:
+
+    * ``∇f ∈ R^{a×b}`` (or ``M_{a×b}``): the Jacobian's shape at the problem's instance;
+    * ``∇f = A = B``: every member after the head is an answer to the problem;
+    * ``W a = [-0.6 + 1.6 - 0.1; 1.8 - 0.3] = [0.9; 1.5]``: a value statement — the head is an
+      expression of declared variables (or the function's name, ``output_name``) and every
+      other member must equal its value at the problem's ``values``.
+
+    None when ``answer`` is not such a statement (a bare answer, or ``∇f = answer``)."""
+    if not isinstance(answer, str) or len(answer) > 200_000:
+        return None
+    members, rels = _split_relations(answer)
+    if not rels:
+        return None
+    if rels == ["\\in"]:
+        return _check_shape_statement(problem, *members)
+    if "\\in" in rels or any(not m for m in members):
+        return None     # the parser names the problem
+    head, rest = members[0], members[1:]
+    if _DERIV_HEAD.search(head):
+        if len(rest) == 1:
+            return None          # "∇f = answer": the parser takes the right-hand side
+        return _all_members(problem, rest, lambda m: _check(problem, m))
+    entry = _ENTRY_HEAD.match(head)
+    if entry is not None and isinstance(problem.function, str) and \
+            entry.group(1) + (entry.group(2) or "") == problem.output_name:
+        letters = tuple(re.findall(r"[A-Za-z]", (entry.group(3) or entry.group(4) or "").replace(",", "")))
+        return _all_members(problem, rest, lambda m: _check_entry_formula(problem, letters, m))
+    if problem.values is None:
+        return None
+    target = _value_target(problem, head)
+    if target is None:
+        return None
+    target, key = target
+    return _all_members(target, rest, lambda m: _check_value(target, parse_latex(m, {}, sigma=problem.sigma), m, key))
+
+
+def _all_members(problem, members, judge) -> Report:
+    """Every member judged: a chain is incorrect when a member it can read is wrong, unreadable
+    when one cannot be read and the others are right, correct when all are (the member named)."""
+    reports = []
+    for m in members:
+        try:
+            reports.append(judge(m))
+        except SymjacError as exc:
+            reports.append(invalid(str(exc)))
+    for verdict in ("incorrect", "invalid"):
+        for n, r in enumerate(reports, 1):
+            if r.verdict == verdict:
+                if len(members) > 1:
+                    r = Report(r.verdict, r.diagnosis, r.score, f"{r.message} (member {n} of {len(members)} "
+                               "after the first '=')", r.details)
+                return r
+    return reports[-1]
+
+
+_ENTRY_HEAD = re.compile(r"^\s*([A-Za-z]+)(?:\^\s*\{\s*\((\d+)\)\s*\})?\s*_\s*(?:\{([A-Za-z ,]+)\}|([A-Za-z]))"
+                         r"\s*(?:\(\s*[A-Za-z]?\w*(?:\^\{\(\d+\)\})?\s*\))?\s*$")
+
+
+def _check_entry_formula(problem: Problem, letters: tuple, answer: str) -> Report:
+    """``F_{pq} = formula``: an index formula for the function's entries (letters from the head),
+    compared with F's entries at every index, at the instance and at random sizes and points."""
+    f_shape = function_shape(problem.function, problem.shapes)
+    axes = 0 if tuple(f_shape) == _ONE else (1 if f_shape[1] == 1 or f_shape[0] == 1 else 2)
+    if len(letters) != axes or len(set(letters)) != len(letters):
+        return invalid(f"{problem.output_name} has {axes} indices, the statement names {len(letters)}")
+    expr = parse_latex(answer, _parse_shapes(problem), indices=letters, sigma=problem.sigma)
+    if is_matrix(expr):
+        return Report("incorrect", ["shape"], 0.0, "incorrect: an entry formula is a scalar, the answer is a matrix",
+                      {"expected": "scalar entry in index notation", "given": "a matrix"})
+    sizes_list = _size_assignments(problem)
+    instance = problem.instance_sizes()
+    if instance is not None and instance not in sizes_list:
+        sizes_list = [instance] + sizes_list
+    syms = [sp.Symbol(n, integer=True, positive=True) for n in letters]
+    checked, wrong, first = 0, 0, None
+    for sizes in sizes_list:
+        inst = _Instance(dataclasses_replace(problem, wrt=None), sizes)
+        rng = np.random.default_rng(_seed("entries", problem.function, sizes))
+        for _ in range(2):
+            arrays = _random_arrays(inst.shapes, rng, False)
+            env = _answer_env(arrays, sizes, problem)
+            Fn = _num_array(inst.Fm, env)
+            for r in range(Fn.shape[0]):
+                for c in range(Fn.shape[1]):
+                    idx = (r + 1, c + 1) if axes == 2 else ((max(r, c) + 1,) if axes == 1 else ())
+                    at = dict(zip(syms, idx))
+                    checked += 1
+                    try:
+                        got = _scalar(evaluate(expr, Env(env.dims, arrays, at)))
+                    except ShapeError as exc:
+                        got, why = None, str(exc)
+                    else:
+                        why = None
+                    if got is None or not _close(np.array([[got]]), np.array([[Fn[r, c]]])):
+                        wrong += 1
+                        if first is None:
+                            where = ", ".join(f"{n} = {v}" for n, v in zip(letters, idx)) or "the entry"
+                            first = (f"at {where} (sizes {sizes or inst.shapes}) "
+                                     + (f"it fails: {why}" if why else f"it gives {got:.4g}, the entry is {Fn[r, c]:.4g}"))
+    if not wrong:
+        return Report("correct", [], 1.0, "correct",
+                      {"method": f"index formula at {checked} entries, sizes {sizes_list}, random points"})
+    return Report("incorrect", [], 0.0, f"incorrect: the formula for {problem.output_name}'s entries is wrong at "
+                  f"{wrong} of {checked} entries, e.g. {first}",
+                  {"wrong_fraction": round(wrong / checked, 4), "first_wrong": first})
+
+
+def _value_target(problem: Problem, head: str):
+    """The value problem a statement's head poses: the function (its name, e.g. a^{(1)}) or an
+    expression of the declared variables; None when the head is neither."""
+    shapes = dict(problem.shapes)
+    out = problem.output_name
+    if out and out not in shapes and isinstance(problem.function, str):
+        shapes[out] = tuple(function_shape(problem.function, problem.shapes))
+    try:
+        expr = parse_latex(head, shapes, sigma=problem.sigma)
+    except SymjacError:
+        return None
+    names = {getattr(s, "name", None) for s in expr.free_symbols} if hasattr(expr, "free_symbols") else set()
+    target = Problem(problem.function, None, problem.shapes, "vec", problem.values, sigma=problem.sigma,
+                     tolerance=problem.tolerance, partial_credit=problem.partial_credit,
+                     dimensions=problem.dimensions, output_name=problem.output_name)
+    if out in names:
+        if expr != (sp.MatrixSymbol(out, *shapes[out]) if shapes[out] != _ONE else sp.Symbol(out, real=True)):
+            return None
+        return target, function_value(target)
+    sizes = {} if problem.concrete else problem.instance_sizes()
+    if sizes is None:
+        return None
+    arrays = _values_arrays(problem, _Instance.shapes_at(problem, sizes))
+    v = evaluate(expr, Env({}, arrays))       # the head's value, read as written
+    return target, (v if isinstance(v, np.ndarray) else np.array([[float(v)]]))
+
+
+_DIM_TOKEN = re.compile(r"\s*(\\times|\\cdot|[A-Za-z]\w*|\d+|[()*])")
+
+
+def _dim_product(text: str, sizes: dict) -> int:
+    """A product of sizes written a × b, a·b, (a × b) or a*b, at the instance ``sizes``."""
+    total, k, text = 1, 0, text.strip()
+    while k < len(text):
+        m = _DIM_TOKEN.match(text, k)
+        if m is None:
+            raise InvalidAnswer(f"cannot read the size {text!r}", k)
+        tok = m.group(1)
+        k = m.end()
+        if tok.isdigit():
+            total *= int(tok)
+        elif tok[0].isalpha():
+            if tok not in sizes:
+                raise InvalidAnswer(f"unknown size {tok!r}: the problem's dimensions are "
+                                    f"{', '.join(sorted(sizes)) or 'none'}", k)
+            total *= sizes[tok]
+    return total
+
+
+def _top_factors(text: str) -> list[str]:
+    parts, depth, start, k = [], 0, 0, 0
+    while k < len(text):
+        if text[k] in "({":
+            depth += 1
+        elif text[k] in ")}":
+            depth -= 1
+        elif depth == 0 and text.startswith("\\times", k):
+            parts.append(text[start:k])
+            start = k + len("\\times")
+        k += 1
+    parts.append(text[start:])
+    return parts
+
+
+_SPACE = re.compile(r"^\s*(?:\\mathbb\s*\{\s*R\s*\}\s*\^|\\mathbb\s*R\s*\^|M\s*_)\s*\{(.*)\}\s*$", re.S)
+
+
+def _check_shape_statement(problem: Problem, head: str, space: str) -> Report | None:
+    """``∇f ∈ R^{a×b}``: the Jacobian's shape under the problem's convention at its instance."""
+    if problem.wrt is None or not _DERIV_HEAD.search(head):
+        return None
+    m = _SPACE.match(space)
+    if m is None:
+        return invalid(f"cannot read the set {space.strip()!r}: write \\mathbb{{R}}^{{a \\times b}}")
+    sizes = {} if problem.concrete else problem.instance_sizes()
+    if sizes is None:
+        return invalid("a shape statement needs the problem's instance (its [dimensions])")
+    factors = _top_factors(m.group(1))
+    if len(factors) != 2:
+        return invalid("a Jacobian's shape has two factors, rows × columns")
+    given = tuple(_dim_product(f.strip().strip("{}"), sizes) for f in factors)
+    shapes = _Instance.shapes_at(problem, sizes)
+    F, variables = _build_function(problem, shapes)
+    fr, fc = F.shape if isinstance(F, sp.MatrixBase) else (1, 1)
+    xr, xc = shapes[problem.wrt]
+    expected = expected_array(problem, np.zeros((fr, fc, xr, xc))).shape
+    at = ", ".join(f"{k} = {v}" for k, v in sorted(sizes.items())) or "the declared sizes"
+    if tuple(expected) == given:
+        return Report("correct", [], 1.0, f"correct: the Jacobian is {_fmt_shape(expected)} at {at}",
+                      {"expected": _fmt_shape(expected)})
+    return Report("incorrect", ["shape"], 0.0,
+                  f"incorrect: the statement gives {_fmt_shape(given)} at {at}, the Jacobian is {_fmt_shape(expected)}",
+                  {"expected": _fmt_shape(expected), "given": _fmt_shape(given)})
 
 
 # --- public entry ------------------------------------------------------------------------

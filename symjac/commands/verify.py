@@ -53,6 +53,11 @@ def run(args) -> int:
     if flagged:
         print("\nclaims flagged (the source is wrong; the documents give the correct value):")
         for d, c in flagged:
-            print(f"  {d.spec.name}: {c.label}: {c.summary}")
+            print(f"  {d.spec.name}: {c.label}: {c.brief}")
+    unread = [(d, c) for d in ds for c in d.claims if c.verdict == "unreadable"]
+    if unread:
+        print("\nclaims not checked (the answer checker cannot read their LaTeX):")
+        for d, c in unread:
+            print(f"  {d.spec.name}: {c.label}: {c.brief}")
     print(f"\n{len(ds) - failures} of {len(ds)} derivations verified")
     return 1 if failures else 0

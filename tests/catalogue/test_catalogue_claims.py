@@ -1,12 +1,7 @@
-"""Two judges, one verdict: the catalogue's judgement of each [[claimed]] result
-(symjac.catalogue.derivation, from the structured keys) and the answer checker's verdict on the
-same claim's LaTeX (symjac.checking.engine, through Problem.from_spec) must agree.
-
-Every claim of every spec in derivations/ is given to the checker as written; a
-`\\nabla … =` / `\\frac{\\partial …}{…} =` left-hand side is dropped by the parser.
-Claims the checker cannot read as an answer (equations such as K_pq = Σ…, relations
-such as ∇f ∈ ℝ^…, chains of '=', \\cdots) come back `invalid` and are left to the
-catalogue; every other verdict must match.
+"""The checker reads the catalogue's claims: every [[claimed]] LaTeX given to the checker as
+written (the documents judge claims this way too: tests/catalogue/test_one_judge.py), with known
+verdicts — bare answers, `∇f = …`, shape statements `∇f ∈ ℝ^{a×b}` and value statements
+`W a = [...] = [...]`, entry formulas `K_pq = Σ_m …`; matrices with \\cdots stay unreadable.
 """
 from __future__ import annotations
 
@@ -38,42 +33,29 @@ def _checker_verdicts(spec) -> list:
 
 
 @pytest.mark.skipif(not SPECS, reason="no catalogue")
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.claimed], ids=lambda s: s.name)
-def test_checker_agrees_with_the_catalogue_on_every_readable_claim(spec):
-    verdicts = _checker_verdicts(spec)
-    readable = [(n, label, r) for n, label, r in verdicts if r.verdict != "invalid"]
-    if not readable:
-        pytest.skip("no claim of this spec is an answer the checker can read")
-    derivation = derive_spec(spec)
-    for n, label, report in readable:
-        judged = derivation.claims[n]
-        assert judged.verdict in ("agrees", "differs"), f"{spec.name}: {label}: catalogue says {judged.verdict}"
-        checker_ok = report.verdict == "correct"
-        assert checker_ok == (judged.verdict == "agrees"), (
-            f"{spec.name}: {label}: the catalogue says {judged.verdict} ({judged.summary}), "
-            f"the checker says {report.verdict}: {report.message}")
-
-
-@pytest.mark.skipif(not SPECS, reason="no catalogue")
 def test_the_checker_reads_the_catalogue_answers():
     """Not vacuous: the answers the catalogue's specs state are read, with known verdicts."""
     by_name = {s.name: s for s in SPECS}
     got = {}
-    for name in ("gram", "affine_x", "linear_map_x", "linear_map_A", "least_squares"):
+    for name in ("gram", "affine_x", "linear_map_x", "linear_map_A", "least_squares", "layer_forward"):
         if name in by_name:
             for n, label, r in _checker_verdicts(by_name[name]):
                 got[(name, label)] = r.verdict
     expected = {
         ("gram", "notes, p. 8 (the 3 × 2 example)"): "correct",       # the notes' 4×6 matrix under NOTES
         ("gram", "notes, p. 7 (case analysis)"): "incorrect",         # −A_iq where p ≠ q, j = p
-        ("gram", "notes, p. 7 (entries of K)"): "invalid",            # an equation for K_pq, not an answer
-        ("gram", "notes, p. 7 (dimension)"): "invalid",               # a relation (∈)
+        ("gram", "notes, p. 7 (entries of K)"): "incorrect",          # K_pq = … = Σ_m A_pm A_mq (indices of A swapped)
+        ("linear_map_x", 'notes, p. 3 ("more generally")'): "correct",  # f_i(x) = Σ_j A_ij x_j
+        ("gram", "notes, p. 7 (dimension)"): "correct",               # a shape statement (∈): 4×6 at M=3, N=2
         ("affine_x", "notes, p. 3 (exercise)"): "correct",
         ("linear_map_x", "notes, p. 3 (partials)"): "correct",        # index notation, letters i, j
         ("linear_map_x", "notes, p. 3 (result)"): "correct",
         ("linear_map_A", "notes, p. 6 (partials)"): "correct",        # index notation, letters i, k, j
         ("linear_map_A", "notes, p. 6 (result)"): "invalid",          # written with \cdots
         ("least_squares", "notes, p. 4 (result)"): "correct",
+        ("layer_forward", "notes, p. 13 (W a)"): "correct",           # W a = [-0.6+1.6-0.1; …] = [0.9; 1.5]
+        ("layer_forward", "notes, p. 13 (W a + b)"): "incorrect",     # 1.75, not -1.0
+        ("layer_forward", "notes, p. 13 (result)"): "incorrect",      # tanh(1.75) = 0.9414, not -0.76
     }
     present = {k: v for k, v in expected.items() if k in got}
     assert len(present) >= 8

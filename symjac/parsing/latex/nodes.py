@@ -286,6 +286,26 @@ def _ev(e, env: Env, expected=None):
     return v
 
 
+MAX_SUM_TERMS = 4096
+
+
+def _ev_sum(e, env: Env, expected):
+    """Σ over each of the sum's indices (SymPy lists the innermost first): a bound index takes each
+    value in a fresh Env (the memo is per index assignment), so it never leaks into the free ones."""
+    limits = e.limits
+
+    def over(k, indices):
+        if k < 0:
+            return _sc(_ev(e.function, Env(env.dims, env.arrays, indices), None))
+        sym, lo, hi = limits[k]
+        a, b = env.dim(lo), env.dim(hi)
+        if b - a + 1 > MAX_SUM_TERMS:
+            raise SymjacError(f"a sum of {b - a + 1} terms is more than {MAX_SUM_TERMS}")
+        return sum((over(k - 1, {**indices, sym: v}) for v in range(a, b + 1)), 0.0)
+
+    return over(len(limits) - 1, dict(env.indices))
+
+
 def _ev_node(e, env: Env, expected):
     if isinstance(e, sp.MatrixBase):
         rows, cols = e.shape
@@ -332,6 +352,8 @@ def _ev_node(e, env: Env, expected):
         if len(idx) == 1:
             return arr[idx[0] - 1, 0] if arr.shape[1] == 1 else arr[0, idx[0] - 1]
         return arr[idx[0] - 1, idx[1] - 1]
+    if isinstance(e, sp.Sum):
+        return _ev_sum(e, env, expected)
     if isinstance(e, sp.KroneckerDelta):
         a, b = (_sc(_ev(x, env)) for x in e.args)
         return 1.0 if a == b else 0.0

@@ -139,6 +139,8 @@ _REFUSED = {
     "\\prod": "products with \\prod", "\\int": "integrals", "\\lim": "limits", "\\in": "'\\in'",
     "\\infty": "infinity", "\\mathbb": "sets",
 }
+MAX_SUM_LIMIT = 64       # a numeric limit of \sum_{n=1}^{64} in index notation
+MAX_SUM_NESTING = 3      # \sum inside \sum inside \sum
 MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array", "vmatrix", "cases", "Vmatrix"}
 
 
@@ -360,6 +362,12 @@ class _Scanner:
             if t.kind == "char" and t.text == "{":
                 j = self.match(toks, i)
                 inner = toks[i + 1:j]
+                prev = toks[i - 1].text if i else ""
+                if inner and prev not in ("^", "_", "}") and not (toks[i - 1].kind == "cmd" if i else False):
+                    # a braced group in an operand's place is a group: {a^{(0)}}^{\top}, 2 {W^{(1)}_{im}}
+                    value = self.parse(inner)
+                    i = self.emit_with_postfix(value, toks, j + 1, out)
+                    continue
                 if any(tt.text in _KRON_OPS for _, tt in self.top_level(inner)):
                     out.append(Tok("char", "{", t.pos))
                     out.append(self.placeholder(self.parse(inner)))
@@ -408,6 +416,9 @@ class _Scanner:
                 raise ParseError(f"put the operands of '{t.text}' in parentheses here", t.pos)
             if t.text == "\\frac" and "".join(x.text for x in toks[i + 1:i + 6]).startswith("{d}{d"):
                 raise InvalidAnswer("derivative notation (d/dx) cannot be used in an answer: write the result", t.pos)
+            if t.kind == "cmd" and t.text == "\\sum" and self.ctx.indices:
+                i = self.index_sum(toks, i, out, t)
+                continue
             if t.kind == "cmd" and t.text in _REFUSED:
                 raise InvalidAnswer(f"{_REFUSED[t.text]} ({t.text}) cannot be used in an answer: write the result", t.pos)
             if t.kind == "cmd" and t.text == "\\sqrt":
@@ -480,6 +491,71 @@ class _Scanner:
         except SymjacError:
             return None
 
+    # index notation: \sum_{n=1}^{N} body ------------------------------------------------
+    def index_sum(self, toks, i, out, tok):
+        r"""``\sum_{n=lo}^{hi} body`` in index notation: n is bound (a new letter, not a free index,
+        a variable or a size); the body runs to the next top-level + or − or the end of its group."""
+        n = len(toks)
+        k = i + 1
+        if k + 1 >= n or toks[k].text != "_":
+            raise InvalidAnswer("write a sum with its limits, e.g. \\sum_{n=1}^{N}", tok.pos)
+        sub, k = self.superscript(toks, k + 1)
+        if k + 1 >= n or toks[k].text != "^":
+            raise InvalidAnswer("write a sum with its limits, e.g. \\sum_{n=1}^{N}", tok.pos)
+        sup, k = self.superscript(toks, k + 1)
+        m = re.fullmatch(r"([A-Za-z])=(\w+)", sub)
+        if m is None:
+            raise InvalidAnswer(f"write the sum's index and lower limit as _{{n=1}}, not _{{{sub}}}", tok.pos)
+        letter = m.group(1)
+        if letter in self.ctx.index_symbols or letter in self.ctx.shapes or letter in self.ctx.dims:
+            raise InvalidAnswer(f"the summation index {letter} is already a name in this answer", tok.pos)
+        lo, hi = self.sum_limit(m.group(2), tok), self.sum_limit(sup, tok)
+        depth, j, prev = 0, k, None
+        while j < n:
+            tt = toks[j]
+            if tt.kind == "cmd" and tt.text == "\\begin":
+                j = self.env_end(toks, j, self._env_name(toks, j)) + 1
+                prev = tt
+                continue
+            if tt.kind == "char" and tt.text in "([{":
+                depth += 1
+            elif tt.kind == "char" and tt.text in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (tt.kind == "rowsep" or tt.text == "&"):
+                break
+            elif depth == 0 and tt.kind == "char" and tt.text in "+-" and j > k and prev is not None \
+                    and prev.text not in ("+", "-", "*", "/", "^", "_", "\\cdot", "\\times"):
+                break
+            prev = tt
+            j += 1
+        if j == k:
+            raise ParseError("\\sum without a summand", tok.pos)
+        if sum(1 for v in self.ctx.index_symbols if v not in self.ctx.indices) >= MAX_SUM_NESTING:
+            raise InvalidAnswer(f"sums nested more than {MAX_SUM_NESTING} deep", tok.pos)
+        sym = sp.Symbol(letter, integer=True, positive=True)
+        self.ctx.index_symbols[letter] = sym
+        try:
+            body = self.parse(toks[k:j])
+        finally:
+            del self.ctx.index_symbols[letter]
+        if is_matrix(body):
+            raise InvalidAnswer("in index notation a sum's summand is a scalar entry", tok.pos)
+        out.append(self.placeholder(sp.Sum(body, (sym, lo, hi))))
+        return j
+
+    def sum_limit(self, text, tok):
+        text = text.replace(" ", "")
+        if text.isdigit():
+            if not 0 <= int(text) <= MAX_SUM_LIMIT:
+                raise InvalidAnswer(f"sum limit {text} out of range", tok.pos)
+            return sp.Integer(int(text))
+        if text in self.ctx.dims:
+            return self.ctx.dims[text]
+        raise InvalidAnswer(f"unknown sum limit {text!r}: use a number or one of the sizes "
+                            f"{', '.join(sorted(self.ctx.dims)) or '(none)'}", tok.pos)
+
     # postfix on a matrix-valued operand: ^T ' ^{-1} ^{-T} ^{k} --------------------------
     def emit_with_postfix(self, value, toks, i, out):
         value, i = self.postfix(value, toks, i)
@@ -541,13 +617,17 @@ class _Scanner:
         ctx = self.ctx
         layer = None
         sub = None
+        transposed = False
         for _ in range(2):
             if i + 1 < n and toks[i].text == "^" and toks[i + 1].text == "{" and i + 2 < n and toks[i + 2].text == "(":
                 sup, k = self.superscript(toks, i + 1)
-                m = re.fullmatch(r"\((\d+)\)", sup)
+                m = re.fullmatch(r"\((\d+)\)(\\top|T|\\intercal)?", sup)
                 if not m:
                     raise ParseError(f"unreadable superscript ^{{{sup}}}", toks[i].pos)
                 layer, i = m.group(1), k
+                transposed = m.group(2) is not None      # a^{(0)\top}: layer 0, transposed
+                if transposed:
+                    break
                 continue
             if i < n and toks[i].text == "_" and sub is None:
                 if i + 1 >= n:
@@ -567,6 +647,8 @@ class _Scanner:
                 value = ctx.value_of(full)
             else:
                 value = self.entry(full, sub, tok)
+            if transposed and is_matrix(value):
+                value = sp.Transpose(value)
             value, i = self.postfix(value, toks, i)
             out.append(self.placeholder(value))
             return i
