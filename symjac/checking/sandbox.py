@@ -101,7 +101,10 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _worker_main(conn, parent_fds, parent_pid, task, memory_mb: int, max_tasks: int) -> None:
+    own = conn.fileno()
     for fd in parent_fds:                     # never hold the parent's ends: EOF must reach us
+        if fd == own:
+            continue
         try:
             os.close(fd)
         except OSError:
@@ -202,6 +205,7 @@ class _Worker:
         parent, child = ctx.Pipe()
         self.conn = parent
         with _FDS_LOCK:
+            _PARENT_FDS.discard(child.fileno())      # a number reused since: not a parent end any more
             _PARENT_FDS.add(parent.fileno())
             fds = sorted(_PARENT_FDS)
         self.proc = ctx.Process(target=_worker_main, args=(child, fds, os.getpid(), task, memory_mb, max_tasks),
