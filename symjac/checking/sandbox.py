@@ -253,7 +253,8 @@ class Sandbox:
     def __init__(self, task=None, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
                  memory_mb: int = DEFAULT_MEMORY_MB, max_tasks_per_child: int = 1, warm_up=None, failure=None):
         if task is None:
-            raise TypeError("Sandbox needs a task function")
+            raise TypeError("Sandbox(task, …) needs the task function it runs; to check answers use "
+                            "symjac.checking.pool.AnswerSandbox(workers=…, timeout=…)")
         if warm_up is not None:
             warm_up()
         self.task = task
