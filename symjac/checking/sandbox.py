@@ -185,7 +185,7 @@ _SPAWNER_LOCK = threading.Lock()
 
 
 def _spawner() -> _Spawner:
-    global _SPAWNER
+    """The process's spawner thread (a fresh one after a fork: threads do not survive it)."""
     with _SPAWNER_LOCK:
         if _SPAWNER is None or not _SPAWNER.thread.is_alive() or _SPAWNER_PID != os.getpid():
             _set_spawner(_Spawner())
