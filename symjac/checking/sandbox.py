@@ -101,7 +101,10 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _worker_main(conn, parent_fds, parent_pid, task, memory_mb: int, max_tasks: int) -> None:
+    own = conn.fileno()
     for fd in parent_fds:                     # never hold the parent's ends: EOF must reach us
+        if fd == own:
+            continue
         try:
             os.close(fd)
         except OSError:
@@ -182,6 +185,7 @@ _SPAWNER_LOCK = threading.Lock()
 
 
 def _spawner() -> _Spawner:
+    """The process's spawner thread (a fresh one after a fork: threads do not survive it)."""
     with _SPAWNER_LOCK:
         if _SPAWNER is None or not _SPAWNER.thread.is_alive() or _SPAWNER_PID != os.getpid():
             _set_spawner(_Spawner())
@@ -201,6 +205,7 @@ class _Worker:
         parent, child = ctx.Pipe()
         self.conn = parent
         with _FDS_LOCK:
+            _PARENT_FDS.discard(child.fileno())      # a number reused since: not a parent end any more
             _PARENT_FDS.add(parent.fileno())
             fds = sorted(_PARENT_FDS)
         self.proc = ctx.Process(target=_worker_main, args=(child, fds, os.getpid(), task, memory_mb, max_tasks),
@@ -248,7 +253,8 @@ class Sandbox:
     def __init__(self, task=None, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
                  memory_mb: int = DEFAULT_MEMORY_MB, max_tasks_per_child: int = 1, warm_up=None, failure=None):
         if task is None:
-            raise TypeError("Sandbox needs a task function")
+            raise TypeError("Sandbox(task, …) needs the task function it runs; to check answers use "
+                            "symjac.checking.pool.AnswerSandbox(workers=…, timeout=…)")
         if warm_up is not None:
             warm_up()
         self.task = task

@@ -45,8 +45,9 @@ def test_derive_long_chain_of_matmul_is_bounded():
     one_line_error(r, "took longer than 3 s")
 
 
-def test_derive_memory_limit():
-    r = derive("kron(kron(A, A), A)", "--wrt", "A", "--shape", "A=16x16", "--memory-mb", "300", "--timeout", "60")
+def test_derive_memory_limit_is_an_option_and_ends_in_one_line():
+    # whichever limit is reached first (memory on a quiet machine, time on a busy one), one line, exit 2
+    r = derive("kron(A, A)", "--wrt", "A", "--shape", "A=64x64", "--memory-mb", "300", "--timeout", "5")
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     assert "memory" in r.stderr or "took longer" in r.stderr
 
