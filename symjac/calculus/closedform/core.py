@@ -24,6 +24,7 @@ import sympy as sp
 from symjac.conventions import VEC, Convention, get_convention
 from symjac.errors import ShapeError
 from symjac.calculus.closedform.differentials import check_variable, differential
+from symjac.calculus.closedform.entries import matrix_form
 from symjac.calculus.closedform.identify import NoAdjoint, gradient_from_differential, vec_jacobian
 from symjac.render.closedform import to_latex, to_text
 from symjac.calculus.closedform.objects import CommutationMatrix, Unvec, Vec, as_expr
@@ -54,7 +55,7 @@ class ClosedFormResult:
 
     @property
     def shape(self):
-        return self.expr.shape
+        return _shape_of(self.expr)
 
     def instantiate(self, sizes, values=None):
         """The explicit matrix at ``sizes`` (see :func:`symjac.calculus.closedform.instantiate`)."""
@@ -107,10 +108,11 @@ class ClosedFormResult:
             "kind": self.kind,
             "function": to_text(self.function),
             "variable": self.variable.name,
+            "variable_shape": [str(d) for d in getattr(self.variable, "shape", ())],
             "expr": to_text(self.expr),
             "sympy": str(self.expr),
             "latex": self.to_latex(),
-            "shape": [str(d) for d in self.expr.shape],
+            "shape": [str(d) for d in _shape_of(self.expr)],
             "convention": self.convention.to_dict(),
             "differential": None if self.differential is None else to_text(self.differential),
             "proof": None if self.proof is None else self.proof.to_dict(),
@@ -147,16 +149,42 @@ def _jacobian_expr(F, X, dF, dX, conv: Convention):
     return tidy(J)
 
 
+def _prepare(F):
+    """F as a SymPy expression, with SymPy's entry sums turned back into matrix entries."""
+    return matrix_form(as_expr(F, "the function F"))
+
+
+def _by_scalar(dF, dt, F):
+    """dF/dt for a scalar variable t: dF is linear in dt, so the derivative is dF at dt = 1 (F's shape)."""
+    if dF is None:
+        return sp.ZeroMatrix(*_shape_of(F)) if getattr(F, "is_Matrix", False) else sp.S.Zero
+    return tidy(dF.xreplace({dt: sp.S.One}))
+
+
+def _scalar_jacobian(F, D, conv: Convention):
+    """J for a scalar variable: vec(dF/dt), (mn)×1 (numerator), with the convention's output order."""
+    m, n = _shape_of(F)
+    if not getattr(F, "is_Matrix", False):
+        return D
+    J = Vec(sp.Transpose(D)) if conv.outputs == "row" else Vec(D)         # vec_row F = vec Fᵀ
+    return tidy(sp.Transpose(J) if conv.layout == "denominator" else J)
+
+
 def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
-    """The size-free Jacobian of F by the MatrixSymbol X under ``convention`` (default VEC), checked at ≥ 3 sizes.
+    """The size-free Jacobian of F by X (MatrixSymbol, or a scalar Symbol) under ``convention`` (default VEC),
+    checked at ≥ 3 sizes.
 
     Numerator layout: (mn)×(pq), J[r, c] = ∂flat(F)_r/∂flat(X)_c; denominator: its transpose.
+    A scalar variable t gives the (mn)×1 column vec(∂F/∂t) (a scalar F: the scalar dF/dt).
     """
     conv = get_convention(convention)
     X = check_variable(X)
-    F = as_expr(F, "the function F")
+    F = _prepare(F)
     dF, dX = differential(F, X)
-    J = _jacobian_expr(F, X, dF, dX, conv)
+    if isinstance(X, sp.Symbol):
+        J = _scalar_jacobian(F, _by_scalar(dF, dX, F), conv)
+    else:
+        J = _jacobian_expr(F, X, dF, dX, conv)
     rec = prove("jacobian", F, X, J, conv, seed=seed, trials=trials, sizes=sizes) if prove_it else None
     return ClosedFormResult(J, F, X, "jacobian", conv, dF, rec)
 
@@ -164,11 +192,11 @@ def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, t
 def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
     """∂F/∂X in X's shape (p×q) for a scalar (or 1×1) F, checked against ``symjac.gradient`` at ≥ 3 sizes."""
     X = check_variable(X)
-    F = as_expr(F, "the function F")
+    F = _prepare(F)
     if not _is_scalar_shape(_shape_of(F)):
         raise ShapeError(f"a gradient needs a scalar function, got shape {_shape_of(F)[0]}x{_shape_of(F)[1]}")
     dF, dX = differential(F, X)
-    G = _gradient_expr(F, X, dF, dX)
+    G = _by_scalar(dF, dX, F) if isinstance(X, sp.Symbol) else _gradient_expr(F, X, dF, dX)
     rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
     return ClosedFormResult(G, F, X, "gradient", VEC, dF, rec)
 
@@ -178,7 +206,7 @@ def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: i
     g = closed_form_gradient(F, X, prove_it=False)
     X = g.variable
     dG, dX = differential(g.expr, X)
-    H = _jacobian_expr(g.expr, X, dG, dX, VEC)
+    H = _by_scalar(dG, dX, g.expr) if isinstance(X, sp.Symbol) else _jacobian_expr(g.expr, X, dG, dX, VEC)
     rec = prove("hessian", g.function, X, H, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
     return ClosedFormResult(H, g.function, X, "hessian", VEC, dG, rec)
 

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
@@ -28,12 +29,17 @@ from symjac.calculus.closedform.objects import (
     DiagEmbedding,
     ElementwiseDerivative,
     Norm,
+    UnitVector,
     Unvec,
     Vec,
     as_expr,
 )
 
 COND_LIMIT = 1e8
+
+
+# DiracDelta is zero almost everywhere (a derivative of Heaviside away from its jump).
+_NUMPY_EXTRA = {"DiracDelta": lambda x, *k: np.zeros_like(np.asarray(x, dtype=float))}
 
 
 class InvalidInstance(SymjacError):
@@ -166,19 +172,22 @@ class Evaluator:
         if isinstance(e, sp.MatPow):
             base, k = e.args
             B = self.mat(base)
-            if k.is_Integer:
-                if k < 0:
-                    B, k = self._inv(B, f"the inverted matrix {base}"), -k
-                return np.linalg.matrix_power(B, int(k)) if B.ndim == 2 else _batched_power(B, int(k))
+            kv = self.scal(k)
             if B.shape[-2:] == (1, 1):
-                return self.check(np.power(B, float(self.scal(k)[..., 0, 0]) if not k.free_symbols else self.scal(k)), str(e))
-            raise UnsupportedError(f"matrix power with a non-integer exponent {k}")
+                return self.check(np.power(B, kv), str(e))
+            kf = float(np.ravel(kv)[0])
+            if kv.size != 1 or kf != int(kf):
+                raise UnsupportedError(f"matrix power with a non-integer exponent {k}")
+            k = int(kf)
+            if k < 0:
+                B, k = self._inv(B, f"the inverted matrix {base}"), -k
+            return np.linalg.matrix_power(B, k) if B.ndim == 2 else _batched_power(B, k)
         if isinstance(e, sp.HadamardProduct):
             out = self.mat(e.args[0])
             for a in e.args[1:]:
                 out = out * self.mat(a)
             return out
-        if isinstance(e, sp.HadamardPower):
+        if isinstance(e, HadamardPower):
             return self.check(np.power(self.mat(e.base), self.scal(e.exp)), str(e))
         if isinstance(e, sp.KroneckerProduct):
             out = self.mat(e.args[0])
@@ -200,6 +209,11 @@ class Evaluator:
         if isinstance(e, DiagonalOf):
             A = self.mat(e.arg)
             return np.diagonal(A, axis1=-2, axis2=-1)[..., :, None]
+        if isinstance(e, UnitVector):
+            n, i = self.dim(e.shape[0]), int(np.ravel(self.scal(e.index))[0])
+            v = np.zeros((n, 1))
+            v[i, 0] = 1.0
+            return v
         if hasattr(e, "numeric"):                      # structured objects (duplication matrices …)
             return e.numeric(self)
         raise UnsupportedError(f"cannot evaluate {type(e).__name__} numerically (in {e})")
@@ -208,7 +222,7 @@ class Evaluator:
         key = lam
         if key not in self._lambdas:
             (v,), body = lam.variables, lam.expr
-            self._lambdas[key] = sp.lambdify([v], body, "numpy")
+            self._lambdas[key] = sp.lambdify([v], body, [_NUMPY_EXTRA, "numpy"])
         out = self._lambdas[key](A)
         return np.broadcast_to(out, A.shape).astype(float) if np.ndim(out) < A.ndim else out
 
@@ -245,7 +259,7 @@ class Evaluator:
             return np.sqrt(np.sum(A * A, axis=(-2, -1)))[..., None, None]
         if isinstance(e, MatrixElement):
             A = self.mat(e.parent)
-            i, j = int(self.scal(e.i)[..., 0, 0].flat[0]), int(self.scal(e.j)[..., 0, 0].flat[0])
+            i, j = int(np.ravel(self.scal(e.i))[0]), int(np.ravel(self.scal(e.j))[0])
             return A[..., i:i + 1, j:j + 1]
         return self.check(self._generic(e), str(e))
 
@@ -268,7 +282,7 @@ class Evaluator:
             raise UnsupportedError(f"cannot evaluate {e} numerically")
         key = ("generic", e)
         if key not in self._lambdas:
-            self._lambdas[key] = sp.lambdify(dummies, body, "numpy")
+            self._lambdas[key] = sp.lambdify(dummies, body, [_NUMPY_EXTRA, "numpy"])
         args = [self.scal(l) for l in leaves]
         out = np.asarray(self._lambdas[key](*args), dtype=float)
         return out if out.ndim >= 2 else np.broadcast_to(out, (1, 1)) + 0.0
@@ -286,7 +300,8 @@ def evaluate(expr, sizes, values, strict: bool = False) -> np.ndarray:
     if not isinstance(expr, sp.Basic) and hasattr(expr, "expr"):
         expr = expr.expr
     ev = Evaluator(sizes, values, strict)
-    e = as_expr(expr)
+    from symjac.calculus.closedform.entries import matrix_form
+    e = matrix_form(as_expr(expr))
     return ev.mat(e) if getattr(e, "is_Matrix", False) else ev.scal(e)
 
 

@@ -176,6 +176,24 @@ class ElementwiseDerivative(sp.MatrixExpr):
         return ElementwiseDerivative(self.function, sp.Transpose(self.arg))
 
 
+class UnitVector(sp.MatrixExpr):
+    """e_i: the n×1 column with 1 at (0-based) row i, 0 elsewhere; e_i e_jᵀ is the single-entry matrix J^{ij}."""
+
+    def __new__(cls, i, n):
+        if as_expr(n) == 1:
+            return sp.Identity(1)
+        return sp.Basic.__new__(cls, as_expr(i), as_expr(n))
+
+    index = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return (self.args[1], sp.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        return sp.KroneckerDelta(i, self.index)
+
+
 class Norm(sp.Expr):
     """‖A‖: the Euclidean norm of a vector or the Frobenius norm of a matrix (a scalar ≥ 0)."""
 
@@ -234,6 +252,7 @@ __all__ = [
     "ElementwiseDerivative",
     "ElementwiseApplyFunction",
     "Norm",
+    "UnitVector",
     "as_expr",
     "as_lambda",
     "elementwise",

@@ -212,6 +212,8 @@ def _as_explicit_scalar_or_matrix(M):
 
 
 def _reference(kind, F_e, X_e, conv):
+    if kind == "gradient" and X_e.shape == (1, 1):
+        return explicit_jacobian(F_e, X_e, conv)
     if kind == "jacobian":
         return explicit_jacobian(F_e, X_e, conv)
     if kind == "gradient":
@@ -324,6 +326,8 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
     t0 = time.monotonic()
     rng = random.Random(seed)
     dims = dimension_symbols(F, X, expr)
+    # symbolic integer parameters (Xᵖ) are fixed per instance like sizes
+    dims = sorted(dims + [s for s in scalar_symbols(F, dims) if s.is_integer and s != X], key=lambda s: s.name)
     heavy = _is_heavy(F) or _is_heavy(expr)
     if sizes is not None:
         if len(sizes) < trials:
@@ -332,7 +336,7 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
     else:
         candidates = candidate_sizes(dims, rng, heavy)
     mats = matrix_symbols(F, X, expr)
-    scals = scalar_symbols(F, dims)
+    scals = [s for s in scalar_symbols(F, dims) if s != X]
     done: list[tuple[int, ...]] = []
     skipped = 0
     exact_everywhere = True
@@ -410,6 +414,8 @@ def _valid_draws(F, X, expr, mats, scals, sz, rng, heavy, points):
     """``points`` random (values, X-entry substitution) pairs sharing one draw of the constants, at which F
     and the closed form are defined (well-conditioned inverses and determinants, finite values), or None."""
     def shape_of(M):
+        if not getattr(M, "is_Matrix", False):
+            return (1, 1)
         return tuple(int(as_expr(d).xreplace({s: sz[s.name] for s in as_expr(d).free_symbols})) for d in M.shape)
 
     def arrays(values):
