@@ -121,7 +121,7 @@ class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
         return r"%s^{%s}" % (self._sup_base(e.base), self._print(e.exp))
 
     def _print_UnitVector(self, e):
-        return r"\mathbf{e}_{%s}" % self._print(e.index + 1)
+        return r"\mathbf{e}_{%s}" % self._print(e.index + 1 if e.index.is_Integer else e.index)
 
     def _print_HadamardPower(self, e):
         return r"%s^{\circ %s}" % (self._sup_base(e.base), self._print(e.exp))
@@ -238,8 +238,8 @@ class ClosedFormTextPrinter(_ProductLayout, StrPrinter):
         return "%s^%s" % (self._wrap(e.base), k if (e.exp.is_Atom and not e.exp.is_negative) else "(%s)" % k)
 
     def _print_UnitVector(self, e):
-        i = e.index + 1
-        return "e_%s" % (self._print(i) if i.is_Integer else "(%s)" % self._print(i))
+        i = e.index + 1 if e.index.is_Integer else e.index         # integers 1-based as in the notes
+        return "e_%s" % self._print(i)
 
     def _print_HadamardPower(self, e):
         return "%s^∘(%s)" % (self._wrap(e.base), self._print(e.exp))

@@ -12,7 +12,14 @@ elementwise functions, ``Vec``, ``Diag``, ``Norm``) by differentials
 elementwise engine at ≥ 3 random sizes (:mod:`.proof`).
 """
 from symjac.calculus.closedform.build import MatrixExprBuilder, build_matrix_expr, closed_form_from_text
-from symjac.calculus.closedform.core import ClosedFormResult, closed_form, closed_form_gradient, closed_form_hessian
+from symjac.calculus.closedform.core import (
+    ClosedFormResult,
+    closed_form,
+    closed_form_entry,
+    closed_form_gradient,
+    closed_form_hessian,
+)
+from symjac.calculus.closedform.structured import DuplicationMatrix, EliminationMatrix, vech
 from symjac.calculus.closedform.differentials import differential
 from symjac.calculus.closedform.instantiate import instantiate
 from symjac.render.closedform import to_latex, to_text
@@ -34,6 +41,10 @@ __all__ = [
     "closed_form",
     "closed_form_gradient",
     "closed_form_hessian",
+    "closed_form_entry",
+    "DuplicationMatrix",
+    "EliminationMatrix",
+    "vech",
     "closed_form_from_text",
     "instantiate",
     "ClosedFormResult",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symjac.conventions import VEC, Convention, get_convention
-from symjac.errors import ShapeError
+from symjac.errors import ShapeError, SymjacError
 from symjac.calculus.closedform.differentials import check_variable, differential
 from symjac.calculus.closedform.entries import matrix_form
 from symjac.calculus.closedform.identify import NoAdjoint, gradient_from_differential, vec_jacobian
@@ -189,16 +189,84 @@ def closed_form(F, X, convention=VEC, *, prove_it: bool = True, seed: int = 0, t
     return ClosedFormResult(J, F, X, "jacobian", conv, dF, rec)
 
 
-def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
-    """∂F/∂X in X's shape (p×q) for a scalar (or 1×1) F, checked against ``symjac.gradient`` at ≥ 3 sizes."""
+def closed_form_gradient(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None,
+                         properties=None, symmetric: str = "free", relations=()) -> ClosedFormResult:
+    """∂F/∂X in X's shape (p×q) for a scalar (or 1×1) F, checked against ``symjac.gradient`` at ≥ 3 sizes.
+
+    ``properties`` ({name: ["symmetric", …]}, the vocabulary of :mod:`symjac.properties`) are used
+    by the rules (a symmetric constant A: Aᵀ → A) and by the proof (values drawn with them).  A
+    symmetric / spd X gives the gradient over its free parameters: ``symmetric="free"``
+    G + Gᵀ − G∘I (Cookbook §2.8) or ``"frobenius"`` (G + Gᵀ)/2; a diagonal X gives G∘I.
+    ``relations``: size relations such as ``["m >= n"]``.
+    """
+    from symjac.properties import parse_properties, parse_relation
+    from symjac.calculus.closedform.structured import prove_structured, structured_gradient, use_symmetry
+    props = parse_properties(properties)
+    rels = tuple(parse_relation(r) for r in relations)
     X = check_variable(X)
     F = _prepare(F)
     if not _is_scalar_shape(_shape_of(F)):
         raise ShapeError(f"a gradient needs a scalar function, got shape {_shape_of(F)[0]}x{_shape_of(F)[1]}")
     dF, dX = differential(F, X)
     G = _by_scalar(dF, dX, F) if isinstance(X, sp.Symbol) else _gradient_expr(F, X, dF, dX)
-    rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials, sizes=sizes) if prove_it else None
+    xprops = props.get(getattr(X, "name", ""), frozenset())
+    if xprops & {"symmetric", "spd", "diagonal"}:
+        G = tidy(use_symmetry(tidy(use_symmetry(structured_gradient(G, X, xprops, symmetric), props)), props))
+        rec = prove_structured(F, X, G, props, symmetric, seed=seed, trials=trials) if prove_it else None
+        r = ClosedFormResult(G, F, X, "gradient", VEC, dF, rec)
+        r.notes.append(f"structured {X.name}: " + ("G∘I (diagonal)" if "diagonal" in xprops else
+                       ("G + Gᵀ − G∘I (free parameters)" if symmetric == "free" else "(G + Gᵀ)/2 (Frobenius)")))
+        return r
+    G = tidy(use_symmetry(G, props)) if props else G
+    rec = prove("gradient", F, X, G, VEC, seed=seed, trials=trials, sizes=sizes, properties=props,
+                relations=rels) if prove_it else None
     return ClosedFormResult(G, F, X, "gradient", VEC, dF, rec)
+
+
+def closed_form_entry(F, X, i=None, j=None, *, prove_it: bool = True, seed: int = 0) -> ClosedFormResult:
+    """∂F/∂X_ij (F's shape) = dF at dX = J^{ij} = e_i e_jᵀ, the single-entry matrix (Magnus–Neudecker /
+    Cookbook §9.7).  i, j: 0-based integers or symbols (default the symbols i, j)."""
+    from symjac.calculus.closedform.structured import entry_derivative
+    X = check_variable(X)
+    if not isinstance(X, sp.MatrixSymbol):
+        raise SymjacError("closed_form_entry needs a matrix variable")
+    i = sp.Symbol("i", integer=True, nonnegative=True) if i is None else as_expr(i)
+    j = sp.Symbol("j", integer=True, nonnegative=True) if j is None else as_expr(j)
+    F = _prepare(F)
+    dF, dX = differential(F, X)
+    E = tidy(entry_derivative(dF, dX, i, j)) if dF is not None else sp.ZeroMatrix(*_shape_of(F))
+    rec = _prove_entry(F, X, E, i, j, seed) if prove_it else None
+    r = ClosedFormResult(E, F, X, "entry", VEC, dF, rec)
+    r.notes.append(f"∂F/∂{X.name}[i, j] with 0-based i, j; e_i prints 1-based as in the notes")
+    return r
+
+
+def _prove_entry(F, X, E, i, j, seed):
+    """E against ∂F_e/∂X_e[i, j] (explicit SymPy diff of each entry) at ≥ 3 sizes and every (i, j)."""
+    import random
+    from symjac.calculus.closedform.instantiate import instantiate
+    from symjac.calculus.closedform.proof import ClosedFormCheckError, ProofRecord, candidate_sizes, dimension_symbols
+    rng = random.Random(seed)
+    dims = dimension_symbols(F, X, E)
+    done = []
+    for sizes_t in candidate_sizes(dims, rng, heavy=True):
+        if len(done) >= 3:
+            break
+        sz = {d.name: v for d, v in zip(dims, sizes_t)}
+        F_e = instantiate(F, sz)
+        X_e = instantiate(X, sz)
+        for a in range(X_e.rows):
+            for b in range(X_e.cols):
+                vals = {s.name: v for s, v in ((i, a), (j, b)) if isinstance(s, sp.Symbol)}
+                if (not isinstance(i, sp.Symbol) and int(i) != a) or (not isinstance(j, sp.Symbol) and int(j) != b):
+                    continue
+                got = instantiate(E, sz, vals)
+                ref = F_e.applyfunc(lambda v: sp.diff(v, X_e[a, b]))
+                if got.shape != ref.shape or any(sp.expand(u - v) != 0 for u, v in zip(got, ref)):
+                    raise ClosedFormCheckError(f"entry derivative {E} disagrees at sizes {sz}, entry ({a}, {b})")
+        done.append(sizes_t)
+    return ProofRecord(kind="entry", dims=tuple(d.name for d in dims), sizes=tuple(done), method=ProofRecord.EXACT,
+                       convention={}, reference="sympy.diff of every entry, at every (i, j)")
 
 
 def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: int = 3, sizes=None) -> ClosedFormResult:
@@ -211,4 +279,4 @@ def closed_form_hessian(F, X, *, prove_it: bool = True, seed: int = 0, trials: i
     return ClosedFormResult(H, g.function, X, "hessian", VEC, dG, rec)
 
 
-__all__ = ["ClosedFormResult", "closed_form", "closed_form_gradient", "closed_form_hessian"]
+__all__ = ["ClosedFormResult", "closed_form", "closed_form_gradient", "closed_form_hessian", "closed_form_entry"]

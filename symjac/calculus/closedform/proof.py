@@ -309,7 +309,7 @@ def _cheap_exact(F_mat, expr) -> bool:
 
 def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
           trials: int = DEFAULT_TRIALS, points: int = DEFAULT_POINTS, tol: float = DEFAULT_TOL,
-          sizes=None, budget: float = DEFAULT_BUDGET) -> ProofRecord:
+          sizes=None, budget: float = DEFAULT_BUDGET, properties=None, relations=()) -> ProofRecord:
     """Check the closed form ``expr`` of the ``kind`` derivative of F by X; return the record or raise.
 
     Sizes are tried in turn (non-square first) until ``trials`` of them are
@@ -322,6 +322,8 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
     expansion of big instances).  Stops after ``budget`` seconds and says so.
 
     ``sizes``: optional list of {dimension name: int} to try instead of random ones.
+    ``properties``: {name: frozenset of symjac.properties names}: values are drawn with them and
+    sizes that cannot carry them are skipped; ``relations``: symjac.properties.Relation list (m ≥ n).
     """
     t0 = time.monotonic()
     rng = random.Random(seed)
@@ -349,13 +351,15 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
             break
         sz = {d.name: v for d, v in zip(dims, sizes_t)}
         where = f"sizes {sz}"
-        draws = _valid_draws(F, X, expr, mats, scals, sz, rng, heavy, points)
+        if not _structure_fits(sz, mats, properties or {}, relations):
+            continue
+        draws = _valid_draws(F, X, expr, mats, scals, sz, rng, heavy, points, properties or {})
         if draws is None:
             skipped += 1
             continue
         F_e = _as_explicit_scalar_or_matrix(instantiate(F, sz))
         F_mat = F_e if isinstance(F_e, sp.MatrixBase) else sp.Matrix([[F_e]])
-        if _cheap_exact(F_mat, expr):
+        if not properties and _cheap_exact(F_mat, expr):           # declared structure: values carry it
             ref = _reference(kind, F_e, instantiate(X, sz), convention)
             got = instantiate(expr, sz)
             _check_shape(got, ref, where)
@@ -410,7 +414,20 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
     )
 
 
-def _valid_draws(F, X, expr, mats, scals, sz, rng, heavy, points):
+def _structure_fits(sz, mats, properties, relations) -> bool:
+    from symjac.properties import sizes_ok
+    if not all(r.holds(sz) for r in relations):
+        return False
+    for M in mats:
+        props = properties.get(M.name)
+        if props:
+            shape = tuple(int(as_expr(d).xreplace({s: sz[s.name] for s in as_expr(d).free_symbols})) for d in M.shape)
+            if not sizes_ok(shape, props):
+                return False
+    return True
+
+
+def _valid_draws(F, X, expr, mats, scals, sz, rng, heavy, points, properties=None):
     """``points`` random (values, X-entry substitution) pairs sharing one draw of the constants, at which F
     and the closed form are defined (well-conditioned inverses and determinants, finite values), or None."""
     def shape_of(M):
@@ -431,16 +448,26 @@ def _valid_draws(F, X, expr, mats, scals, sz, rng, heavy, points):
             pass                                     # not evaluable numerically: the symbolic path decides
         return True
 
+    properties = properties or {}
+    nrng = np.random.default_rng(rng.randrange(2**32))
+
+    def value(M):
+        props = properties.get(M.name)
+        if props:
+            from symjac.properties import draw
+            return sp.ImmutableMatrix(np.round(draw(nrng, shape_of(M), props), 12).tolist())
+        return _value_for(rng, shape_of(M), square_shift=True)
+
     for _ in range(4):
         consts = {}
         for M in mats:
             if M.name != X.name:
-                consts[M.name] = _value_for(rng, shape_of(M), square_shift=True)
+                consts[M.name] = value(M)
         for s in scals:
             consts[s.name] = sp.ImmutableMatrix([[_scalar_value(rng, s)]])
         draws = []
         for _ in range(3 * points):
-            val = _value_for(rng, shape_of(X), square_shift=True)
+            val = value(X)
             values = dict(consts, **{X.name: val})
             if defined(values):
                 draws.append((values, _entry_map(X.name, shape_of(X), val)))
