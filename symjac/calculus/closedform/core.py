@@ -87,8 +87,21 @@ class ClosedFormResult:
 
     def describe_convention(self) -> str:
         if self.kind == "gradient":
-            return "gradient in the variable's shape: G[k,l] = ∂F/∂X[k,l] (unstructured X)"
+            structured = next((n for n in self.notes if n.startswith("structured")), None)
+            return ("gradient in the variable's shape: G[k,l] = ∂F/∂X[k,l] "
+                    + (f"({structured})" if structured else "(unstructured X)"))
+        if self.kind == "hessian":
+            return "vec Hessian: H = ∂vec(∇F)/∂(vec X)ᵀ, (pq)×(pq), columns stacked (VEC)"
+        if self.kind == "entry":
+            return "entry partial ∂F/∂X[i,j] in F's shape (0-based i, j)"
         return f"{self.convention.label}: {self.convention.describe()}"
+
+    def convention_dict(self) -> dict:
+        """The convention the result is really in: a Jacobian's preset, or the gradient / Hessian / entry layout."""
+        if self.kind == "jacobian":
+            return self.convention.to_dict()
+        return {"name": {"gradient": "gradient-in-shape", "hessian": "vec-hessian", "entry": "entry"}[self.kind],
+                "description": self.describe_convention()}
 
     def to_markdown(self) -> str:
         lines = [
@@ -113,7 +126,7 @@ class ClosedFormResult:
             "sympy": str(self.expr),
             "latex": self.to_latex(),
             "shape": [str(d) for d in _shape_of(self.expr)],
-            "convention": self.convention.to_dict(),
+            "convention": self.convention_dict(),
             "differential": None if self.differential is None else to_text(self.differential),
             "proof": None if self.proof is None else self.proof.to_dict(),
         }

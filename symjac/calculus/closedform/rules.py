@@ -178,6 +178,8 @@ RULES = {
     sp.HadamardProduct:       lambda e, d: product(e.args, d, hadamard),                           # d(A∘B) = dA∘B + A∘dB
     sp.KroneckerProduct:      lambda e, d: product(e.args, d, kron),                               # d(A⊗B) = dA⊗B + A⊗dB
     ElementwiseApplyFunction: elementwise_function,                                                # d f(A) = f′(A)∘dA
+    ElementwiseDerivative:    lambda e, d: apply1(lambda dA: hadamard(ElementwiseDerivative(e.derivative_lambda(), e.arg), dA),
+                                                  d(e.arg)),                                       # d f′(A) = f″(A)∘dA
     Vec:                      lambda e, d: apply1(Vec, d(e.arg)),                                  # d vec A = vec dA
     Unvec:                    lambda e, d: apply1(lambda u: Unvec(u, *e.args[1:]), d(e.arg)),      # d unvec v = unvec dv
     Diag:                     lambda e, d: apply1(Diag, d(e.arg)),                                 # d diag(v) = diag(dv)
