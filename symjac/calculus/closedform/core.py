@@ -66,6 +66,8 @@ class ClosedFormResult:
         f, x = to_latex(self.function), to_latex(self.variable)
         if self.kind == "gradient":
             return r"\frac{\partial}{\partial %s}\left(%s\right)" % (x, f)
+        if self.kind == "entry":
+            return r"\frac{\partial}{\partial (%s)_{ij}}\left(%s\right)" % (x, f)
         if self.kind == "hessian":
             return r"\frac{\partial \operatorname{vec} \nabla_{%s}}{\partial (\operatorname{vec} %s)^{\top}}\left(%s\right)" % (x, x, f)
         return r"J_{%s}\left(%s\right)" % (x, f)
@@ -73,6 +75,15 @@ class ClosedFormResult:
     def to_latex(self) -> str:
         """LaTeX of the closed form alone."""
         return to_latex(self.expr)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter display: the derivative = its closed form."""
+        return f"$\\displaystyle {self.lhs_latex()} = {self.to_latex()}$"
+
+    def lambdify(self):
+        """A batched NumPy function of the closed form (see :func:`symjac.evaluate.closedform.lambdify_closed_form`)."""
+        from symjac.evaluate.closedform import lambdify_closed_form
+        return lambdify_closed_form(self)
 
     def to_text(self) -> str:
         """One-line Unicode text of the closed form."""

@@ -197,7 +197,10 @@ class Evaluator:
         if isinstance(e, ElementwiseApplyFunction):
             return self.check(self._apply(e.function, self.mat(e.expr)), str(e))
         if isinstance(e, ElementwiseDerivative):
-            return self.check(self._apply(e.derivative_lambda(), self.mat(e.arg)), str(e))
+            key = ("derivative", e.function)
+            if key not in self._lambdas:
+                self._lambdas[key] = e.derivative_lambda()
+            return self.check(self._apply(self._lambdas[key], self.mat(e.arg)), str(e))
         if isinstance(e, Vec):
             return _vec(self.mat(e.arg))
         if isinstance(e, Unvec):
