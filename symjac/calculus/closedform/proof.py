@@ -39,6 +39,7 @@ DEFAULT_POINTS = 3
 DEFAULT_TOL = 1e-9
 DEFAULT_BUDGET = 20.0            # seconds per proof; the record says when it ran out
 EXACT_OPS_LIMIT = 3000           # larger polynomial instances are checked numerically
+EXACT_LEAVES_LIMIT = 6           # so are products of more than this many matrix factors
 
 
 class ClosedFormCheckError(SymjacError):
@@ -300,10 +301,12 @@ def _compact(M, xs):
     return sp.ImmutableMatrix(M.rows, M.cols, [one(v) for v in M])
 
 
-def _cheap_exact(F_mat, expr) -> bool:
+def _cheap_exact(F_mat, expr, F=None) -> bool:
     """Exact symbolic comparison only for polynomial entries of modest size (no expansion of big instances)."""
     if _is_heavy(expr) or not _polynomial(F_mat):
         return False
+    if F is not None and sum(1 for e in sp.preorder_traversal(F) if isinstance(e, sp.MatrixSymbol)) > EXACT_LEAVES_LIMIT:
+        return False                                 # a long product: its symbolic expansion is the slow part
     return sum(sp.count_ops(v) for v in F_mat) <= EXACT_OPS_LIMIT
 
 
@@ -359,7 +362,7 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
             continue
         F_e = _as_explicit_scalar_or_matrix(instantiate(F, sz))
         F_mat = F_e if isinstance(F_e, sp.MatrixBase) else sp.Matrix([[F_e]])
-        if not properties and _cheap_exact(F_mat, expr):           # declared structure: values carry it
+        if not properties and _cheap_exact(F_mat, expr, F):           # declared structure: values carry it
             ref = _reference(kind, F_e, instantiate(X, sz), convention)
             got = instantiate(expr, sz)
             _check_shape(got, ref, where)
@@ -372,7 +375,9 @@ def prove(kind: str, F, X, expr, convention: Convention = VEC, *, seed: int = 0,
         exact_everywhere = False
         consts = {k: v for k, v in draws[0][0].items() if k != X.name}      # shared by the draws at this size
         X_e = instantiate(X, sz)
-        Fc = _compact(instantiate(F, sz, consts), list(draws[0][1].keys()))
+        Fc = instantiate(F, sz, consts)
+        if not heavy:                                               # polynomial: collect terms once (cheap)
+            Fc = _compact(Fc, list(draws[0][1].keys()))
         ref = _reference(kind, _as_explicit_scalar_or_matrix(Fc), X_e, convention)
         for values, xsubs in draws:
             ref_at = _numeric_matrix(ref, xsubs)
