@@ -186,6 +186,8 @@ class _SourceWriter:
             return self.names[e.name]
         if e.is_Number or isinstance(e, sp.NumberSymbol):
             return repr(float(e))
+        if hasattr(e, "definition"):
+            return self.node(e.definition())
         if isinstance(e, sp.Identity):
             return self.tmp(f"xp.eye({self.dim(e.shape[0])})")
         if isinstance(e, sp.ZeroMatrix):

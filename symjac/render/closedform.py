@@ -28,7 +28,7 @@ _TEXT_NAMES = {sp.tanh: "tanh", sigmoid: "σ", relu: "relu", sp.exp: "exp", sp.l
 def _is_atomic(e) -> bool:
     return isinstance(e, (sp.MatrixSymbol, sp.Identity, sp.ZeroMatrix, sp.OneMatrix, sp.Symbol)) or (
         type(e).__name__ in ("CommutationMatrix", "Vec", "Diag", "DiagEmbedding", "ElementwiseApplyFunction",
-                             "ElementwiseDerivative", "Unvec", "DiagonalOf", "UnitVector")
+                             "ElementwiseDerivative", "Unvec", "DiagonalOf", "UnitVector", "Softmax")
     )
 
 

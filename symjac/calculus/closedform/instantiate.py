@@ -348,6 +348,8 @@ class _Instantiator:
         if isinstance(e, DiagonalOf):
             A = self.mat(e.arg)
             return _S(min(A.rows, A.cols), 1, {(i, 0): x for (i, j), x in A.d.items() if i == j})
+        if hasattr(e, "definition"):
+            return self.mat(e.definition())
         if hasattr(e, "explicit_at"):
             return _S.dense(e.explicit_at(self.dim))
         raise UnsupportedError(f"cannot instantiate {type(e).__name__} (in {e})")

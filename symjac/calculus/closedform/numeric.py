@@ -217,6 +217,8 @@ class Evaluator:
             v = np.zeros((n, 1))
             v[i, 0] = 1.0
             return v
+        if hasattr(e, "definition"):
+            return self.mat(e.definition())
         if hasattr(e, "numeric"):                      # structured objects (duplication matrices …)
             return e.numeric(self)
         raise UnsupportedError(f"cannot evaluate {type(e).__name__} numerically (in {e})")

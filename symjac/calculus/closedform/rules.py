@@ -17,7 +17,7 @@ from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.hadamard import hadamard_power as hadamard_power_of
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from symjac.calculus.closedform.objects import Diag, ElementwiseApplyFunction, ElementwiseDerivative, Norm, Unvec, Vec, as_lambda
+from symjac.calculus.closedform.objects import Diag, ElementwiseApplyFunction, ElementwiseDerivative, Norm, Softmax, Unvec, Vec, as_lambda
 
 # --- helpers: None is a zero differential -------------------------------------
 
@@ -196,6 +196,7 @@ RULES = {
     MatrixElement:            matrix_element,                                                      # d(A[i,j]) = (dA)[i,j]
     HadamardPower:            hadamard_power,                                                      # d(A^{∘c}) = c A^{∘(c−1)}∘dA
     DiagonalOf:               lambda e, d: apply1(DiagonalOf, d(e.arg)),                           # d diagvec A = diagvec dA
+    Softmax:                  lambda e, d: d(e.definition()),                                      # softmax by its definition
 }
 
 # Leaves with a zero differential unless they are the variable itself.
