@@ -10,7 +10,6 @@ Sources as in test_closedform_identities (MC = Matrix Cookbook 2012-11-15, M&N =
 source string says "(eq. number unverified)"."""
 from __future__ import annotations
 
-import random
 import time
 
 import pytest
@@ -53,7 +52,6 @@ def E(f, Z):
 
 S_txA = M("A", n, n) + t * M("B", n, n)                      # Y(t) = A + tB
 sm = E(sp.exp, z) / Tr(T(one_n) * E(sp.exp, z))            # softmax(z) = exp z / 1ᵀexp z
-zW = W * a_n if False else None
 a_in, b_out = M("a", n, 1), M("b", m, 1)
 zl = W * a_in + b_out
 
