@@ -257,6 +257,16 @@ def _softmax(coeff, mats):
     return coeff, out
 
 
+def _trace(e, args):
+    """tr(cA) = c tr(A) for a scalar c."""
+    (a,) = args
+    if isinstance(a, sp.MatMul):
+        c, ms = _split(a)
+        if c != 1 and ms:
+            return c * sp.Trace(ms[0] if len(ms) == 1 else sp.MatMul(*ms))
+    return sp.Trace(a)
+
+
 def _elementwise_derivative(e, args):
     """Named rule ``self_derivative``: f′(A) = f(A) when f′ = f (exp)."""
     lam = e.function
@@ -390,6 +400,7 @@ _HANDLERS = {
     Vec: _vec,
     Diag: _diag,
     ElementwiseDerivative: _elementwise_derivative,
+    sp.Trace: _trace,
 }
 
 __all__ = ["tidy"]
