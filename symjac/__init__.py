@@ -18,7 +18,7 @@ from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac.blocks import affine, gram, layer, least_squares, relu, sigmoid, tanh
 from symjac.elementwise import gelu, leaky_relu, log_sigmoid, softplus
 from symjac.checking.engine import Problem, Report, check
-from symjac.calculus.closedform import closed_form, closed_form_gradient, closed_form_hessian, instantiate
+from symjac.calculus.closedform import closed_form, closed_form_entry, closed_form_gradient, closed_form_hessian, instantiate
 from symjac.calculus.explicit import derivative, derivative_array, gradient, jacobian
 from symjac.study.networks import Layer, Network, network
 from symjac.evaluate.numeric import NumericCheck, finite_difference_check, lambdify, numeric_agreement
@@ -36,7 +36,7 @@ __all__ = [
     "commutation_matrix", "vec", "unvec",
     "lambdify", "finite_difference_check", "NumericCheck", "numeric_agreement",
     "Problem", "Report", "check",
-    "closed_form", "closed_form_gradient", "closed_form_hessian", "instantiate",
+    "closed_form", "closed_form_entry", "closed_form_gradient", "closed_form_hessian", "instantiate",
     "network", "Network", "Layer", "spectral_radius", "init_matrix", "power_run",
     "affine", "gram", "least_squares", "layer", "tanh", "sigmoid", "relu",
     "softplus", "log_sigmoid", "gelu", "leaky_relu",

@@ -135,6 +135,8 @@ class Verification:
             return f"{text}, but not independently ({self.note or 'the reference shares code with the engine'})"
         pts = f"{self.points} random point{'s' if self.points != 1 else ''}"
         if self.how == NUMERIC:
+            if self.points == 0:
+                return f"NOT verified: no size tried gave a valid instance (seed {self.seed})"
             word = "" if self.agrees else "DISAGREES: "
             total = self.points * max(1, len(self.sizes))
             return (f"{word}numerically, at {total} random point{'s' if total != 1 else ''} "
@@ -205,10 +207,15 @@ def from_proof(rec, subject: str = "the closed form") -> Verification:
     never complete, so never "proven") as a record."""
     reference = f"the entry-by-entry engine ({rec.reference})"
     sizes = tuple(tuple(s) for s in rec.sizes) if rec.dims else ()
+    notes = "; ".join(getattr(rec, "notes", ()))
+    if not getattr(rec, "verified", True):          # no size gave a valid instance: nothing was compared
+        return Verification(how=NUMERIC, subject=subject, reference=reference, independent=True, complete=False,
+                            agrees=False, dims=tuple(rec.dims), points=0, seed=rec.seed,
+                            note=notes or "no size tried gave a valid instance")
     return Verification(
         how=EXACT if rec.exact else NUMERIC, subject=subject, reference=reference, independent=True,
         complete=False, agrees=True, dims=tuple(rec.dims), sizes=sizes,
-        points=rec.points, tolerance=rec.tolerance, seed=rec.seed,
+        points=rec.points, tolerance=rec.tolerance, seed=rec.seed, note=notes,
     )
 
 

@@ -49,6 +49,10 @@ def register(sub) -> None:
     p.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
     p.add_argument("--closed-form", action="store_true",
                    help="also give the size-free closed form (Kronecker / commutation / diag)")
+    p.add_argument("--hessian", action="store_true",
+                   help="the closed-form Hessian ∂vec∇F/∂(vec X)ᵀ of a scalar EXPR (implies --closed-form)")
+    p.add_argument("--sizes", action="append", default=[], metavar="m=3,n=2",
+                   help="sizes at which to prove the closed form (repeat for several; default: chosen at random)")
     p.add_argument("--points", type=bounded_int(0, MAX_POINTS), default=5,
                    help=f"random points for the numeric check, 0 to {MAX_POINTS} (default 5)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, help="seed for the random points (default 0)")
@@ -156,10 +160,10 @@ def _derive(args) -> tuple:
         shapes[name] = shape
     concrete = all(is_concrete(s) for s in shapes.values())
     closed = None
-    if args.closed_form or not concrete:
+    if args.closed_form or args.hessian or not concrete:
         closed = _closed_form(args, shapes, conv)
     result = None
-    if concrete:
+    if concrete and not args.hessian:
         result = derive(args.expr, args.wrt, shapes, conv, points=args.points, seed=args.seed)
     ok = (result is None or result.verification is None or result.verification.passed)
     return _render(args.format, result, closed), (0 if ok else 1)
@@ -170,28 +174,46 @@ def _closed_form(args, shapes, conv):
         from symjac.calculus.closedform import closed_form_from_text
     except ImportError:  # pragma: no cover - closedform ships with symjac
         raise SymjacError("closed forms are not available in this installation") from None
-    if len(args.wrt) != 1:
-        raise SymjacError("--closed-form takes a single --wrt variable")
-    return closed_form_from_text(args.expr, args.wrt[0], shapes, conv)
+    kw = {}
+    sizes = [_parse_sizes(t) for t in args.sizes]
+    if sizes:
+        kw = {"sizes": sizes, "trials": len(sizes)}
+    kind = "hessian" if args.hessian else "auto"
+    out = [closed_form_from_text(args.expr, w, shapes, conv if kind == "auto" else None, kind=kind, **kw)
+           for w in args.wrt]
+    return out
+
+
+def _parse_sizes(text: str) -> dict:
+    """'m=3,n=2' → {'m': 3, 'n': 2} (names and positive integers only)."""
+    out = {}
+    for part in text.split(","):
+        name, eq, val = part.partition("=")
+        name, val = name.strip(), val.strip()
+        if not eq or not name.isidentifier() or not val.isdigit() or int(val) < 1 or int(val) > 12:
+            raise SymjacError(f"cannot read --sizes {text!r}; write e.g. m=3,n=2 (sizes 1 to 12)")
+        out[name] = int(val)
+    return out
 
 
 def _render(fmt, result, closed) -> str:
     from symjac.verification import from_proof
 
-    ver = from_proof(closed.proof) if closed is not None and closed.proof is not None else None
+    vers = [from_proof(c.proof) if c.proof is not None else None for c in closed or ()]
     if fmt == "json":
         out = {}
         if result is not None:
             out.update(result.to_dict())
         if closed is not None:
-            out["closed_form"] = closed.to_dict(ver)
+            out["closed_form"] = closed[0].to_dict(vers[0])
+            if len(closed) > 1:
+                out["closed_forms"] = [c.to_dict(v) for c, v in zip(closed, vers)]
         from symjac.durable import dumps
 
         return dumps(out, indent=2)
     parts = []
     if result is not None:
         parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())
-    if closed is not None:
-        parts.append(closed.to_latex() if fmt == "latex" else
-                     closed.report_text(ver) if fmt == "text" else closed.to_markdown(ver))
+    for c, v in zip(closed or (), vers):
+        parts.append(c.to_latex() if fmt == "latex" else c.report_text(v) if fmt == "text" else c.to_markdown(v))
     return "\n\n".join(parts)

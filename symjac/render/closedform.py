@@ -23,7 +23,7 @@ from symjac.calculus.closedform.objects import function_name, function_params
 def _is_atomic(e) -> bool:
     return isinstance(e, (sp.MatrixSymbol, sp.Identity, sp.ZeroMatrix, sp.OneMatrix, sp.Symbol)) or (
         type(e).__name__ in ("CommutationMatrix", "Vec", "Diag", "DiagEmbedding", "ElementwiseApplyFunction",
-                             "ElementwiseDerivative", "Unvec", "DiagonalOf")
+                             "ElementwiseDerivative", "Unvec", "DiagonalOf", "UnitVector", "Softmax")
     )
 
 
@@ -114,6 +114,15 @@ class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
 
     def _print_MatPow(self, e):
         return r"%s^{%s}" % (self._sup_base(e.base), self._print(e.exp))
+
+    def _print_UnitVector(self, e):
+        return r"\mathbf{e}_{%s}" % self._print(e.index + 1 if e.index.is_Integer else e.index)
+
+    def _print_HadamardPower(self, e):
+        return r"%s^{\circ %s}" % (self._sup_base(e.base), self._print(e.exp))
+
+    def _print_MatrixElement(self, e):
+        return r"\left(%s\right)_{%s, %s}" % (self._print(e.parent), self._print(e.i + 1), self._print(e.j + 1))
 
     def _print_Vec(self, e):
         return r"\operatorname{vec}\left(%s\right)" % self._print(e.arg)
@@ -224,7 +233,18 @@ class ClosedFormTextPrinter(_ProductLayout, StrPrinter):
         return "%s⁻¹" % self._wrap(e.arg)
 
     def _print_MatPow(self, e):
-        return "%s^%s" % (self._wrap(e.base), self._print(e.exp))
+        k = self._print(e.exp)
+        return "%s^%s" % (self._wrap(e.base), k if (e.exp.is_Atom and not e.exp.is_negative) else "(%s)" % k)
+
+    def _print_UnitVector(self, e):
+        i = e.index + 1 if e.index.is_Integer else e.index         # integers 1-based as in the notes
+        return "e_%s" % self._print(i)
+
+    def _print_HadamardPower(self, e):
+        return "%s^∘(%s)" % (self._wrap(e.base), self._print(e.exp))
+
+    def _print_MatrixElement(self, e):
+        return "%s[%s, %s]" % (self._wrap(e.parent), self._print(e.i), self._print(e.j))
 
     def _print_Vec(self, e):
         return "vec(%s)" % self._print(e.arg)

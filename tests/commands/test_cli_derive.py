@@ -141,3 +141,29 @@ def test_a_record_is_not_proven_when_the_engine_used_sympy_diff():
     ver = verify_jacobian(F, x, points=3)
     assert ver.agrees and not ver.independent and not ver.proven
     assert "not independently" in ver.describe() and "proven" not in ver.describe()
+
+
+def test_closed_form_hessian_flag(capsys):
+    code, out, err = run(["derive", "trace(X.T @ A @ X)", "--wrt", "X", "--shape", "X=mxn", "--shape", "A=mxm",
+                          "--hessian", "--format", "json"], capsys)
+    assert code == 0, err
+    cf = json.loads(out)["closed_form"]
+    assert cf["kind"] == "hessian" and cf["expr"] == "I_n ⊗ (A + Aᵀ)"
+    assert cf["convention"]["name"] == "hessian"
+
+
+def test_closed_form_proof_sizes_and_several_wrt(capsys):
+    code, out, err = run(["derive", "norm(W @ a + b)**2", "--wrt", "W", "--wrt", "a", "--shape", "W=mxn",
+                          "--shape", "a=n", "--shape", "b=m", "--convention", "gradient", "--sizes", "m=3,n=2",
+                          "--sizes", "m=2,n=3", "--sizes", "m=4,n=1", "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert [c["variable"] for c in data["closed_forms"]] == ["W", "a"]
+    assert data["closed_forms"][0]["proof"]["sizes"] == [[3, 2], [2, 3], [4, 1]]
+    assert data["closed_forms"][0]["convention"]["name"] == "gradient"
+    assert data["closed_forms"][1]["expr"] == "2 Wᵀ (W a + b)"
+
+
+def test_bad_sizes_is_one_line_exit_2(capsys):
+    code, out, err = run(["derive", "A.T @ A", "--wrt", "A", "--shape", "A=mxn", "--sizes", "m=__import__"], capsys)
+    assert code == 2 and "cannot read --sizes" in err and err.count("\n") == 1

@@ -9,10 +9,24 @@ F (``MatrixSymbol`` with dimension symbols, ``Transpose``, ``Inverse``,
 elementwise functions, ``Vec``, ``Diag``, ``Norm``) by differentials
 (Magnus & Neudecker, rules in :mod:`.rules`), identifies the derivative
 (:mod:`.identify`), tidies it (:mod:`.readable`) and checks it against the
-elementwise engine at ≥ 3 random sizes (:mod:`.proof`).
+elementwise engine at ≥ 3 random sizes (:mod:`.proof`: valid, well-conditioned
+instances only, a time budget, NumPy evaluation of the closed form via :mod:`.numeric`).
+
+Also: a scalar ``Symbol`` as the variable; symbolic integer powers (:mod:`.powers`);
+entries and SymPy's entry sums (:mod:`.entries`); structured variables, D_n, L_n,
+vech and ``closed_form_entry`` (:mod:`.structured`); declared properties from
+:mod:`symjac.properties`.  To run a result: ``result.lambdify()`` and
+:func:`symjac.evaluate.closedform.to_source`.
 """
 from symjac.calculus.closedform.build import MatrixExprBuilder, build_matrix_expr, closed_form_from_text
-from symjac.calculus.closedform.core import ClosedFormResult, closed_form, closed_form_gradient, closed_form_hessian
+from symjac.calculus.closedform.core import (
+    ClosedFormResult,
+    closed_form,
+    closed_form_entry,
+    closed_form_gradient,
+    closed_form_hessian,
+)
+from symjac.calculus.closedform.structured import DuplicationMatrix, EliminationMatrix, vech
 from symjac.calculus.closedform.differentials import differential
 from symjac.calculus.closedform.instantiate import instantiate
 from symjac.render.closedform import to_latex, to_text
@@ -34,6 +48,10 @@ __all__ = [
     "closed_form",
     "closed_form_gradient",
     "closed_form_hessian",
+    "closed_form_entry",
+    "DuplicationMatrix",
+    "EliminationMatrix",
+    "vech",
     "closed_form_from_text",
     "instantiate",
     "ClosedFormResult",

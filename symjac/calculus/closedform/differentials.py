@@ -28,18 +28,24 @@ def differential_symbol(X: sp.MatrixSymbol) -> sp.MatrixSymbol:
     return Differential("d" + X.name, *X.shape)
 
 
-def check_variable(X) -> sp.MatrixSymbol:
-    if not isinstance(X, sp.MatrixSymbol):
-        raise SymjacError(f"the variable must be a MatrixSymbol (use a 1×1 MatrixSymbol for a scalar), got {X!r}")
+def check_variable(X):
+    """X itself when it is a MatrixSymbol or a scalar SymPy Symbol (shape ()), else a SymjacError."""
+    if not isinstance(X, (sp.MatrixSymbol, sp.Symbol)):
+        raise SymjacError(f"the variable must be a MatrixSymbol or a scalar Symbol, got {X!r}")
     return X
+
+
+def scalar_differential_symbol(t: sp.Symbol) -> sp.Symbol:
+    """dt for a scalar variable t: a real symbol named ``d<name>``."""
+    return sp.Symbol("d" + t.name, real=True)
 
 
 def differential(F, X):
     """(dF, dX): the differential of F with respect to the MatrixSymbol X (dF None when F is constant in X)."""
     X = check_variable(X)
-    dX = differential_symbol(X)
+    dX = differential_symbol(X) if isinstance(X, sp.MatrixSymbol) else scalar_differential_symbol(X)
     F = as_expr(F, "the function F")
-    if any(isinstance(a, sp.MatrixSymbol) and a.name == dX.name for a in F.atoms(sp.MatrixSymbol)):
+    if any(getattr(a, "name", None) == dX.name for a in F.atoms(sp.MatrixSymbol, sp.Symbol)):
         raise SymjacError(f"the expression already uses the name {dX.name}, reserved for the differential of {X.name}")
     memo: dict = {}
 

@@ -14,7 +14,10 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagonalOf
 
 from symjac.errors import UnsupportedError
-from symjac.calculus.closedform.objects import CommutationMatrix, Diag, DiagEmbedding, Unvec, Vec
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from symjac.calculus.closedform.objects import CommutationMatrix, Diag, DiagEmbedding, UnitVector, Unvec, Vec
+from symjac.calculus.closedform.powers import KronPowerSum, PowerSum, adjoint_power_sum
 from symjac.calculus.closedform.rules import add, is_matrix, mm
 from symjac.calculus.closedform.rules import split_product as _split
 
@@ -88,6 +91,10 @@ VEC_RULES = {
     sp.Trace:            lambda e, J: mm(sp.Transpose(Vec(sp.Identity(e.arg.shape[0]))), J(e.arg)),  # tr E = vec(I)ᵀ vec E
     sp.Add:              lambda e, J: add(*[J(a) for a in e.args]),                          # d(s+t) = ds + dt
     sp.Mul:              _vec_mul,                                                           # d(c s) = c ds
+    DiagonalOf:          lambda e, J: mm(sp.Transpose(DiagEmbedding(e.arg.shape[0])), J(e.arg)),  # diagvec E = Ψₙᵀ vec E
+    MatrixElement:       lambda e, J: mm(sp.Transpose(sp.KroneckerProduct(                   # E[i,j] = (e_j ⊗ e_i)ᵀ vec E
+                             UnitVector(e.j, e.parent.shape[1]), UnitVector(e.i, e.parent.shape[0]))), J(e.parent)),
+    PowerSum:            lambda e, J: mm(KronPowerSum(e.args[0], e.args[2]), J(e.args[1])),  # vec Σ AⁱEAᵏ⁻¹⁻ⁱ
 }
 
 
@@ -150,6 +157,8 @@ ADJOINT_RULES = {
     sp.HadamardProduct: _adj_hadamard,                                                     # ⟨C, M∘E⟩ = ⟨C∘M, E⟩
     Vec:                lambda C, e, P: P(Unvec(C, *e.arg.shape), e.arg),                  # ⟨c, vec E⟩ = ⟨unvec c, E⟩
     Diag:               lambda C, e, P: P(DiagonalOf(C), e.arg),                           # ⟨C, diag v⟩ = ⟨diagvec C, v⟩
+    DiagonalOf:         lambda C, e, P: P(Diag(C), e.arg),                                 # ⟨c, diagvec E⟩ = ⟨diag c, E⟩
+    PowerSum:           lambda C, e, P: P(adjoint_power_sum(e.args[0], C, e.args[2]), e.args[1]),  # Σ (Aᵀ)ⁱC(Aᵀ)ᵏ⁻¹⁻ⁱ
 }
 
 
@@ -176,6 +185,9 @@ class _Adjoint:
             return self.scalar(w * sp.Mul(*(s.args[:i] + s.args[i + 1:])), s.args[i])
         if isinstance(s, sp.Trace):
             return self(mm(w, sp.Identity(s.arg.shape[0])), s.arg)   # w tr E = ⟨w I, E⟩
+        if isinstance(s, MatrixElement):                              # w E[i,j] = ⟨w e_i e_jᵀ, E⟩
+            E = s.parent
+            return self(mm(w, UnitVector(s.i, E.shape[0]), sp.Transpose(UnitVector(s.j, E.shape[1]))), E)
         raise NoAdjoint(f"no trace-form rule for the scalar {type(s).__name__}")
 
 

@@ -20,6 +20,8 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+from sympy.matrices.expressions.hadamard import HadamardPower
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.symbols import scalar as scalar_symbol
@@ -30,6 +32,7 @@ from symjac.calculus.closedform.objects import (
     DiagEmbedding,
     ElementwiseDerivative,
     Norm,
+    UnitVector,
     Unvec,
     Vec,
     as_expr,
@@ -292,6 +295,11 @@ class _Instantiator:
             return _S.dense(self.inverse(self.mat(e.arg).to_matrix()))
         if isinstance(e, sp.MatPow):
             base, k = e.args
+            if not k.is_Number:
+                k = self.scal(k)
+            if base.shape == (1, 1) and not k.is_Integer:
+                b = self.mat(base)
+                return _S(1, 1, {(0, 0): b.get(0, 0) ** k})
             if not k.is_Integer:
                 raise UnsupportedError(f"matrix power with a non-integer exponent {k}")
             B = self.mat(base if k >= 0 else sp.Inverse(base))
@@ -304,6 +312,16 @@ class _Instantiator:
             for a in e.args[1:]:
                 out = _hadamard(out, self.mat(a))
             return out
+        if isinstance(e, HadamardPower):
+            c = self.scal(e.exp)
+            return _apply(sp.Lambda(_W, _W ** c), self.mat(e.base))
+        if isinstance(e, UnitVector):
+            i, n = int(self.scal(e.index)), self.dim(e.shape[0])
+            if not 0 <= i < n:
+                raise ShapeError(f"index {i} outside 0..{n - 1}")
+            return _S(n, 1, {(i, 0): sp.S.One})
+        if hasattr(e, "explicit_sum"):
+            return self.mat(e.explicit_sum(int(self.scal(e.exponent))))
         if isinstance(e, sp.KroneckerProduct):
             out = self.mat(e.args[0])
             for a in e.args[1:]:
@@ -330,7 +348,22 @@ class _Instantiator:
         if isinstance(e, DiagonalOf):
             A = self.mat(e.arg)
             return _S(min(A.rows, A.cols), 1, {(i, 0): x for (i, j), x in A.d.items() if i == j})
+        if hasattr(e, "definition"):
+            return self.mat(e.definition())
+        if hasattr(e, "explicit_at"):
+            return _S.dense(e.explicit_at(self.dim))
         raise UnsupportedError(f"cannot instantiate {type(e).__name__} (in {e})")
+
+    def _rebuild(self, a):
+        """An argument of a scalar node: expressions instantiated, conditions and pairs rebuilt around them."""
+        from sympy.core.relational import Relational
+        from sympy.functions.elementary.piecewise import ExprCondPair
+        from sympy.logic.boolalg import BooleanAtom, BooleanFunction
+        if isinstance(a, BooleanAtom):
+            return a
+        if isinstance(a, (Relational, BooleanFunction, ExprCondPair)):
+            return a.func(*[self._rebuild(b) for b in a.args])
+        return self.scal(a)
 
     def inverse(self, M):
         if M.rows != M.cols:
@@ -365,9 +398,18 @@ class _Instantiator:
         if isinstance(e, Norm):
             A = self.mat(e.arg)
             return sp.sqrt(sp.Add(*[v**2 for v in A.d.values()]))
-        if isinstance(e, (sp.Add, sp.Mul, sp.Pow, sp.Function)):
-            return e.func(*[self.scal(a) for a in e.args])
+        if isinstance(e, MatrixElement):
+            A = self.mat(e.parent)
+            i, j = int(self.scal(e.i)), int(self.scal(e.j))
+            if not (0 <= i < A.rows and 0 <= j < A.cols):
+                raise ShapeError(f"entry [{i}, {j}] outside a {A.rows}x{A.cols} matrix")
+            return A.get(i, j)
+        if isinstance(e, (sp.Add, sp.Mul, sp.Pow, sp.Function, sp.Max, sp.Min, sp.Piecewise)):
+            return e.func(*[self._rebuild(a) for a in e.args])
         raise UnsupportedError(f"cannot instantiate the scalar {type(e).__name__} (in {e})")
+
+
+_W = sp.Dummy("w")
 
 
 def instantiate(expr, sizes, values=None):
@@ -380,7 +422,8 @@ def instantiate(expr, sizes, values=None):
     if not isinstance(expr, sp.Basic) and hasattr(expr, "expr"):     # a ClosedFormResult
         expr = expr.expr
     inst = _Instantiator(sizes, values)
-    return inst.mat(as_expr(expr)).to_matrix()
+    from symjac.calculus.closedform.entries import matrix_form
+    return inst.mat(matrix_form(as_expr(expr))).to_matrix()
 
 
 __all__ = ["instantiate", "MAX_SYMBOLIC_INVERSE"]

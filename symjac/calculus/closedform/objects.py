@@ -176,6 +176,55 @@ class ElementwiseDerivative(sp.MatrixExpr):
         return ElementwiseDerivative(self.function, sp.Transpose(self.arg))
 
 
+class UnitVector(sp.MatrixExpr):
+    """e_i: the n×1 column with 1 at (0-based) row i, 0 elsewhere; e_i e_jᵀ is the single-entry matrix J^{ij}."""
+
+    def __new__(cls, i, n):
+        if as_expr(n) == 1:
+            return sp.Identity(1)
+        return sp.Basic.__new__(cls, as_expr(i), as_expr(n))
+
+    index = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return (self.args[1], sp.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        return sp.KroneckerDelta(i, self.index)
+
+
+class Softmax(sp.MatrixExpr):
+    """softmax(z) = exp(z) / 1ᵀexp(z) for an n×1 z (a named form that tidy introduces; ``definition`` expands it)."""
+
+    def __new__(cls, arg):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False) or arg.shape[1] != 1:
+            raise ShapeError("softmax takes an n×1 vector")
+        return sp.Basic.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def definition(self):
+        e = elementwise(sp.exp, self.arg)
+        return sp.MatMul(sp.Pow(softmax_normaliser(self.arg), -1), e)
+
+    def _latex(self, printer):
+        return r"\operatorname{softmax}\left(%s\right)" % printer._print(self.arg)
+
+    def _sympystr(self, printer):
+        return "softmax(%s)" % printer._print(self.arg)
+
+
+def softmax_normaliser(z):
+    """1ᵀexp(z) as the scalar tr(1ᵀ exp z)."""
+    return sp.Trace(sp.MatMul(sp.OneMatrix(1, z.shape[0]), elementwise(sp.exp, z)))
+
+
 class Norm(sp.Expr):
     """‖A‖: the Euclidean norm of a vector or the Frobenius norm of a matrix (a scalar ≥ 0)."""
 
@@ -239,6 +288,9 @@ __all__ = [
     "ElementwiseDerivative",
     "ElementwiseApplyFunction",
     "Norm",
+    "UnitVector",
+    "Softmax",
+    "softmax_normaliser",
     "as_expr",
     "as_lambda",
     "elementwise",

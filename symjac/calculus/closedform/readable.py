@@ -12,13 +12,21 @@ Bottom-up rewriting with exact identities only, repeated to a fixed point:
 * ones: 1_{a×k} 1_{k×b} = k 1_{a×b}, vec 1_{m×n} = 1_{mn}, 1∘A = A, a 1×1 matrix of ones dropped from products;
 * sums: zeros dropped, like terms collected (Φᵀr + Φᵀr = 2Φᵀr), a factor
   common to every term pulled out (Ax + Aᵀx = (A + Aᵀ)x).
+
+Named rules (each tested in tests/calculus/test_closedform_readable.py):
+
+* ``self_derivative``: f′ = f elementwise when f′ is f (exp′(z) = exp(z));
+* ``ones_diag``: 1ᵀ diag(v) = vᵀ and diag(v) 1 = v;
+* ``softmax``: a product with the factor (1ᵀexp z)⁻ᵏ turns k of its factors exp(z), exp(z)ᵀ,
+  diag(exp z) into softmax(z), softmax(z)ᵀ, diag(softmax z) — so the softmax Jacobian reads
+  diag(s) − s sᵀ and the cross-entropy gradient (1ᵀy) s − y.
 """
 from __future__ import annotations
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symjac.calculus.closedform.objects import CommutationMatrix, Diag, ElementwiseDerivative, Vec
+from symjac.calculus.closedform.objects import CommutationMatrix, Diag, ElementwiseDerivative, Softmax, Vec, softmax_normaliser
 from symjac.calculus.closedform.rules import split_product as _split
 
 _MAX_PASSES = 12
@@ -200,7 +208,71 @@ def _matmul(e, args):
             flat.extend(ms)
         else:
             flat.append(m)
+    flat = _ones_diag(flat)
+    coeff, flat = _softmax(coeff, flat)
     return _matmul_from(coeff, flat)
+
+
+def _ones_diag(mats):
+    """Named rule ``ones_diag``: 1ᵀ diag(v) = vᵀ, diag(v) 1 = v."""
+    out = list(mats)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if isinstance(a, sp.OneMatrix) and _one(a.shape[0]) and isinstance(b, Diag):
+            return _ones_diag(out[:i] + [sp.Transpose(b.arg)] + out[i + 2:])
+        if isinstance(a, Diag) and isinstance(b, sp.OneMatrix) and _one(b.shape[1]):
+            return _ones_diag(out[:i] + [a.arg] + out[i + 2:])
+    return out
+
+
+def _exp_of(M):
+    """z when M is exp(z) elementwise (z a column), else None."""
+    if isinstance(M, ElementwiseApplyFunction) and M.function.expr == sp.exp(M.function.variables[0]) \
+            and _one(M.expr.shape[1]):
+        return M.expr
+    return None
+
+
+def _softmax(coeff, mats):
+    """Named rule ``softmax``: (1ᵀexp z)⁻ᵏ with k exp(z)-factors → k softmax(z)-factors."""
+    powers = {}
+    for f in sp.Mul.make_args(coeff):
+        base, ex = f.as_base_exp()
+        if ex.is_Integer and ex < 0:
+            powers[base] = powers.get(base, 0) + int(-ex)
+    if not powers:
+        return coeff, mats
+    out = list(mats)
+    for i, M in enumerate(out):
+        inner = M.arg if isinstance(M, (sp.Transpose, Diag)) else M
+        z = _exp_of(inner)
+        if z is None:
+            continue
+        N = softmax_normaliser(z)
+        if powers.get(N, 0) > 0:
+            powers[N] -= 1
+            coeff = coeff * N
+            s = Softmax(z)
+            out[i] = sp.Transpose(s) if isinstance(M, sp.Transpose) else (Diag(s) if isinstance(M, Diag) else s)
+    return coeff, out
+
+
+def _trace(e, args):
+    """tr(cA) = c tr(A) for a scalar c."""
+    (a,) = args
+    if isinstance(a, sp.MatMul):
+        c, ms = _split(a)
+        if c != 1 and ms:
+            return c * sp.Trace(ms[0] if len(ms) == 1 else sp.MatMul(*ms))
+    return sp.Trace(a)
+
+
+def _elementwise_derivative(e, args):
+    """Named rule ``self_derivative``: f′(A) = f(A) when f′ = f (exp)."""
+    lam = e.function
+    if e.derivative_lambda().expr == lam.expr:
+        return ElementwiseApplyFunction(lam, args[1])
+    return e.func(*args)
 
 
 def _kron(e, args):
@@ -327,6 +399,8 @@ _HANDLERS = {
     CommutationMatrix: _commutation,
     Vec: _vec,
     Diag: _diag,
+    ElementwiseDerivative: _elementwise_derivative,
+    sp.Trace: _trace,
 }
 
 __all__ = ["tidy"]

@@ -12,7 +12,12 @@ from __future__ import annotations
 import sympy as sp
 
 from symjac.errors import UnsupportedError
-from symjac.calculus.closedform.objects import Diag, ElementwiseApplyFunction, ElementwiseDerivative, Norm, Unvec, Vec, as_lambda
+from sympy.matrices.expressions.diagonal import DiagonalOf
+from sympy.matrices.expressions.hadamard import HadamardPower
+from sympy.matrices.expressions.hadamard import hadamard_power as hadamard_power_of
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from symjac.calculus.closedform.objects import Diag, ElementwiseApplyFunction, ElementwiseDerivative, Norm, Softmax, Unvec, Vec, as_lambda
 
 # --- helpers: None is a zero differential -------------------------------------
 
@@ -85,10 +90,22 @@ def kron(*args):
 
 
 def matpow(e, d):
-    """d(Aᵏ) = Σ_{i<k} Aⁱ dA A^{k−1−i} for an integer k (k < 0 through A⁻¹)."""
+    """d(Aᵏ) = Σ_{i<k} Aⁱ dA A^{k−1−i} for an integer k (k < 0 through A⁻¹); a symbolic integer k gives the
+    same sum as a :class:`PowerSum`; a 1×1 A with any constant exponent c: c A^{c−1} dA."""
     base, k = e.args
+    if d(k) is not None:
+        raise UnsupportedError(f"a variable exponent in {e}")
+    if base.shape == (1, 1) and not k.is_Integer:
+        db = d(base)
+        return None if db is None else mm(k * sp.Trace(base) ** (k - 1), db)        # 1×1: d(bᶜ) = c bᶜ⁻¹ db
+    if not k.is_Integer and k.is_integer:
+        db = d(base)
+        if db is None:
+            return None
+        from symjac.calculus.closedform.powers import PowerSum
+        return PowerSum(base, db, k)                                                   # Σ_{i<k} Aⁱ dA A^{k−1−i}
     if not (k.is_Integer):
-        raise UnsupportedError(f"matrix power with a non-integer exponent {k}")
+        raise UnsupportedError(f"matrix power with a non-integer exponent {k} (declare it integer=True)")
     if k < 0:
         return matpow(sp.MatPow(sp.Inverse(base), -k), d)
     db = d(base)
@@ -108,11 +125,40 @@ def scalar_pow(e, d):
 
 
 def scalar_function(e, d):
-    """d f(u) = f′(u) du for a SymPy function of one scalar argument."""
-    if len(e.args) != 1:
-        raise UnsupportedError(f"function {e.func.__name__} of {len(e.args)} arguments")
-    du = d(e.args[0])
-    return None if du is None else mm(e.fdiff(1), du)
+    """d f(u₁, …) = Σᵢ ∂ᵢf duᵢ for a SymPy function (Max, Min, Heaviside(u, h₀) … included)."""
+    terms = []
+    for i, a in enumerate(e.args, start=1):
+        da = d(a)
+        if da is not None:
+            terms.append(mm(e.fdiff(i), da))
+    return add(*terms)
+
+
+def piecewise(e, d):
+    """d Piecewise((u₁, c₁), (u₂, c₂), …) = Σₖ χₖ duₖ with χₖ = 1 where piece k applies (conditions held fixed)."""
+    terms = []
+    for k, (u, c) in enumerate(e.args):
+        du = d(u)
+        if du is None:
+            continue
+        chi = sp.Piecewise(*[(0, ck) for _, ck in e.args[:k]], (1, c), (0, True))
+        terms.append(mm(chi, du))
+    return add(*terms)
+
+
+def matrix_element(e, d):
+    """d(A[i, j]) = (dA)[i, j]."""
+    dA = d(e.parent)
+    return None if dA is None else MatrixElement(dA, e.i, e.j)
+
+
+def hadamard_power(e, d):
+    """d(A^{∘c}) = c A^{∘(c−1)} ∘ dA for a constant c."""
+    base, c = e.args
+    if d(c) is not None:
+        raise UnsupportedError(f"a variable exponent in {e}")
+    dA = d(base)
+    return None if dA is None else mm(c, hadamard(hadamard_power_of(base, c - 1), dA))
 
 
 def elementwise_function(e, d):
@@ -132,6 +178,8 @@ RULES = {
     sp.HadamardProduct:       lambda e, d: product(e.args, d, hadamard),                           # d(A∘B) = dA∘B + A∘dB
     sp.KroneckerProduct:      lambda e, d: product(e.args, d, kron),                               # d(A⊗B) = dA⊗B + A⊗dB
     ElementwiseApplyFunction: elementwise_function,                                                # d f(A) = f′(A)∘dA
+    ElementwiseDerivative:    lambda e, d: apply1(lambda dA: hadamard(ElementwiseDerivative(e.derivative_lambda(), e.arg), dA),
+                                                  d(e.arg)),                                       # d f′(A) = f″(A)∘dA
     Vec:                      lambda e, d: apply1(Vec, d(e.arg)),                                  # d vec A = vec dA
     Unvec:                    lambda e, d: apply1(lambda u: Unvec(u, *e.args[1:]), d(e.arg)),      # d unvec v = unvec dv
     Diag:                     lambda e, d: apply1(Diag, d(e.arg)),                                 # d diag(v) = diag(dv)
@@ -142,6 +190,13 @@ RULES = {
     sp.Mul:                   lambda e, d: product(e.args, d, mm),                                 # d(uv) = du v + u dv
     sp.Pow:                   scalar_pow,                                                          # d(uᶜ) = c uᶜ⁻¹ du
     sp.Function:              scalar_function,                                                     # d f(u) = f′(u) du (log: du/u)
+    sp.Max:                   scalar_function,                                                     # d max(u, v) = H(u−v) du + H(v−u) dv
+    sp.Min:                   scalar_function,                                                     # d min(u, v) likewise
+    sp.Piecewise:             piecewise,                                                           # d Piecewise = Σ χₖ duₖ
+    MatrixElement:            matrix_element,                                                      # d(A[i,j]) = (dA)[i,j]
+    HadamardPower:            hadamard_power,                                                      # d(A^{∘c}) = c A^{∘(c−1)}∘dA
+    DiagonalOf:               lambda e, d: apply1(DiagonalOf, d(e.arg)),                           # d diagvec A = diagvec dA
+    Softmax:                  lambda e, d: d(e.definition()),                                      # softmax by its definition
 }
 
 # Leaves with a zero differential unless they are the variable itself.

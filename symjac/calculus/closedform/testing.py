@@ -65,6 +65,8 @@ def agrees(formula, F, X, kind="jacobian", convention=VEC, sizes=None, values=No
         subs.update(_entry_map(M.name, shape, v))
     dims = dimension_symbols(F, X, formula)
     for s in scalar_symbols(F, dims):
+        if s.name in sizes:                      # a symbolic integer parameter fixed like a size
+            continue
         v = sp.Float(round(rng.uniform(-1, 1), 6))
         vals[s.name] = v
         subs[sp.Symbol(s.name, real=True)] = v

@@ -1,0 +1,304 @@
+r"""Closed forms that run: a batched NumPy function, and importable NumPy / JAX source.
+
+* ``lambdify_closed_form(result)`` → :class:`ClosedFormFunction` ``f(**arrays)`` (or positional in
+  ``f.args`` order).  Sizes are read off the arrays (any sizes, no recompilation); each array has its
+  symbol's shape (a vector n×1 may be given as (n,), a scalar as a float) or one leading batch axis
+  (B, p, q) / (B, n) / (B,).  Output (rows, cols), or (B, rows, cols) when batched.  Evaluation is
+  the structure-aware NumPy evaluator (``@``, ``einsum`` Kronecker, ``inv``), never entry by entry.
+* ``to_source(result, "numpy" | "jax", name="f")`` → the text of a small module defining
+  ``def f(<args>)`` on arrays of the symbols' 2-D shapes (vectors n×1, scalars 0-d), using only
+  ``numpy`` or ``jax.numpy``.  Identifiers are generated (``a0``, ``t3`` …): no name chosen by a
+  user reaches the source text.  The caller imports it; symjac itself never executes it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
+from sympy.matrices.expressions.hadamard import HadamardPower
+from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter
+
+from symjac.calculus.closedform.numeric import Evaluator
+from symjac.calculus.closedform.objects import (
+    CommutationMatrix,
+    Diag,
+    DiagEmbedding,
+    ElementwiseDerivative,
+    Norm,
+    UnitVector,
+    Unvec,
+    Vec,
+    as_expr,
+)
+from symjac.calculus.closedform.proof import dimension_symbols, matrix_symbols, scalar_symbols
+from symjac.errors import ShapeError, SymjacError, UnsupportedError
+
+
+def _expr_of(obj):
+    return obj.expr if (not isinstance(obj, sp.Basic) and hasattr(obj, "expr")) else as_expr(obj)
+
+
+def _arguments(e):
+    """(matrix symbols, scalar symbols, dimension symbols) of a closed form, each sorted by name."""
+    dims = dimension_symbols(e)
+    return matrix_symbols(e), [s for s in scalar_symbols(e, dims)], dims
+
+
+class ClosedFormFunction:
+    """A closed form compiled for NumPy: call with arrays by name (or in ``args`` order)."""
+
+    def __init__(self, expr):
+        self.expr = _expr_of(expr)
+        self.matrices, self.scalars, self.dims = _arguments(self.expr)
+        self.args = [M.name for M in self.matrices] + [s.name for s in self.scalars]
+        self._lambdas: dict = {}
+
+    def _normalise(self, M, a):
+        a = np.asarray(a, dtype=float)
+        r, c = M.shape
+        if c == 1 and r != 1:                          # a vector: (n,), (n, 1), (B, n) or (B, n, 1)
+            if a.ndim == 1:
+                return a[:, None], False
+            if a.ndim == 2 and a.shape[1] != 1:
+                return a[:, :, None], True
+            return a, a.ndim == 3
+        if (r, c) == (1, 1):
+            return (a.reshape(a.shape[:1] + (1, 1)), True) if a.ndim == 1 else (a.reshape(a.shape[:a.ndim - 2] + (1, 1)) if a.ndim >= 2 else a.reshape(1, 1), a.ndim == 3)
+        if a.ndim not in (2, 3):
+            raise ShapeError(f"{M.name} must be a matrix or a batch of matrices, got shape {a.shape}")
+        return a, a.ndim == 3
+
+    def __call__(self, *arrays, **named):
+        if arrays:
+            if len(arrays) > len(self.args):
+                raise SymjacError(f"expected at most {len(self.args)} arrays ({', '.join(self.args)})")
+            named = dict(zip(self.args, arrays), **named)
+        missing = [a for a in self.args if a not in named and a not in {d.name for d in self.dims}]
+        if missing:
+            raise SymjacError(f"missing values for {', '.join(missing)}")
+        values, sizes, batched = {}, {}, False
+        for M in self.matrices:
+            a, b = self._normalise(M, named[M.name])
+            batched |= b
+            values[M.name] = a
+            for d, k in zip(M.shape, a.shape[-2:]):
+                if isinstance(d, sp.Symbol):
+                    if sizes.setdefault(d.name, k) != k:
+                        raise ShapeError(f"{M.name} gives {d.name} = {k} but another array gives {sizes[d.name]}")
+        for s in self.scalars:
+            if s.is_integer and s.name in named and np.ndim(named[s.name]) == 0:
+                sizes[s.name] = int(named[s.name])
+            a = np.asarray(named[s.name], dtype=float)
+            values[s.name] = a.reshape(a.shape + (1, 1))
+        for d in self.dims:
+            if d.name in named:
+                sizes[d.name] = int(named[d.name])
+        ev = Evaluator(sizes, values)
+        ev._lambdas = self._lambdas
+        out = ev.mat(self.expr) if getattr(self.expr, "is_Matrix", False) else ev.scal(self.expr)
+        return np.asarray(out)
+
+    def __repr__(self) -> str:
+        return f"<ClosedFormFunction({', '.join(self.args)})>"
+
+
+def lambdify_closed_form(result) -> ClosedFormFunction:
+    """A batched NumPy function of a closed form (a ClosedFormResult or a matrix expression)."""
+    return ClosedFormFunction(result)
+
+
+# --- source export --------------------------------------------------------------------
+
+_PREAMBLE = '''
+def _kron(a, b):
+    r = xp.einsum("...ij,...kl->...ikjl", a, b)
+    return r.reshape(r.shape[:-4] + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
+
+
+def _vec(a):
+    return xp.swapaxes(a, -1, -2).reshape(a.shape[:-2] + (a.shape[-2] * a.shape[-1], 1))
+
+
+def _unvec(v, m, n):
+    return xp.swapaxes(v.reshape(v.shape[:-2] + (n, m)), -1, -2)
+
+
+def _K(m, n):
+    i = numpy.arange(m * n)
+    return xp.asarray(numpy.eye(m * n)[(i % n) * m + i // n])          # K vec A = vec Aᵀ
+
+
+def _diag(v):
+    v = v[..., :, 0] if v.shape[-1] == 1 else v[..., 0, :]
+    return v[..., :, None] * xp.eye(v.shape[-1])
+
+
+def _psi(n):
+    P = numpy.zeros((n * n, n))
+    P[numpy.arange(n) * (n + 1), numpy.arange(n)] = 1.0
+    return xp.asarray(P)
+
+
+def _s(x):
+    return xp.reshape(xp.asarray(x, dtype=float), xp.shape(x) + (1, 1)) if xp.ndim(x) < 2 else x
+'''
+
+
+class _SourceWriter:
+    def __init__(self, backend: str):
+        if backend not in ("numpy", "jax"):
+            raise SymjacError(f"backend must be 'numpy' or 'jax', got {backend!r}")
+        self.backend = backend
+        self.lines: list[str] = []
+        self.memo: dict = {}
+        self.n = 0
+        printer_cls = NumPyPrinter if backend == "numpy" else JaxPrinter
+        self.printer = printer_cls({"allow_unknown_functions": False})
+        self.names: dict = {}
+
+    def tmp(self, code: str) -> str:
+        name = f"t{self.n}"
+        self.n += 1
+        self.lines.append(f"    {name} = {code}")
+        return name
+
+    def dim(self, d) -> str:
+        d = as_expr(d)
+        return self.printer.doprint(d.xreplace({s: sp.Symbol(self.names[s.name]) for s in d.free_symbols}))
+
+    def node(self, e) -> str:
+        if e in self.memo:
+            return self.memo[e]
+        out = self._node(e)
+        self.memo[e] = out
+        return out
+
+    def _elementwise(self, lam, arg) -> str:
+        (v,), body = lam.variables, lam.expr
+        z = sp.Symbol("z_")
+        code = self.printer.doprint(body.xreplace({v: z}))
+        return self.tmp(f"(lambda z_: xp.asarray({code}, dtype=float) + 0 * z_)({self.node(arg)})")
+
+    def _node(self, e) -> str:
+        if isinstance(e, (sp.MatrixSymbol, sp.Symbol)) and e.name in self.names:
+            return self.names[e.name]
+        if e.is_Number or isinstance(e, sp.NumberSymbol):
+            return repr(float(e))
+        if hasattr(e, "definition"):
+            return self.node(e.definition())
+        if isinstance(e, sp.Identity):
+            return self.tmp(f"xp.eye({self.dim(e.shape[0])})")
+        if isinstance(e, sp.ZeroMatrix):
+            return self.tmp(f"xp.zeros(({self.dim(e.shape[0])}, {self.dim(e.shape[1])}))")
+        if isinstance(e, sp.OneMatrix):
+            return self.tmp(f"xp.ones(({self.dim(e.shape[0])}, {self.dim(e.shape[1])}))")
+        if isinstance(e, CommutationMatrix):
+            return self.tmp(f"_K({self.dim(e.m)}, {self.dim(e.n)})")
+        if isinstance(e, DiagEmbedding):
+            return self.tmp(f"_psi({self.dim(e.args[0])})")
+        if isinstance(e, UnitVector):
+            return self.tmp(f"xp.eye({self.dim(e.shape[0])})[:, {self.dim(e.index)}:{self.dim(e.index)} + 1]")
+        if isinstance(e, (sp.MatAdd, sp.Add)):
+            return self.tmp(" + ".join(self.node(a) for a in e.args))
+        if isinstance(e, sp.MatMul):
+            mats = [self.node(a) for a in e.args if getattr(a, "is_Matrix", False)]
+            coeff = [self.node(a) for a in e.args if not getattr(a, "is_Matrix", False)]
+            return self.tmp(" * ".join(coeff + [" @ ".join(mats)]))
+        if isinstance(e, sp.Mul):
+            return self.tmp(" * ".join(self.node(a) for a in e.args))
+        if isinstance(e, sp.Pow):
+            return self.tmp(f"{self.node(e.base)} ** {self.node(e.exp)}")
+        if isinstance(e, sp.Transpose):
+            return self.tmp(f"xp.swapaxes({self.node(e.arg)}, -1, -2)")
+        if isinstance(e, sp.Inverse):
+            return self.tmp(f"xp.linalg.inv({self.node(e.arg)})")
+        if isinstance(e, sp.MatPow):
+            base, k = e.args
+            if base.shape == (1, 1):
+                return self.tmp(f"{self.node(base)} ** {self.node(k)}")
+            if not k.is_Integer:
+                raise UnsupportedError(f"source export of the matrix power {e} needs an integer exponent")
+            b = self.node(base) if k > 0 else self.tmp(f"xp.linalg.inv({self.node(base)})")
+            return self.tmp(f"xp.linalg.matrix_power({b}, {abs(int(k))})")
+        if isinstance(e, sp.HadamardProduct):
+            return self.tmp(" * ".join(self.node(a) for a in e.args))
+        if isinstance(e, HadamardPower):
+            return self.tmp(f"{self.node(e.base)} ** {self.node(e.exp)}")
+        if isinstance(e, sp.KroneckerProduct):
+            out = self.node(e.args[0])
+            for a in e.args[1:]:
+                out = self.tmp(f"_kron({out}, {self.node(a)})")
+            return out
+        if isinstance(e, ElementwiseApplyFunction):
+            return self._elementwise(e.function, e.expr)
+        if isinstance(e, ElementwiseDerivative):
+            return self._elementwise(e.derivative_lambda(), e.arg)
+        if isinstance(e, Vec):
+            return self.tmp(f"_vec({self.node(e.arg)})")
+        if isinstance(e, Unvec):
+            return self.tmp(f"_unvec({self.node(e.arg)}, {self.dim(e.args[1])}, {self.dim(e.args[2])})")
+        if isinstance(e, (Diag, DiagMatrix)):
+            return self.tmp(f"_diag({self.node(e.args[0])})")
+        if isinstance(e, DiagonalOf):
+            return self.tmp(f"xp.diagonal({self.node(e.arg)}, axis1=-2, axis2=-1)[..., :, None]")
+        if isinstance(e, sp.Trace):
+            return self.tmp(f"xp.trace({self.node(e.arg)}, axis1=-2, axis2=-1)[..., None, None]")
+        if isinstance(e, sp.Determinant):
+            return self.tmp(f"xp.linalg.det({self.node(e.arg)})[..., None, None]")
+        if isinstance(e, Norm):
+            a = self.node(e.arg)
+            return self.tmp(f"xp.sqrt(xp.sum({a} * {a}, axis=(-2, -1)))[..., None, None]")
+        if isinstance(e, MatrixElement):
+            i, j = self.dim(e.i), self.dim(e.j)
+            return self.tmp(f"{self.node(e.parent)}[..., {i}:{i} + 1, {j}:{j} + 1]")
+        if isinstance(e, sp.Expr) and not getattr(e, "is_Matrix", False) and e.args:
+            # any other scalar function: its arguments as temporaries, the function by SymPy's printer
+            temps = {a: sp.Symbol(self.node(a)) for a in e.args if isinstance(a, sp.Expr)}
+            return self.tmp(self.printer.doprint(e.xreplace(temps)))
+        raise UnsupportedError(f"source export has no rule for {type(e).__name__} (in {e})")
+
+
+def to_source(result, backend: str = "numpy", name: str = "f") -> str:
+    """Python source of a module defining ``name(<args>)`` that evaluates the closed form with NumPy or JAX."""
+    if not name.isidentifier() or name.startswith("_"):
+        raise SymjacError(f"function name {name!r} is not a plain identifier")
+    e = _expr_of(result)
+    mats, scals, dims = _arguments(e)
+    w = _SourceWriter(backend)
+    params = []
+    for k, M in enumerate(mats):
+        w.names[M.name] = f"a{k}"
+        params.append((f"a{k}", M.name))
+    for k, s in enumerate(scals):
+        w.names[s.name] = f"s{k}"
+        params.append((f"s{k}", s.name))
+    head = []
+    for d in dims:
+        w.names[d.name] = f"d_{d.name}" if d.name.isidentifier() else f"d{len(head)}"
+        src = next(((f"a{k}", i) for k, M in enumerate(mats) for i, dd in enumerate(M.shape) if dd == d), None)
+        if src is None:
+            raise UnsupportedError(f"the size {d.name} is not the size of any argument")
+        head.append(f"    {w.names[d.name]} = {src[0]}.shape[{src[1] - 2}]")
+    scal_lines = [f"    s{k} = _s(s{k})" for k in range(len(scals))]
+    out = w.node(e)
+    mod = "jax.numpy"
+    import re
+    doc = ", ".join(f"{p} = {n if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]{0,30}', n) else '?'}" for p, n in params)
+    lines = [
+        f'"""Generated by symjac: {backend} evaluation of a closed form.  Arguments: {doc}."""',
+        "import numpy",
+        "import jax" if backend == "jax" else "",
+        f"import {mod} as xp" if backend == "jax" else "xp = numpy",
+        _PREAMBLE,
+        "",
+        f"def {name}({', '.join(p for p, _ in params)}):",
+        *head, *scal_lines, *w.lines,
+        f"    return {out}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+__all__ = ["ClosedFormFunction", "lambdify_closed_form", "to_source"]
