@@ -14,14 +14,11 @@ import re
 
 import numpy as np
 
+from symjac import elementwise as registry
 from symjac.errors import ShapeError, UnsupportedError
 from symjac.parsing.expr import evaluate as eval_text
 
 _STEP = 1e-3
-_FUNCS = {
-    "tanh": np.tanh, "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0.0),
-    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "sqrt": np.sqrt,
-}
 # functions whose explicit symbolic form grows quickly with the size
 HEAVY = re.compile(r"\b(?:inv|det|logdet|matrix_power)\s*\(")
 
@@ -96,8 +93,9 @@ class NumericBuilder:
         return operand.T if isinstance(operand, np.ndarray) else operand
 
     def call(self, func, args, pos):
-        if func in _FUNCS:
-            return self._n(_FUNCS[func](args[0]))
+        decl = registry.text_names().get(func)
+        if decl is not None:             # an elementwise function: its NumPy form from the registry
+            return self._n(decl.numpy(args[0], *[float(self._n(a)) for a in args[1:]]))
         if func == "matrix_power":
             return self._n(np.linalg.matrix_power(self._m(args[0]), int(round(float(self._n(args[1]))))))
         if func == "eye":

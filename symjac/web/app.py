@@ -3,7 +3,7 @@
 ``create_app(catalogue="derivations")`` returns the app.  Untrusted text
 (expressions, shapes, pasted specs, answers) is handled in forked workers
 with time and memory limits: answers are judged by
-:class:`symjac.checking.sandbox.Sandbox`, everything else by
+:class:`symjac.checking.pool.AnswerSandbox`, everything else by
 :func:`symjac.web.worker.run_limited`.  Request bodies over ``MAX_BODY``
 bytes get 413, query strings over ``MAX_QUERY`` 414; bad input gets an
 error page (400) with one line; an unexpected failure a 500 page, never a
@@ -92,11 +92,11 @@ class State:
         self._lock = threading.Lock()
 
     def sandbox(self):
-        from symjac.checking.sandbox import Sandbox
+        from symjac.checking.pool import AnswerSandbox
 
         with self._lock:
             if self._sandbox is None:
-                self._sandbox = Sandbox(workers=1, timeout=CHECK_TIMEOUT)
+                self._sandbox = AnswerSandbox(workers=1, timeout=CHECK_TIMEOUT)
             return self._sandbox
 
     def close(self):

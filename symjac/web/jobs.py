@@ -12,7 +12,7 @@ import re
 
 from symjac.errors import SpecError, SymjacError
 
-CONVENTION_CHOICES = ("vec", "notes", "row", "gradient")
+CONVENTION_CHOICES = ("vec", "notes", "row", "denominator", "gradient")   # the matrix conventions
 MODES = ("both", "explicit", "closed")
 MAX_SHOWN = 16
 
@@ -181,7 +181,7 @@ def problem_summary(problem) -> dict:
     """What the Check page says about the problem: F, the variable, shapes, convention."""
     shapes = ", ".join(f"{k}: {r}×{c}" for k, (r, c) in problem.shapes.items())
     return {"title": problem.title, "function": problem.function if isinstance(problem.function, str) else "",
-            "wrt": problem.wrt or "", "shapes": shapes, "convention": problem.convention}
+            "wrt": problem.wrt or "", "shapes": shapes, "convention": problem.convention.name}
 
 
 def preview_job(problem, answer: str) -> dict:

@@ -16,7 +16,8 @@ CONVENTION_LABELS = {
     "vec": "VEC — column-first both sides (default)",
     "notes": "NOTES — outputs column-first, inputs row-first",
     "row": "ROW — row-first both sides (NumPy / JAX)",
-    "gradient": "GRADIENT — transpose of VEC",
+    "denominator": "DENOMINATOR — transpose of VEC (denominator layout)",
+    "gradient": "GRADIENT — a scalar's gradient in the variable's shape",
 }
 MODE_LABELS = {"both": "explicit and closed form", "explicit": "explicit (entry by entry)", "closed": "closed form"}
 

@@ -31,7 +31,7 @@ def test_example_set_loads_with_labels_points_and_policies():
     assert s.labels == ["jac_vec", "grad", "layer", "entry"]
     assert [p.points for p in s.problems] == [2, 2, 3, 1]
     assert s.max_score == 8
-    assert [p.problem.convention for p in s.problems] == ["vec", "gradient", "vec", "tensor"]
+    assert [p.problem.convention.name for p in s.problems] == ["vec", "gradient", "vec", "tensor"]
     assert s.problems[3].problem.indices == ("p", "q", "i", "j")
     assert is_problem_set(SET) and not is_problem_set(ROOT / "derivations" / "gram.toml")
 

@@ -44,7 +44,7 @@ def test_answer_over_the_character_limit_is_a_400_page(server):
 def test_bad_inputs_are_400_pages_with_one_message(server):
     q = urllib.parse.urlencode({"expr": "A @ x", "wrt": "x", "shapes": "A=2x3 x=3", "convention": "nope"})
     status, body, _ = fetch(server + "/derive?" + q)
-    assert status == 400 and "convention: choose one of vec, notes, row, gradient" in body
+    assert status == 400 and "convention: choose one of vec, notes, row, denominator, gradient" in body
     assert "Traceback" not in body
     status, body, _ = fetch(server + "/check", urllib.parse.urlencode({"spec": "title = [", "answer": "A"}).encode())
     assert status == 400 and "spec: invalid TOML" in body

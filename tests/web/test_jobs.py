@@ -82,7 +82,7 @@ def test_derive_job_modes_and_size_free_shapes():
 @pytest.mark.parametrize("args, message", [
     (("A @ B", "A", "A=3x2, B=3x2", "vec", "both"), "cannot multiply 3x2 by 3x2"),
     (("A @ x", "y", "A=2x3, x=3", "vec", "both"), "'y' has no declared shape"),
-    (("A @ x", "x", "A=2x3, x=3", "jax", "both"), "convention: choose one of vec, notes, row, gradient"),
+    (("A @ x", "x", "A=2x3, x=3", "jax", "both"), "convention: choose one of vec, notes, row, denominator, gradient"),
     (("open('/etc/passwd')", "x", "x=3", "vec", "both"), "open"),
     (("A @ x", "A", "A=2x3", "vec", "both"), "no shape for x"),
 ])
@@ -95,7 +95,7 @@ def test_derive_job_bad_input_is_one_symjac_error(args, message):
 def test_every_preset_is_offered():
     from symjac.web.jobs import CONVENTION_CHOICES
 
-    assert set(CONVENTION_CHOICES) == set(PRESETS)
+    assert set(CONVENTION_CHOICES) == set(PRESETS) | {"gradient"}
 
 
 def test_preview_prints_the_checker_nodes_as_math():
