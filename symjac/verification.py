@@ -60,6 +60,7 @@ class Verification:
     failures: entries or points that disagreed (``details``: a few of them).
     error: the measured max relative error (not in deterministic text).  skipped:
     random points drawn outside the function's domain.  note: why not independent.
+    remarks: what else the check did (sizes skipped as invalid instances, a budget that ran out).
     """
 
     how: str
@@ -80,6 +81,7 @@ class Verification:
     error: float | None = None
     skipped: int = 0
     note: str = ""
+    remarks: tuple = ()
     also: tuple = ()
 
     def __post_init__(self):
@@ -159,7 +161,8 @@ class Verification:
     def describe(self, deterministic: bool = False) -> str:
         """What was checked, in words, and no more. ``deterministic``: no measured error magnitudes
         or partial counts (for documents compared byte for byte)."""
-        return "; ".join(c._describe_one(deterministic) for c in (self,) + tuple(self.also))
+        return "; ".join(c._describe_one(deterministic) + "".join(f"; {r}" for r in c.remarks)
+                         for c in (self,) + tuple(self.also))
 
     def to_dict(self) -> dict:
         """JSON-able: every field, ``proven`` / ``passed`` (this check and the ones in ``also``) and the summary."""
@@ -186,6 +189,8 @@ class Verification:
         }
         if self.note:
             out["note"] = self.note
+        if self.remarks:
+            out["remarks"] = list(self.remarks)
         out["also"] = [a.to_dict() for a in self.also]
         return out
 
@@ -207,15 +212,14 @@ def from_proof(rec, subject: str = "the closed form") -> Verification:
     never complete, so never "proven") as a record."""
     reference = f"the entry-by-entry engine ({rec.reference})"
     sizes = tuple(tuple(s) for s in rec.sizes) if rec.dims else ()
-    notes = "; ".join(getattr(rec, "notes", ()))
+    remarks = tuple(getattr(rec, "notes", ()))
     if not getattr(rec, "verified", True):          # no size gave a valid instance: nothing was compared
         return Verification(how=NUMERIC, subject=subject, reference=reference, independent=True, complete=False,
-                            agrees=False, dims=tuple(rec.dims), points=0, seed=rec.seed,
-                            note=notes or "no size tried gave a valid instance")
+                            agrees=False, dims=tuple(rec.dims), points=0, seed=rec.seed, remarks=remarks)
     return Verification(
         how=EXACT if rec.exact else NUMERIC, subject=subject, reference=reference, independent=True,
         complete=False, agrees=True, dims=tuple(rec.dims), sizes=sizes,
-        points=rec.points, tolerance=rec.tolerance, seed=rec.seed, note=notes,
+        points=rec.points, tolerance=rec.tolerance, seed=rec.seed, remarks=remarks,
     )
 
 

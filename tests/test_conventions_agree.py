@@ -152,7 +152,7 @@ def test_documents_show_and_judge_the_same_matrix(conv, fn):
     text, wrt, shapes = fn
     M = derive(text, wrt, shapes, conv, verify=False).matrix
     claims = [{"label": "the derived matrix", "latex": latex_matrix(M, max_shown=100)},
-              {"label": "its shape", "latex": "%d \\times %d" % M.shape, "shape": list(M.shape)}]
+              {"label": "its shape", "latex": "J \\in \\mathbb{R}^{%d \\times %d}" % M.shape, "shape": list(M.shape)}]
     if _transposed_is_different(M):
         claims.append({"label": "transposed", "latex": latex_matrix(M.T, max_shown=100)})
     spec = spec_from_dict({"title": "t", "function": text, "wrt": wrt, "convention": conv.name,

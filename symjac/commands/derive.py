@@ -84,7 +84,8 @@ def run(args) -> int:
 class _Args:
     """The plain fields of the parsed arguments (picklable, no argparse objects)."""
 
-    FIELDS = ("expr", "wrt", "shape", "convention", "format", "closed_form", "points", "seed", "timeout", "memory_mb")
+    FIELDS = ("expr", "wrt", "shape", "convention", "format", "closed_form", "hessian", "sizes", "points", "seed",
+              "timeout", "memory_mb")
 
     @classmethod
     def of(cls, args):

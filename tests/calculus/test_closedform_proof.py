@@ -7,6 +7,7 @@ import sympy as sp
 from symjac.calculus.closedform import closed_form, closed_form_gradient
 from symjac.calculus.closedform.proof import ProofRecord
 from symjac.calculus.closedform.testing import agrees
+from symjac.verification import from_proof
 
 m, n, p = (sp.Symbol(s, integer=True, positive=True) for s in "mnp")
 M, T, Inv, Tr, Det = sp.MatrixSymbol, sp.Transpose, sp.Inverse, sp.Trace, sp.Determinant
@@ -33,8 +34,8 @@ def test_log_det_gram_uses_full_column_rank_sizes():
     rec = _checked(r, 2 * X * Inv(T(X) * X))
     assert all(s["m"] >= s["n"] for s in _sizes(rec))
     assert any(s["m"] > s["n"] for s in _sizes(rec))                 # a non-square size was used
-    assert "skipped: no well-conditioned instance" in rec.describe()  # m < n was tried and set aside
-    assert "disagree" not in rec.describe()
+    assert "skipped: no well-conditioned instance" in from_proof(rec).describe()  # m < n was tried and set aside
+    assert "disagree" not in from_proof(rec).describe()
 
 
 def test_projection_matrix_jacobian():
@@ -61,7 +62,7 @@ def test_long_trace_is_checked_numerically_within_budget():
     book = (C * X * T(X) * C * X * B * T(B) + T(C) * X * B * T(B) * T(X) * T(C) * X
             + C * X * B * T(B) * T(X) * C * X + T(C) * X * T(X) * T(C) * X * B * T(B))
     rec = _checked(closed_form_gradient(F, X), book)
-    assert "budget" not in rec.describe()
+    assert "budget" not in from_proof(rec).describe()
 
 
 def test_inverse_of_a_sum_inside_a_trace():
@@ -81,7 +82,7 @@ def test_a_formula_without_a_valid_instance_is_not_verified_rather_than_disprove
     r = closed_form_gradient(F, Y)
     rec = r.proof
     assert rec.method == ProofRecord.NO_INSTANCE and not rec.verified and rec.sizes == ()
-    assert rec.describe().startswith("NOT verified: no size tried gave a valid instance")
+    assert from_proof(rec).describe().startswith("NOT verified: no size tried gave a valid instance")
     assert rec.to_dict()["verified"] is False
 
 
@@ -91,4 +92,4 @@ def test_budget_is_reported_when_exhausted():
     G = closed_form_gradient(Tr(T(X) * X), X, prove_it=False).expr
     rec = prove("gradient", Tr(T(X) * X), X, G, budget=0.0)
     assert len(rec.sizes) == 1
-    assert "stopped after the 0 s budget with 1 of 3 sizes checked" in rec.describe()
+    assert "stopped after the 0 s budget with 1 of 3 sizes checked" in from_proof(rec).describe()

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+
+from symjac import elementwise as registry
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from sympy.matrices.expressions.hadamard import HadamardPower
@@ -39,7 +41,8 @@ COND_LIMIT = 1e8
 
 
 # DiracDelta is zero almost everywhere (a derivative of Heaviside away from its jump).
-_NUMPY_EXTRA = {"DiracDelta": lambda x, *k: np.zeros_like(np.asarray(x, dtype=float))}
+# Registry functions (softplus, gelu, …) print under the names the registry's NumPy namespace defines.
+_NUMPY_EXTRA = {"DiracDelta": lambda x, *k: np.zeros_like(np.asarray(x, dtype=float)), **registry.numpy_namespace()}
 
 
 class InvalidInstance(SymjacError):
