@@ -1586,7 +1586,7 @@ def _check_shape_statement(problem: Problem, head: str, space: str) -> Report | 
     F, variables = _build_function(problem, shapes)
     fr, fc = F.shape if isinstance(F, sp.MatrixBase) else (1, 1)
     xr, xc = shapes[problem.wrt]
-    expected = expected_array(problem, np.zeros((fr, fc, xr, xc))).shape
+    expected = tuple(problem.convention.answer_shape((fr, fc), (xr, xc)))
     at = ", ".join(f"{k} = {v}" for k, v in sorted(sizes.items())) or "the declared sizes"
     if tuple(expected) == given:
         return Report("correct", [], 1.0, f"correct: the Jacobian is {_fmt_shape(expected)} at {at}",

@@ -1020,17 +1020,18 @@ class _Scanner:
             raw = _call_library(*self.library_input(out))
         except ShapeError:
             # w^T x + b: a 1×1 product beside scalars; retry with each scalar term as a 1×1 matrix
-            raw = _call_library(*self.library_input(self.scalar_terms_as_matrices(out)))
+            raw = _call_library(*self.library_input(self.scalar_terms_as_matrices(out), one_by_one_as_matrix=True))
         return self.lift(raw)
 
-    def library_input(self, out: list[Tok]):
-        """The flattened text and the placeholders to declare as matrices."""
+    def library_input(self, out: list[Tok], one_by_one_as_matrix: bool = False):
+        """The flattened text and the placeholders to declare as matrices (a 1×1 matrix expression is a
+        scalar to a student, unless ``one_by_one_as_matrix``: the retry that reads w^T x + b)."""
         variables = {}
         for t in out:
             if t.kind == "ph":
                 key = t.text[6:-1]
                 v = self.ph[key]
-                if is_matrix(v) or isinstance(v, sp.MatrixExpr):
+                if is_matrix(v) or (one_by_one_as_matrix and isinstance(v, sp.MatrixExpr)):
                     variables[key] = sp.MatrixSymbol(key, 2, 2)
         return " ".join(t.text for t in out), variables
 
