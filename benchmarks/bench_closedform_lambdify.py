@@ -1,12 +1,14 @@
 """Lambdified closed forms vs hand-written NumPy, batched (run from the repository root: PYTHONPATH=. python benchmarks/bench_closedform_lambdify.py).
 
-For each closed form: the time per call of ``result.lambdify()`` on a batch of B points and of the
+For each closed form: the time per call of ``symjac.lambdify(result)`` on a batch of B points and of the
 NumPy a person would write for the same formula, and the max difference between the two."""
 from __future__ import annotations
 
 import time
 
 import numpy as np
+
+from symjac import lambdify
 import sympy as sp
 
 from symjac.blocks import sigmoid
@@ -35,7 +37,7 @@ def main(B=2000, sizes={"m": 8, "n": 6}, reps=20):
     rng = np.random.default_rng(0)
     for name, make, hand, shapes in CASES:
         r = make()
-        f = r.lambdify()
+        f = lambdify(r)
         dims = {"m": sizes["m"], "n": sizes["n"], "1": 1}
         v = {k: rng.uniform(-1, 1, size=(B, dims[s[0]], dims[s[1]])) for k, s in shapes.items()}
         if "X" in v:

@@ -17,7 +17,8 @@ from symjac.conventions import (
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac.blocks import affine, gram, layer, least_squares, relu, sigmoid, tanh
 from symjac.elementwise import gelu, leaky_relu, log_sigmoid, softplus
-from symjac.checking.engine import Problem, Report, check
+from symjac.checking.engine import Problem, Report
+from symjac.checking.pool import check
 from symjac.calculus.closedform import closed_form, closed_form_entry, closed_form_gradient, closed_form_hessian, instantiate
 from symjac.calculus.explicit import derivative, derivative_array, gradient, jacobian
 from symjac.study.networks import Layer, Network, network

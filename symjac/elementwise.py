@@ -332,8 +332,24 @@ declare(Declaration(
     params=(("slope", "0.01"),), jax=lambda jax: (lambda z, a=0.01: jax.nn.leaky_relu(z, a))))
 
 
+
+# --- a one-argument Lambda d ↦ F(d, *numbers) read back as its registry function ---------
+
+def function_name(lam: sp.Lambda):
+    """The function class when ``lam`` is ``d ↦ F(d)`` (or ``F(d, *numbers)``), else None (the closed-form printers and engine)."""
+    (v,), body = lam.variables, lam.expr
+    if isinstance(body, sp.Function) and body.args[:1] == (v,) and all(a.is_number for a in body.args[1:]):
+        return body.func
+    return None
+
+
+def function_params(lam: sp.Lambda) -> tuple:
+    """The numeric parameters after the argument when ``lam`` is ``d ↦ F(d, *params)`` (leaky_relu's slope)."""
+    return tuple(lam.expr.args[1:]) if function_name(lam) is not None else ()
+
+
 __all__ = [
     "Declaration", "REGISTRY", "declare", "get", "of", "text_names", "latex_names", "numpy_namespace",
-    "numpy_printer", "apply", "elementwise", "RegistryFunction",
+    "numpy_printer", "apply", "elementwise", "RegistryFunction", "function_name", "function_params",
     "sigmoid", "relu", "softplus", "log_sigmoid", "gelu", "leaky_relu",
 ]

@@ -22,10 +22,10 @@ STAGES = [
     ("elementwise",),
     ("blocks", "properties"),
     ("parsing",),
+    ("render",),          # printers of expressions (documents of derivations are the catalogue's)
     ("calculus",),
     ("evaluate",),
     ("verification",),
-    ("render",),
     ("results",),
     ("checking",),
     ("catalogue",),
@@ -50,7 +50,13 @@ def _imports(path: Path) -> set[str]:
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+                   for stmt in block.body for n in ast.walk(stmt)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:          # annotations only: never imported at run time
+            continue
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == "symjac")
         elif isinstance(node, ast.ImportFrom):

@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 from symjac import matrix
 from symjac.calculus.explicit import derivative, jacobian
 from symjac.catalogue.derivation import derive_spec
-from symjac.catalogue.spec import spec_from_dict
+from symjac.checking.spec import spec_from_dict
 from symjac.checking.engine import CheckError, Problem, check_pure
 from symjac.calculus.closedform import closed_form_from_text, instantiate
 from symjac.cli import main

@@ -12,10 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from symjac.catalogue.derivation import Block, Derivation
+if TYPE_CHECKING:                      # annotations only: documents never import derivation at run time
+    from symjac.catalogue.derivation import Block, Derivation
+
 
 # --- LaTeX --------------------------------------------------------------------------------
+
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}

@@ -147,7 +147,7 @@ class Problem:
 
     @classmethod
     def from_file(cls, path) -> "Problem":
-        from symjac.catalogue.spec import load_spec
+        from symjac.checking.spec import load_spec
 
         spec = load_spec(path)
         return cls.from_spec(spec)
@@ -1598,18 +1598,5 @@ def _check_shape_statement(problem: Problem, head: str, space: str) -> Report | 
 
 # --- public entry ------------------------------------------------------------------------
 
-def check(problem: Problem, answer: str, *, sandbox: bool = True, timeout: float | None = None) -> Report:
-    """Check a LaTeX answer against a problem; see the module docstring.
 
-    By default parsing and checking run in a recycled worker process with a
-    hard time limit and a memory cap (:mod:`symjac.checking.sandbox`); ``sandbox=False``
-    runs :func:`check_pure` in this process (trusted input only).
-    """
-    if not sandbox:
-        return check_pure(problem, answer)
-    from symjac.checking.pool import default_sandbox
-
-    return default_sandbox().check(problem, answer, timeout=timeout)
-
-
-__all__ = ["Problem", "Report", "check", "check_pure", "CODES", "function_value", "evaluate_choices", "CheckError"]
+__all__ = ["Problem", "Report", "check_pure", "CODES", "function_value", "evaluate_choices", "CheckError"]

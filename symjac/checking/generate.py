@@ -186,7 +186,7 @@ def generate_set(pset: ProblemSet, out, *, students: int, seed: int = 0, check=N
     {students, problems, keys, mistakes} (counts of what the checker certified)."""
     from symjac.checking.course import atomic_write
     from symjac.checking.engine import Problem
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
 
     if not 1 <= students <= MAX_STUDENTS:
         raise SymjacError(f"--students must be from 1 to {MAX_STUDENTS}")
@@ -256,10 +256,10 @@ def audit_set(pset: ProblemSet, check=None) -> list[dict]:
     """Every claimed key of the set judged by the checker: [{label, source, verdict, diagnosis, message}]."""
     import dataclasses
 
-    from symjac.catalogue.spec import _claim_kind
+    from symjac.checking.spec import _claim_kind
 
     if check is None:
-        from symjac.checking.engine import check as check_
+        from symjac.checking.pool import check as check_
 
         def check(problem, answer):
             return check_(problem, answer).to_dict()

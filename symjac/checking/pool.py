@@ -128,4 +128,18 @@ def default_sandbox() -> AnswerSandbox:
     return _DEFAULT
 
 
-__all__ = ["AnswerSandbox", "default_sandbox", "check_task", "warm_up", "failure_report", "error_report"]
+def check(problem, answer: str, *, sandbox: bool = True, timeout: float | None = None):
+    """Check a LaTeX answer against a problem (:class:`~symjac.checking.engine.Problem`) → a Report.
+
+    By default parsing and checking run in a recycled worker process with a
+    hard time limit and a memory cap (:mod:`symjac.checking.sandbox`); ``sandbox=False``
+    runs :func:`check_pure` in this process (trusted input only).
+    """
+    if not sandbox:
+        from symjac.checking.engine import check_pure
+
+        return check_pure(problem, answer)
+    return default_sandbox().check(problem, answer, timeout=timeout)
+
+
+__all__ = ["AnswerSandbox", "check", "default_sandbox", "check_task", "warm_up", "failure_report", "error_report"]

@@ -73,7 +73,7 @@ class SetProblem:
     points: float
     partial_credit: str
     problem: object            # symjac.checking.engine.Problem
-    spec: object               # symjac.catalogue.spec.Spec
+    spec: object               # symjac.checking.spec.Spec
     key: str | None = None
     vary: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
@@ -157,7 +157,7 @@ def load_set(path) -> ProblemSet:
 
 
 def set_from_dict(data: dict, path, raw: bytes = b"") -> ProblemSet:
-    from symjac.catalogue.spec import load_spec, spec_from_dict
+    from symjac.checking.spec import load_spec, spec_from_dict
     from symjac.checking.engine import Problem
 
     path = Path(path)

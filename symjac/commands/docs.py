@@ -55,7 +55,7 @@ def load_selected(directory, names, cmd: str = "docs"):
     """Specs from ``names``: spec files, folders of specs, or names of specs in ``directory``
     (every spec of ``directory`` when ``names`` is empty).  A missing catalogue folder is one
     error line with a hint."""
-    from symjac.catalogue.spec import load_catalogue, load_spec
+    from symjac.checking.spec import load_catalogue, load_spec
 
     directory = Path(directory)
     if not names:

@@ -283,7 +283,13 @@ def lambdify(obj, args=None, cse: bool = True) -> NumPyFunction:
     scalar symbols; default ``obj.variables``.  Every free symbol of obj must
     belong to an argument.  Arrays take each variable's shape, or add a
     leading batch axis; unbatched arguments broadcast against batched ones.
+    A size-free closed form (``closed_form(...)``'s result) compiles to a
+    :class:`~symjac.evaluate.closedform.ClosedFormFunction` that reads its sizes off the arrays.
     """
+    if hasattr(obj, "proof") and hasattr(obj, "variable") and hasattr(obj, "expr"):   # a closed form
+        from symjac.evaluate.closedform import lambdify_closed_form
+
+        return lambdify_closed_form(obj)
     M, args = _unwrap(obj, args)
     variables = [_as_var(a) for a in args]
     known = {s for v in variables for s in v.symbols}

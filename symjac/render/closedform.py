@@ -17,7 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from symjac import elementwise as registry
 from symjac.render.latex import SymjacLatexPrinter
-from symjac.calculus.closedform.objects import function_name, function_params
+from symjac.elementwise import function_name, function_params
 
 
 def _is_atomic(e) -> bool:

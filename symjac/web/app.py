@@ -109,7 +109,7 @@ class State:
             return [], (f"No catalogue: {self.catalogue} is not a folder. Start 'symjac serve' in the symjac "
                         "checkout, or pass --catalogue DIR (a folder of derivation specs).")
         if "index" not in self.cache:
-            from symjac.catalogue.spec import load_catalogue
+            from symjac.checking.spec import load_catalogue
 
             self.cache["index"] = [(s.name, s.title, s.function) for s in load_catalogue(self.catalogue)]
         return self.cache["index"], ""
@@ -123,7 +123,7 @@ class State:
 
 def _catalogue_job(path: str) -> dict:
     from symjac.catalogue.derivation import derive_spec
-    from symjac.catalogue.spec import load_spec
+    from symjac.checking.spec import load_spec
 
     return jobs.derivation_data(derive_spec(load_spec(path)))
 

@@ -3,7 +3,7 @@
 Each job takes plain strings and returns plain data (dicts of strings, LaTeX
 and lists) that :mod:`symjac.web.pages` turns into HTML.  Nothing here
 evaluates text: expressions go through the safe expression parser, specs
-through ``tomllib`` and :func:`symjac.catalogue.spec.spec_from_dict`, answers
+through ``tomllib`` and :func:`symjac.checking.spec.spec_from_dict`, answers
 through :func:`symjac.parsing.latex.parser.parse_latex`.
 """
 from __future__ import annotations
@@ -107,7 +107,7 @@ def numpy_code(result) -> str:
 def derive_job(expr: str, wrt: str, shapes_text: str, convention: str, mode: str) -> dict:
     """Everything the Derive page shows for one input (see :mod:`symjac.web.pages`)."""
     from symjac.catalogue.derivation import derive_spec
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
     from symjac.parsing.shapes import is_concrete
 
     expr, wrt = expr.strip(), wrt.strip()
@@ -163,7 +163,7 @@ def problem_from_toml(text: str):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
     from symjac.checking.engine import Problem
 
     try:

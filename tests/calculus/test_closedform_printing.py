@@ -2,7 +2,7 @@
 import sympy as sp
 
 from symjac.calculus.closedform import closed_form, closed_form_from_text, to_latex, to_text
-from symjac.calculus.closedform import identify, readable, rules
+from symjac.calculus.closedform import identify, objects, readable
 from symjac.render.closedform import ClosedFormLatexPrinter, ClosedFormTextPrinter
 from symjac.render.latex import SymjacLatexPrinter, latex
 
@@ -63,7 +63,7 @@ def test_transposed_ones_tidy_to_ones():
 def test_one_product_layout_and_one_split():
     assert ClosedFormLatexPrinter._print_MatMul is ClosedFormTextPrinter._print_MatMul
     assert ClosedFormLatexPrinter._print_MatAdd is ClosedFormTextPrinter._print_MatAdd
-    assert identify._split is readable._split is rules.split_product
+    assert identify._split is readable._split is objects.split_product
     A, B = sp.MatrixSymbol("A", m, n), sp.MatrixSymbol("B", m, n)
     C = sp.MatrixSymbol("C", n, m)
     e = sp.MatMul(-2, sp.MatAdd(A, -B), C)

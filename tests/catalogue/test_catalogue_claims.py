@@ -12,7 +12,7 @@ import pytest
 
 from symjac.checking.engine import Problem, check_pure
 from symjac.catalogue.derivation import derive_spec
-from symjac.catalogue.spec import load_catalogue
+from symjac.checking.spec import load_catalogue
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "derivations"
 SPECS = load_catalogue(CATALOGUE) if CATALOGUE.is_dir() else []

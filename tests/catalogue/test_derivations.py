@@ -7,7 +7,7 @@ import sympy as sp
 
 from symjac.catalogue.derivation import derive_spec
 from symjac.calculus.indexform import case_analysis, generic_entry, index_symbol
-from symjac.catalogue.spec import load_catalogue, load_spec
+from symjac.checking.spec import load_catalogue, load_spec
 from symjac.symbols import entry_symbol
 
 ROOT = Path(__file__).resolve().parents[2]

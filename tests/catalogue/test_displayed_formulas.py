@@ -24,7 +24,7 @@ import sympy as sp
 
 from symjac.calculus.explicit import derivative_array, jacobian
 from symjac.calculus.indexform import default_index_names
-from symjac.catalogue.spec import load_spec
+from symjac.checking.spec import load_spec
 from symjac.checking.engine import Problem, check_pure
 from symjac.parsing.explicit import build_explicit
 from symjac.parsing.latex.nodes import Env, evaluate

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from symjac.catalogue.derivation import derive_spec
 from symjac.catalogue.documents import render_all
-from symjac.catalogue.spec import load_catalogue
+from symjac.checking.spec import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from symjac.catalogue.derivation import derive_spec
 from symjac.catalogue.documents import (
     markdown_document, markdown_index, render_all, tex_escape, text_document,
 )
-from symjac.catalogue.spec import load_catalogue
+from symjac.checking.spec import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -130,7 +130,7 @@ def test_pdfs_embed_type1_fonts_only(tmp_path):
 def test_unicode_in_spec_text_is_typeset(tmp_path):
     """Spec prose with ½, ⊙, a⁽ˡ⁻¹⁾ and σ′: the PDF's text has them (not '12', '?' or 'a(l?1)')."""
     from symjac.catalogue.documents import latex_document
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
 
     spec = spec_from_dict({
         "title": "A layer", "function": "tanh(W @ a)", "wrt": "a", "shapes": {"W": [2, 2], "a": [2]},

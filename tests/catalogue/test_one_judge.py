@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from symjac.catalogue.derivation import derive_spec
-from symjac.catalogue.spec import load_catalogue, load_spec
+from symjac.checking.spec import load_catalogue, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = load_catalogue(ROOT / "derivations")

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from symjac.errors import SpecError
-from symjac.catalogue.spec import CLAIMED_KEYS, TOP_KEYS, load_catalogue, load_spec, spec_from_dict
+from symjac.checking.spec import CLAIMED_KEYS, TOP_KEYS, load_catalogue, load_spec, spec_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "specs"
@@ -65,7 +65,7 @@ def test_every_key_is_documented():
 def test_sigma_key_sets_what_sigma_means_in_answers():
     from symjac.checking.engine import Problem
     from symjac.errors import SpecError
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
 
     base = {"title": "t", "function": "sigmoid(W @ a)", "wrt": "W", "shapes": {"W": [2, 2], "a": [2, 1]}}
     assert Problem.from_spec(spec_from_dict({**base, "sigma": "sigmoid"}, "x.toml")).sigma == "sigmoid"

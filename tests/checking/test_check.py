@@ -234,10 +234,10 @@ def test_checking_module_is_not_shadowed_by_the_check_function():
 
 def test_conventions_are_the_spec_conventions():
     """Specs and problems read the one list of names; an unknown name fails listing them."""
-    import symjac.catalogue.spec
+    import symjac.checking.spec
     import symjac.conventions
 
-    assert symjac.catalogue.spec.CONVENTIONS is symjac.conventions.NAMES
+    assert symjac.checking.spec.CONVENTIONS is symjac.conventions.NAMES
     with pytest.raises(CheckError, match="choose one of vec, notes, row, denominator, gradient, tensor"):
         Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "vecc")
     assert Problem("A @ x", "x", {"A": (2, 2), "x": (2, 1)}, "NOTES").convention is symjac.conventions.NOTES
@@ -260,7 +260,7 @@ def test_sigma_default_from_the_function_and_explicit_override():
 
 
 def test_from_spec_takes_sigma_when_the_spec_has_one():
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
 
     spec = spec_from_dict({"title": "t", "function": "tanh(W @ a)", "shapes": {"W": [1, 1], "a": [1, 1]},
                            "values": {"W": 1, "a": 1}})

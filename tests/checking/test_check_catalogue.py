@@ -12,7 +12,7 @@ import sympy as sp
 
 from symjac.checking.engine import CheckError, Problem, check_pure
 from symjac.cli import main
-from symjac.catalogue.spec import load_spec, spec_from_dict
+from symjac.checking.spec import load_spec, spec_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parents[1] / "data" / "check"

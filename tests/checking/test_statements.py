@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from symjac.catalogue.spec import load_spec
+from symjac.checking.spec import load_spec
 from symjac.checking.engine import Problem, check_pure
 from symjac.errors import SymjacError
 from symjac.parsing.latex.nodes import Env, evaluate

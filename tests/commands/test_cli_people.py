@@ -110,7 +110,7 @@ def _sections(text: str) -> dict:
 
 
 def test_spec_reference_documents_every_key_with_an_example():
-    from symjac.catalogue.spec import CLAIMED_KEYS, TOP_KEYS
+    from symjac.checking.spec import CLAIMED_KEYS, TOP_KEYS
 
     text = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
     top, claimed = text.split("## Keys of a `[[claimed]]` entry")
@@ -125,7 +125,7 @@ def test_spec_reference_documents_every_key_with_an_example():
 
 def test_spec_reference_complete_example_verifies():
     from symjac.catalogue.derivation import derive_spec
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
 
     text = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
     example = re.search(r"## A complete example\n\n```toml\n(.*?)```", text, re.S).group(1)

@@ -125,7 +125,7 @@ def test_library_functions_refuse_text_instead_of_sympifying_it(call):
 
 def test_spec_values_must_be_numbers_not_text():
     from symjac.errors import SpecError
-    from symjac.catalogue.spec import spec_from_dict
+    from symjac.checking.spec import spec_from_dict
 
     with pytest.raises(SpecError, match=r"x.toml: values.A: must be a number"):
         spec_from_dict({"title": "t", "function": "A", "shapes": {"A": [2, 1]},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from symjac.catalogue.spec import load_spec
+from symjac.checking.spec import load_spec
 from symjac.checking.engine import Problem, check_pure
 from symjac.errors import SpecError
 

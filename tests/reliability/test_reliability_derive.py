@@ -70,7 +70,7 @@ def test_huge_entry_index_in_an_answer_gets_a_sensible_message():
 
 
 def test_spec_function_chained_too_long_is_a_spec_error(tmp_path):
-    from symjac.catalogue.spec import load_spec
+    from symjac.checking.spec import load_spec
     from symjac.errors import SpecError
 
     f = tmp_path / "long.toml"

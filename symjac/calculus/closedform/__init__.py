@@ -15,7 +15,7 @@ instances only, a time budget, NumPy evaluation of the closed form via :mod:`.nu
 Also: a scalar ``Symbol`` as the variable; symbolic integer powers (:mod:`.powers`);
 entries and SymPy's entry sums (:mod:`.entries`); structured variables, D_n, L_n,
 vech and ``closed_form_entry`` (:mod:`.structured`); declared properties from
-:mod:`symjac.properties`.  To run a result: ``result.lambdify()`` and
+:mod:`symjac.properties`.  To run a result: ``symjac.lambdify(result)`` and
 :func:`symjac.evaluate.closedform.to_source`.
 """
 from symjac.calculus.closedform.build import MatrixExprBuilder, build_matrix_expr, closed_form_from_text

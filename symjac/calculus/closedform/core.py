@@ -76,11 +76,6 @@ class ClosedFormResult:
         """LaTeX of the closed form alone."""
         return to_latex(self.expr)
 
-    def lambdify(self):
-        """A batched NumPy function of the closed form (see :func:`symjac.evaluate.closedform.lambdify_closed_form`)."""
-        from symjac.evaluate.closedform import lambdify_closed_form
-        return lambdify_closed_form(self)
-
     def to_text(self) -> str:
         """One-line Unicode text of the closed form."""
         return to_text(self.expr)

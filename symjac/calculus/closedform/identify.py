@@ -18,8 +18,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symjac.calculus.closedform.objects import CommutationMatrix, Diag, DiagEmbedding, UnitVector, Unvec, Vec
 from symjac.calculus.closedform.powers import KronPowerSum, PowerSum, adjoint_power_sum
-from symjac.calculus.closedform.rules import add, is_matrix, mm
-from symjac.calculus.closedform.rules import split_product as _split
+from symjac.calculus.closedform.objects import is_matrix, split_product as _split
+from symjac.calculus.closedform.rules import add, mm
 
 
 def _prod(mats, n_if_empty):

@@ -20,6 +20,7 @@ from sympy.core.sympify import _sympify as _strict_sympify
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symjac.conventions import commutation_matrix
+from symjac.elementwise import function_name, function_params  # noqa: F401 - re-exported for the engine
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 
 
@@ -266,17 +267,25 @@ def elementwise(f, A):
     return ElementwiseApplyFunction(as_lambda(f), A)
 
 
-def function_name(lam: sp.Lambda):
-    """The function class when ``lam`` is ``d ↦ F(d)`` (or ``F(d, *numbers)``), else None (used by the printers)."""
-    (v,), body = lam.variables, lam.expr
-    if isinstance(body, sp.Function) and body.args[:1] == (v,) and all(a.is_number for a in body.args[1:]):
-        return body.func
-    return None
+def is_matrix(e) -> bool:
+    return bool(getattr(e, "is_Matrix", False))
 
 
-def function_params(lam: sp.Lambda) -> tuple:
-    """The numeric parameters after the argument when ``lam`` is ``d ↦ F(d, *params)`` (leaky_relu's slope)."""
-    return tuple(lam.expr.args[1:]) if function_name(lam) is not None else ()
+def split_product(e):
+    """MatMul/Mul → (scalar coefficient, [matrix factors]) with nested products flattened."""
+    scalars, mats = [], []
+
+    def walk(a):
+        if isinstance(a, sp.MatMul):
+            for b in a.args:
+                walk(b)
+        elif is_matrix(a):
+            mats.append(a)
+        else:
+            scalars.append(a)
+
+    walk(e)
+    return sp.Mul(*scalars), mats
 
 
 __all__ = [

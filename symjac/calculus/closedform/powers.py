@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symjac.calculus.closedform.objects import as_expr
+from symjac.calculus.closedform.objects import as_expr, split_product
 
 _I = sp.Symbol("i", integer=True, nonnegative=True)
 
@@ -117,7 +117,6 @@ def _power_of(f, B):
 
 def adjoint_power_sum(A, C, k):
     """Σ_{i<k} (Aᵀ)ⁱ C (Aᵀ)^{k−1−i}; k (Aᵀ)^{k−1+s} c when C = c (Aᵀ)ˢ (then the terms are equal)."""
-    from symjac.calculus.closedform.rules import split_product
     At = sp.Transpose(A)
     coeff, mats = split_product(C) if isinstance(C, sp.MatMul) else (sp.S.One, [C])
     s = sp.S.Zero

@@ -27,7 +27,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symjac.calculus.closedform.objects import CommutationMatrix, Diag, ElementwiseDerivative, Softmax, Vec, softmax_normaliser
-from symjac.calculus.closedform.rules import split_product as _split
+from symjac.calculus.closedform.objects import split_product as _split
 
 _MAX_PASSES = 12
 

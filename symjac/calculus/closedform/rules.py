@@ -17,30 +17,14 @@ from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.hadamard import hadamard_power as hadamard_power_of
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symjac.calculus.closedform.objects import is_matrix
 from symjac.calculus.closedform.objects import Diag, ElementwiseApplyFunction, ElementwiseDerivative, Norm, Softmax, Unvec, Vec, as_lambda
 
 # --- helpers: None is a zero differential -------------------------------------
 
 
-def is_matrix(e) -> bool:
-    return bool(getattr(e, "is_Matrix", False))
 
 
-def split_product(e):
-    """MatMul/Mul → (scalar coefficient, [matrix factors]) with nested products flattened."""
-    scalars, mats = [], []
-
-    def walk(a):
-        if isinstance(a, sp.MatMul):
-            for b in a.args:
-                walk(b)
-        elif is_matrix(a):
-            mats.append(a)
-        else:
-            scalars.append(a)
-
-    walk(e)
-    return sp.Mul(*scalars), mats
 
 
 def add(*terms):
