@@ -33,6 +33,7 @@ from symjac.calculus.closedform.objects import (
     as_expr,
 )
 from symjac.calculus.closedform.proof import dimension_symbols, matrix_symbols, scalar_symbols
+from symjac import elementwise as registry
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 
 
@@ -178,7 +179,7 @@ class _SourceWriter:
     def _elementwise(self, lam, arg) -> str:
         (v,), body = lam.variables, lam.expr
         z = sp.Symbol("z_")
-        code = self.printer.doprint(body.xreplace({v: z}))
+        code = self.printer.doprint(_elementary(body.xreplace({v: z})))
         return self.tmp(f"(lambda z_: xp.asarray({code}, dtype=float) + 0 * z_)({self.node(arg)})")
 
     def _node(self, e) -> str:
@@ -256,7 +257,7 @@ class _SourceWriter:
         if isinstance(e, sp.Expr) and not getattr(e, "is_Matrix", False) and e.args:
             # any other scalar function: its arguments as temporaries, the function by SymPy's printer
             temps = {a: sp.Symbol(self.node(a)) for a in e.args if isinstance(a, sp.Expr)}
-            return self.tmp(self.printer.doprint(e.xreplace(temps)))
+            return self.tmp(self.printer.doprint(_elementary(e.xreplace(temps))))
         raise UnsupportedError(f"source export has no rule for {type(e).__name__} (in {e})")
 
 
@@ -299,6 +300,13 @@ def to_source(result, backend: str = "numpy", name: str = "f") -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _elementary(e):
+    """symjac's own registry functions (sigmoid, softplus, GELU …) by their elementary definitions, so the
+    exported source needs nothing but NumPy / JAX."""
+    return e.replace(lambda a: isinstance(a, registry.RegistryFunction),
+                     lambda a: registry.of(a).definition(*a.args))
 
 
 __all__ = ["ClosedFormFunction", "lambdify_closed_form", "to_source"]

@@ -227,7 +227,7 @@ def test_checking_module_is_not_shadowed_by_the_check_function():
 
     import symjac
 
-    mod = importlib.import_module("symjac.checking.engine")
+    mod = importlib.import_module("symjac.checking.pool")
     assert callable(symjac.check) and symjac.check is mod.check
     assert not (Path(symjac.__file__).parent / "check.py").exists()
 

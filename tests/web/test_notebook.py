@@ -32,7 +32,7 @@ def test_notebook_tour_executes_and_displays_math(monkeypatch):
     assert r"2 A_{11} & 0 & 2 A_{21}" in by_source["r"]["text/latex"]          # JacobianResult
     assert "proven symbolically" in by_source["print(r.verification.describe())"]["stream"]
     cf = by_source["cf"]
-    assert cf["text/latex"].startswith("$$J_{A}") and r"K_{m,n}" in cf["text/latex"]   # ClosedFormResult
+    assert cf["text/latex"].startswith(r"$\displaystyle J_{A}") and r"K_{m,n}" in cf["text/latex"]   # ClosedFormResult
     correct = by_source[r'check(p, r"x^\top \otimes I_2")']
     assert ">correct</strong>" in correct["text/html"] and correct["text/latex"] == r"$\text{correct}$"
     wrong = by_source[r'check(p, r"I_2 \otimes x^\top")']

@@ -138,7 +138,7 @@ class ClosedFormResult:
 
     def _repr_latex_(self) -> str:
         """Notebook display: the derivative symbol = the closed form."""
-        return "$$%s = %s$$" % (self.lhs_latex(), self.to_latex())
+        return f"$\\displaystyle {self.lhs_latex()} = {self.to_latex()}$"
 
     def _repr_markdown_(self) -> str:
         """Notebook display with the convention, the differential and the proof record."""
