@@ -1,7 +1,7 @@
 """Course grading throughput: students/s (one answer file each) and answers/s for the local sandbox
 pool with 1 and 2 workers and for a Dask LocalCluster of 2 worker processes.
 
-The batch is the tests' generated batch (tests/course/batch.py: right, wrong, invalid and hostile
+The batch is the tests' generated batch (tests/checking/course/batch.py: right, wrong, invalid and hostile
 answers to a 2×3 Jacobian under vec), graded from scratch into a temporary folder each time.
 
     python benchmarks/bench_grading.py [--students 400] [--no-dask]
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "course")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "checking" / "course")]
 
 from batch import make_batch  # noqa: E402
 

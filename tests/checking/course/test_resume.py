@@ -18,7 +18,7 @@ from symjac.checking.problemset import load_set
 sys.path.insert(0, str(Path(__file__).parent))
 from batch import make_batch  # noqa: E402
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 N = 1000
 
 

@@ -14,7 +14,7 @@ from symjac.cli import main
 from symjac.checking.course import atomic_write, grade_course
 from symjac.checking.problemset import load_set
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 COURSE = ROOT / "examples" / "course"
 
 

@@ -16,7 +16,7 @@ import pytest
 from symjac.cli import main
 from symjac.checking.gradescope import validate_results
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 COURSE = ROOT / "examples" / "course"
 
 

@@ -8,7 +8,7 @@ import pytest
 from symjac.errors import SpecError
 from symjac.checking.problemset import collect_answers, is_problem_set, load_set, scan_students, split_answers
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 SET = ROOT / "examples" / "course" / "set.toml"
 
 INLINE = """

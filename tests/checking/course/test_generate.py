@@ -15,7 +15,7 @@ from symjac.checking.engine import check_pure
 from symjac.checking.generate import MISTAKES
 from symjac.checking.problemset import load_set
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 TEMPLATE = ROOT / "examples" / "course" / "generate.toml"
 STUDENTS = 6
 
