@@ -28,6 +28,7 @@ from symjac.symbols import scalar as scalar_symbol
 from symjac.symbols import symbolic
 from symjac.calculus.closedform.objects import (
     CommutationMatrix,
+    dimension_value,
     Diag,
     DiagEmbedding,
     ElementwiseDerivative,
@@ -212,16 +213,7 @@ class _Instantiator:
 
     # -- sizes --
     def dim(self, d) -> int:
-        d = as_expr(d)
-        repl = {}
-        for s in d.free_symbols:
-            if s.name not in self.sizes:
-                raise SymjacError(f"no size given for dimension {s.name}")
-            repl[s] = sp.Integer(self.sizes[s.name])
-        v = d.xreplace(repl) if repl else d
-        if not v.is_Integer:
-            raise SymjacError(f"size {d} did not evaluate to an integer")
-        return int(v)
+        return dimension_value(d, self.sizes)
 
     def shape(self, M):
         return self.dim(M.shape[0]), self.dim(M.shape[1])

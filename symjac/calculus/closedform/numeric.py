@@ -27,6 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.calculus.closedform.objects import (
     CommutationMatrix,
+    dimension_value,
     Diag,
     DiagEmbedding,
     ElementwiseDerivative,
@@ -83,16 +84,7 @@ class Evaluator:
 
     # -- sizes and leaves --
     def dim(self, d) -> int:
-        d = as_expr(d)
-        repl = {}
-        for s in d.free_symbols:
-            if s.name not in self.sizes:
-                raise SymjacError(f"no size given for dimension {s.name}")
-            repl[s] = sp.Integer(self.sizes[s.name])
-        v = d.xreplace(repl) if repl else d
-        if not v.is_Integer:
-            raise SymjacError(f"size {d} did not evaluate to an integer")
-        return int(v)
+        return dimension_value(d, self.sizes)
 
     def leaf(self, X):
         r, c = self.dim(X.shape[0]), self.dim(X.shape[1])

@@ -288,7 +288,22 @@ def split_product(e):
     return sp.Mul(*scalars), mats
 
 
+def dimension_value(d, sizes: dict) -> int:
+    """A size expression (an int, a dimension symbol, m·n …) at ``sizes`` ({name: int}) as an int."""
+    d = as_expr(d)
+    repl = {}
+    for s in d.free_symbols:
+        if s.name not in sizes:
+            raise SymjacError(f"no size given for dimension {s.name}")
+        repl[s] = sp.Integer(sizes[s.name])
+    v = d.xreplace(repl) if repl else d
+    if not v.is_Integer:
+        raise SymjacError(f"size {d} did not evaluate to an integer")
+    return int(v)
+
+
 __all__ = [
+    "dimension_value",
     "CommutationMatrix",
     "Vec",
     "Unvec",
