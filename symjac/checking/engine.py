@@ -1491,11 +1491,12 @@ def _check_entry_formula(problem: Problem, letters: tuple, answer: str) -> Repor
                         wrong += 1
                         if first is None:
                             where = ", ".join(f"{n} = {v}" for n, v in zip(letters, idx)) or "the entry"
-                            first = (f"at {where} (sizes {sizes or inst.shapes}) "
+                            first = (f"at {where} ({_sizes_words(sizes, inst)}) "
                                      + (f"it fails: {why}" if why else f"it gives {got:.4g}, the entry is {Fn[r, c]:.4g}"))
     if not wrong:
         return Report("correct", [], 1.0, "correct",
-                      {"method": f"index formula at {checked} entries, sizes {sizes_list}, random points"})
+                      {"method": f"index formula at {checked} entries, "
+                                 f"sizes {'; '.join(_sizes_words(s) for s in sizes_list)}, random points"})
     return Report("incorrect", [], 0.0, f"incorrect: the formula for {problem.output_name}'s entries is wrong at "
                   f"{wrong} of {checked} entries, e.g. {first}",
                   {"wrong_fraction": round(wrong / checked, 4), "first_wrong": first})
@@ -1595,6 +1596,15 @@ def _check_shape_statement(problem: Problem, head: str, space: str) -> Report | 
                   f"incorrect: the statement gives {_fmt_shape(given)} at {at}, the Jacobian is {_fmt_shape(expected)}",
                   {"expected": _fmt_shape(expected), "given": _fmt_shape(given)})
 
+
+
+def _sizes_words(sizes: dict, inst=None) -> str:
+    """'M = 3, N = 2' (or the variables' shapes 'A: 3×2' when no size is named): no Python reprs in messages."""
+    if sizes:
+        return ", ".join(f"{k} = {v}" for k, v in sorted(sizes.items()))
+    if inst is not None:
+        return "shapes " + ", ".join(f"{k}: {r}×{c}" for k, (r, c) in sorted(inst.shapes.items()))
+    return "the declared sizes"
 
 # --- public entry ------------------------------------------------------------------------
 

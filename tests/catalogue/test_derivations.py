@@ -73,11 +73,11 @@ def test_slip_index_formula_for_K_flagged():
     assert "(member 2 of 2 after the first '=')" in c.summary
 
 
-def test_index_formula_with_a_sum_agrees_and_dots_are_not_read():
+def test_index_formula_with_a_sum_agrees_and_the_dotted_slip_is_flagged():
     assert claim("linear_map_x", "more generally").verdict == "agrees"     # f_i(x) = Σ_j A_ij x_j
-    c = claim("linear_map_x", "first line")                                # A_1i x_1 + … + A_Ni x_N
-    assert c.verdict == "unreadable" and "\\dots" in c.summary
-    assert step("linear_map_x", "first line").status == "unreadable"
+    c = claim("linear_map_x", "first line")                                # A_1i x_1 + … + A_Ni x_N: indices swapped
+    assert c.verdict == "differs" and "wrong at" in c.summary
+    assert claim("linear_map_A", "result").verdict == "unreadable"         # dots inside a matrix stay unread
 
 
 def test_slip_forward_pass_arithmetic_flagged():

@@ -28,8 +28,10 @@ class InvalidAnswer(ParseError):
     """The answer text is refused (too large, unbalanced, unsupported…)."""
 
 
-def guard(text) -> str:
-    """Return ``text`` if it is within bounds, else raise :class:`InvalidAnswer` (one line)."""
+def guard(text, *, dots_allowed: bool = False) -> str:
+    """Return ``text`` if it is within bounds, else raise :class:`InvalidAnswer` (one line).
+    ``dots_allowed``: the first look at a whole submission (prose and sums written with dots are
+    handled before the formula itself is guarded)."""
     if not isinstance(text, str):
         raise InvalidAnswer(f"the answer must be text, got {type(text).__name__}")
     if len(text) > MAX_CHARS:
@@ -41,7 +43,7 @@ def guard(text) -> str:
     long_number = re.search(r"\d{41}", text)
     if long_number:
         raise InvalidAnswer("number too long (more than 40 digits)", long_number.start())
-    for bad in DOTS:
+    for bad in () if dots_allowed else DOTS:
         if bad in text:
             raise InvalidAnswer(
                 f"'{bad}' is not accepted: write every entry of the matrix (symjac cannot read dots)"

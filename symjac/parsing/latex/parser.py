@@ -42,6 +42,7 @@ from symjac import elementwise as registry
 from symjac.symbols import entry_symbol
 from symjac.parsing.latex.guard import MAX_TOKENS, InvalidAnswer, guard
 from symjac.parsing.latex.document import extract_answer
+from symjac.parsing.latex.dotsums import expand_dot_sums
 from sympy.core.symbol import Str
 
 from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec, dims
@@ -1384,8 +1385,8 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
     letters allowed as generic indices (index-notation answers).  Raises a
     :class:`~symjac.errors.SymjacError` subclass (one line) for invalid input.
     """
-    guard(text)
-    text = guard(extract_answer(text))
+    guard(text, dots_allowed=True)
+    text = guard(expand_dot_sums(extract_answer(text)))
     ctx = LatexContext(dict(shapes), tuple(indices), sigma)
     scanner = _Scanner(ctx)
     scanner.src = rewrite(text)
