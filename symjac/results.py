@@ -114,21 +114,31 @@ def derive(function: str, wrt, shapes: dict, convention: Convention | str | None
 
     ``wrt``: a declared name, or a list of names stacked in order ([vec W; a; b]).
     """
+    from symjac import progress
+
     conv = get_convention(convention)
-    F, variables = build_explicit(function, shapes)
+    sizes = ", ".join(f"{k}={'x'.join(map(str, v)) if isinstance(v, (tuple, list)) else v}" for k, v in shapes.items())
+    with progress.stage(f"building the entries of F = {_short(function)} at {sizes}"):
+        F, variables = build_explicit(function, shapes)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     for n in names:
         if n not in variables:
             raise SymjacError(f"cannot differentiate by {n!r}: it is not a declared variable ({', '.join(variables)})")
     X = variables[names[0]] if len(names) == 1 else [variables[n] for n in names]
-    J = jacobian(F, X, conv)
-    array = derivative(F, X, conv) if conv.answer_rank == 4 else None
+    with progress.stage(f"differentiating every entry by {', '.join(names)} ({conv.label})"):
+        J = jacobian(F, X, conv)
+        array = derivative(F, X, conv) if conv.answer_rank == 4 else None
     ver = verify_jacobian(F, X, J, conv, points=points, seed=seed) if verify else None
     return JacobianResult(
         function=function, wrt=names, F=F, X=X if len(names) == 1 else _stack(X),
         matrix=J, convention=conv, variables=list(variables.values()),
         variable_names=list(variables), verification=ver, f_name=f_name, array=array,
     )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _stack(parts) -> sp.ImmutableMatrix:

@@ -32,6 +32,7 @@ import sympy as sp
 
 from symjac.conventions import Convention, flatten, get_convention
 from symjac.calculus.explicit import input_atoms, jacobian, uses_sympy_diff
+from symjac import progress
 from symjac.symbols import as_matrix
 
 SYMBOLIC_BUDGET_S = 5.0
@@ -267,7 +268,7 @@ def symbolic_check(F, X, J, convention: Convention | str | None = None,
     start = time.perf_counter()
     checked, mismatches = 0, []
     insset = set(ins)
-    for r, f in enumerate(outs):
+    for r, f in progress.bar(enumerate(outs), total=len(outs), desc="exact check", unit="row"):
         present = f.free_symbols & insset if all(a.is_Symbol for a in ins) else insset
         for c, v in enumerate(ins):
             got = Jn[r, c]
@@ -306,6 +307,24 @@ def _arranged_check(F, X, J, conv: Convention, budget_s: float) -> Verification:
     return _exact(total, checked, mismatches, True, independent)
 
 
+def _numeric_record(F, X, J, conv: Convention, points: int, seed: int) -> Verification:
+    from symjac.evaluate.numeric import finite_difference_check
+
+    shape = as_matrix(F).shape
+    if conv.flattens(shape) or conv.in_variable_shape(shape):
+        num = finite_difference_check(F, X, J=J, convention=conv, points=points, seed=seed)
+        subject = "the Jacobian"
+    elif conv.second_order:   # the Hessian is the VEC Jacobian of the gradient column
+        flat = conv.flattening
+        num = finite_difference_check(jacobian(F, X, flat).T, X, J=J, convention=flat, points=points, seed=seed)
+        subject = "the Hessian, as the Jacobian of the gradient"
+    else:                     # the same derivative array, flattened
+        flat = conv.flattening
+        num = finite_difference_check(F, X, J=jacobian(F, X, flat), convention=flat, points=points, seed=seed)
+        subject = f"the same derivative in {flat.label}"
+    return from_numeric(num, subject)
+
+
 def verify_jacobian(F, X, J=None, convention: Convention | str | None = None, *,
                     symbolic: bool = True, points: int = 5, seed: int = 0,
                     budget_s: float = SYMBOLIC_BUDGET_S) -> Verification:
@@ -314,23 +333,16 @@ def verify_jacobian(F, X, J=None, convention: Convention | str | None = None, *,
     conv = get_convention(convention)
     if J is None:
         J = jacobian(F, X, conv)
-    records = [symbolic_check(F, X, J, conv, budget_s)] if symbolic else []
+    if symbolic:
+        size = "x".join(map(str, getattr(J, "shape", ())))
+        with progress.stage(f"exact check: every entry of the {size} Jacobian against SymPy's diff "
+                            f"(at most {budget_s:g} s)"):
+            records = [symbolic_check(F, X, J, conv, budget_s)]
+    else:
+        records = []
     if points:
-        from symjac.evaluate.numeric import finite_difference_check
-
-        shape = as_matrix(F).shape
-        if conv.flattens(shape) or conv.in_variable_shape(shape):
-            num = finite_difference_check(F, X, J=J, convention=conv, points=points, seed=seed)
-            subject = "the Jacobian"
-        elif conv.second_order:   # the Hessian is the VEC Jacobian of the gradient column
-            flat = conv.flattening
-            num = finite_difference_check(jacobian(F, X, flat).T, X, J=J, convention=flat, points=points, seed=seed)
-            subject = "the Hessian, as the Jacobian of the gradient"
-        else:                     # the same derivative array, flattened
-            flat = conv.flattening
-            num = finite_difference_check(F, X, J=jacobian(F, X, flat), convention=flat, points=points, seed=seed)
-            subject = f"the same derivative in {flat.label}"
-        records.append(from_numeric(num, subject))
+        with progress.stage(f"numeric check: compiling the Jacobian, central differences at {points} random points"):
+            records.append(_numeric_record(F, X, J, conv, points, seed))
     if not records:
         raise ValueError("verify_jacobian needs symbolic=True or points > 0")
     return records[0].with_also(*records[1:])

@@ -162,7 +162,11 @@ def _derive(args) -> tuple:
     if concrete:
         result = derive(args.expr, args.wrt, shapes, conv, points=args.points, seed=args.seed)
     ok = (result is None or result.verification is None or result.verification.passed)
-    return _render(args.format, result, closed), (0 if ok else 1)
+    from symjac import progress
+
+    with progress.stage(f"writing the result ({args.format})"):
+        text = _render(args.format, result, closed)
+    return text, (0 if ok else 1)
 
 
 def _closed_form(args, shapes, conv):

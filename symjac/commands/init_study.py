@@ -262,8 +262,11 @@ def write_report(result: dict, out_dir, command: str | None = None) -> list[Path
     from symjac.durable import write_text
     from symjac.study.plots import study_figures  # matplotlib only when writing figures
 
+    from symjac import progress
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    progress.note(f"init-study [4/4] drawing the figures into {out}")
     figs = study_figures(result, out)
     md = out / "report.md"
     write_text(md, render_markdown(result, ".", command))

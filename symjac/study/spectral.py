@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 
 from symjac import elementwise as registry
+from symjac import progress
 from symjac.errors import SymjacError
 
 DEPTH_ACTIVATIONS = ("linear", "tanh")  # the activations of the default depth study
@@ -527,6 +528,7 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SymjacError(f"seed must be a non-negative integer, got {seed!r}")
     _check_work(ks, n_seeds, width, depth, depth_seeds)
+    progress.note(f"init-study [1/4] repeated products A^n x: k = {k}, {steps} steps")
     rng = np.random.default_rng(seed)
     A = init_matrix(k, k, scheme, rng)
     x = rng.normal(size=k)
@@ -543,14 +545,20 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
     circle = {"k": big, "scheme": "xavier", "eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(G)],
               "orthogonal_eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(Q)],
               "orthogonal_gain": ORTHOGONAL_GAIN}
+    progress.note(f"init-study [2/4] the circular law: {len(ks)} sizes up to k = {big}, {n_seeds} seeds, "
+                  f"{len(SCHEMES)} schemes")
+    law = circular_law(ks, SCHEMES, n_seeds, seed)
+    progress.note(f"init-study [3/4] network Jacobians against depth: width {width}, L = 1..{depth}, "
+                  f"{len(SCHEMES) * len(DEPTH_ACTIVATIONS)} networks")
+    deep = depth_study(width, depth, SCHEMES, DEPTH_ACTIVATIONS, depth_seeds, seed)
     return {
         "parameters": {"k": k, "steps": steps, "scheme": scheme, "depth": depth, "seed": seed,
                        "width": width, "ks": list(ks), "n_seeds": n_seeds, "depth_seeds": depth_seeds},
         "power": power,
         "cases": cases,
-        "circular_law": circular_law(ks, SCHEMES, n_seeds, seed),
+        "circular_law": law,
         "circle": circle,
-        "depth": depth_study(width, depth, SCHEMES, DEPTH_ACTIVATIONS, depth_seeds, seed),
+        "depth": deep,
     }
 
 
