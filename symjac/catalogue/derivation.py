@@ -800,7 +800,8 @@ def _claim_value(ctx, claim):
     cols = actual.cols
     items = "; ".join(f"entry {k // cols + 1}{',' + str(k % cols + 1) if cols > 1 else ''}: claimed {c}, correct "
                       f"{fmt_number(a)[0]}" for k, c, a in bad)
-    return "differs", [_verdict_para(False, f"{len(bad)} of {len(flat_actual)} numbers are wrong — {items}. "
+    verb = "is" if len(bad) == 1 else "are"
+    return "differs", [_verdict_para(False, f"{len(bad)} of {len(flat_actual)} numbers {verb} wrong — {items}. "
                                             "The correct value:"), correct], f"{items}"
 
 

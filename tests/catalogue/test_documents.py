@@ -53,7 +53,7 @@ def test_text_document_for_the_terminal():
     txt = text_document(by_name("layer_forward"))
     assert "W1 @ a0 + b1 = [1; 1.75]" in txt
     assert "$" not in txt.replace("\\", "")[:0] + ""  # text has no LaTeX math delimiters in prose
-    assert "FLAGGED: 1 of 2 numbers are wrong — entry 2: claimed -1.0, correct 1.75" in txt
+    assert "FLAGGED: 1 of 2 numbers is wrong — entry 2: claimed -1.0, correct 1.75" in txt
 
 
 def test_big_matrices_are_elided():
