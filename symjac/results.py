@@ -108,12 +108,31 @@ class JacobianResult:
         return "$$" + self.to_latex() + "$$"
 
 
-def derive(function: str, wrt, shapes: dict, convention: Convention | str | None = None, *,
-           verify: bool = True, points: int = 5, seed: int = 0, f_name: str = "F") -> JacobianResult:
-    """Build ``function`` (safe expression syntax) at ``shapes`` and differentiate by ``wrt``.
+USAGE = ("derive(function, wrt, shapes, convention) takes text, e.g. derive('A.T @ A', 'A', {'A': (3, 2)}, NOTES); "
+         "for SymPy matrices use jacobian(F, X, convention)")
 
-    ``wrt``: a declared name, or a list of names stacked in order ([vec W; a; b]).
+
+def _check_arguments(function, wrt, shapes) -> None:
+    """One SymjacError naming what derive() takes when it is called like jacobian() (with matrices)."""
+    if not isinstance(function, str):
+        raise SymjacError(f"the function must be text (got {type(function).__name__}): {USAGE}")
+    names = [wrt] if isinstance(wrt, str) else wrt
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) for n in names):
+        raise SymjacError(f"wrt must be a declared name or a list of names (got {type(wrt).__name__}): {USAGE}")
+    if not isinstance(shapes, dict):
+        raise SymjacError(f"shapes must be a dict of name -> (rows, cols) (got {type(shapes).__name__}): {USAGE}")
+
+
+def derive(function: str, wrt, shapes: dict | None = None, convention: Convention | str | None = None, *,
+           verify: bool = True, points: int = 5, seed: int = 0, f_name: str = "F") -> JacobianResult:
+    """Build ``function`` (text in the safe expression syntax) at ``shapes`` and differentiate by ``wrt``.
+
+    ``wrt``: a declared name, or a list of names stacked in order ([vec W; a; b]);
+    ``shapes``: {name: (rows, cols)} for every name in ``function`` (an n-vector is (n, 1)).
+    Returns a :class:`JacobianResult` — the Jacobian under ``convention`` (default VEC) with its
+    verification record; a SymjacError for text it cannot read or matrices passed instead of text.
     """
+    _check_arguments(function, wrt, shapes)
     from symjac import progress
 
     conv = get_convention(convention)
