@@ -63,6 +63,46 @@ class JacobianResult:
     def to_latex(self, max_shown: int = 12) -> str:
         return "%s = %s" % (self.lhs_latex(), latex_matrix(self.matrix, max_shown))
 
+    def function_latex(self) -> str:
+        """F in matrix notation (A^{\\top} A), or the source text in typewriter type if it has none."""
+        shapes = {n: shape_of(v) for n, v in zip(self.variable_names, self.variables)}
+        try:
+            from symjac.calculus.closedform import build_matrix_expr
+            from symjac.render.closedform import to_latex
+
+            return to_latex(build_matrix_expr(self.function, shapes)[0])
+        except Exception:  # noqa: BLE001 - presentation only: fall back to the source text
+            return r"\texttt{%s}" % _tex_text(self.function)
+
+    def to_latex_statement(self, max_shown: int = 12) -> str:
+        """A complete LaTeX statement (amsmath, amssymb): F defined, the variables' spaces, the convention
+        named and described, the Jacobian, and the verification record."""
+        def space(shape):
+            r, c = shape
+            return r"\mathbb{R}" if (r, c) == (1, 1) else r"\mathbb{R}^{%d}" % r if c == 1 else r"\mathbb{R}^{%d \times %d}" % (r, c)
+
+        spaces = ", ".join(r"$%s \in %s$" % (latex(sp.Symbol(n)), space(shape_of(v)))
+                           for n, v in zip(self.variable_names, self.variables))
+        names = ", ".join("$%s$" % latex(sp.Symbol(n)) for n in self.wrt)
+        F = latex(sp.Symbol(self.f_name))
+        fm, fn = self.f_shape
+        lines = [
+            r"%% symjac derive: the Jacobian of %s by %s (needs amsmath, amssymb)" % (
+                _tex_text(self.function), ", ".join(self.wrt)),
+            r"Let $%s = %s$ (a $%d \times %d$ %s), where %s." % (
+                F, self.function_latex(), fm, fn, "scalar" if (fm, fn) == (1, 1) else
+                "vector" if fn == 1 else "matrix", spaces),
+            r"Under the %s convention (%s), the Jacobian of $%s$ with respect to %s%s is the $%d \times %d$ matrix" % (
+                self.convention.label, _tex_text(self.convention.describe()), F, names,
+                "" if len(self.wrt) == 1 else r" (stacked in this order)", self.shape[0], self.shape[1]),
+            r"\[",
+            self.to_latex(max_shown) + ".",
+            r"\]",
+        ]
+        if self.verification is not None:
+            lines.append(r"Verified: %s." % _tex_text(self.verification.describe()))
+        return "\n".join(lines)
+
     def to_text(self) -> str:
         lines = [
             f"d {self.function} / d {', '.join(self.wrt)}",
@@ -153,6 +193,15 @@ def derive(function: str, wrt, shapes: dict | None = None, convention: Conventio
         matrix=J, convention=conv, variables=list(variables.values()),
         variable_names=list(variables), verification=ver, f_name=f_name, array=array,
     )
+
+
+_TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _tex_text(text: str) -> str:
+    """Plain text made safe inside LaTeX (its special characters escaped)."""
+    return "".join(_TEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -194,7 +194,7 @@ def _render(fmt, result, closed) -> str:
         return dumps(out, indent=2)
     parts = []
     if result is not None:
-        parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())
+        parts.append({"text": result.to_text, "latex": result.to_latex_statement, "markdown": result.to_markdown}[fmt]())
     if closed is not None:
         parts.append(closed.to_latex() if fmt == "latex" else
                      closed.report_text(ver) if fmt == "text" else closed.to_markdown(ver))
