@@ -61,7 +61,7 @@ def test_slip_sign_in_case_analysis_flagged_with_correct_value():
     c = claim("gram", "case analysis")
     assert c.verdict == "differs"
     assert "-A[i, q] if p != q and j == p" in c.summary
-    assert "claimed -A_12, correct A_12" in c.summary
+    assert "claimed $- A_{12}$, correct $A_{12}$" in c.summary         # values as LaTeX math (issue 15)
 
 
 def test_slip_index_formula_for_K_flagged():
@@ -73,7 +73,7 @@ def test_slip_index_formula_for_K_flagged():
 def test_slip_index_formula_for_f_i_flagged():
     c = claim("linear_map_x", "first line")
     assert c.verdict == "differs"
-    assert "claimed A_11*x_1 + A_21*x_2, correct A_11*x_1 + A_12*x_2" in c.summary
+    assert "claimed $A_{11} x_{1} + A_{21} x_{2}$, correct $A_{11} x_{1} + A_{12} x_{2}$" in c.summary
     assert claim("linear_map_x", "more generally").verdict == "agrees"
 
 
