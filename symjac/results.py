@@ -63,6 +63,46 @@ class JacobianResult:
     def to_latex(self, max_shown: int = 12) -> str:
         return "%s = %s" % (self.lhs_latex(), latex_matrix(self.matrix, max_shown))
 
+    def function_latex(self) -> str:
+        """F in matrix notation (A^{\\top} A), or the source text in typewriter type if it has none."""
+        shapes = {n: shape_of(v) for n, v in zip(self.variable_names, self.variables)}
+        try:
+            from symjac.calculus.closedform import build_matrix_expr
+            from symjac.render.closedform import to_latex
+
+            return to_latex(build_matrix_expr(self.function, shapes)[0])
+        except Exception:  # noqa: BLE001 - presentation only: fall back to the source text
+            return r"\texttt{%s}" % _tex_text(self.function)
+
+    def to_latex_statement(self, max_shown: int = 12) -> str:
+        """A complete LaTeX statement (amsmath, amssymb): F defined, the variables' spaces, the convention
+        named and described, the Jacobian, and the verification record."""
+        def space(shape):
+            r, c = shape
+            return r"\mathbb{R}" if (r, c) == (1, 1) else r"\mathbb{R}^{%d}" % r if c == 1 else r"\mathbb{R}^{%d \times %d}" % (r, c)
+
+        spaces = ", ".join(r"$%s \in %s$" % (latex(sp.Symbol(n)), space(shape_of(v)))
+                           for n, v in zip(self.variable_names, self.variables))
+        names = ", ".join("$%s$" % latex(sp.Symbol(n)) for n in self.wrt)
+        F = latex(sp.Symbol(self.f_name))
+        fm, fn = self.f_shape
+        lines = [
+            r"%% symjac derive: the Jacobian of %s by %s (needs amsmath, amssymb)" % (
+                _tex_text(self.function), ", ".join(self.wrt)),
+            r"Let $%s = %s$ (a $%d \times %d$ %s), where %s." % (
+                F, self.function_latex(), fm, fn, "scalar" if (fm, fn) == (1, 1) else
+                "vector" if fn == 1 else "matrix", spaces),
+            r"Under the %s convention (%s), the Jacobian of $%s$ with respect to %s%s is the $%d \times %d$ matrix" % (
+                self.convention.label, _tex_text(self.convention.describe()), F, names,
+                "" if len(self.wrt) == 1 else r" (stacked in this order)", self.shape[0], self.shape[1]),
+            r"\[",
+            self.to_latex(max_shown) + ".",
+            r"\]",
+        ]
+        if self.verification is not None:
+            lines.append(r"Verified: %s." % _tex_text(self.verification.describe()))
+        return "\n".join(lines)
+
     def to_text(self) -> str:
         lines = [
             f"d {self.function} / d {', '.join(self.wrt)}",
@@ -108,27 +148,65 @@ class JacobianResult:
         return "$$" + self.to_latex() + "$$"
 
 
-def derive(function: str, wrt, shapes: dict, convention: Convention | str | None = None, *,
-           verify: bool = True, points: int = 5, seed: int = 0, f_name: str = "F") -> JacobianResult:
-    """Build ``function`` (safe expression syntax) at ``shapes`` and differentiate by ``wrt``.
+USAGE = ("derive(function, wrt, shapes, convention) takes text, e.g. derive('A.T @ A', 'A', {'A': (3, 2)}, NOTES); "
+         "for SymPy matrices use jacobian(F, X, convention)")
 
-    ``wrt``: a declared name, or a list of names stacked in order ([vec W; a; b]).
+
+def _check_arguments(function, wrt, shapes) -> None:
+    """One SymjacError naming what derive() takes when it is called like jacobian() (with matrices)."""
+    if not isinstance(function, str):
+        raise SymjacError(f"the function must be text (got {type(function).__name__}): {USAGE}")
+    names = [wrt] if isinstance(wrt, str) else wrt
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) for n in names):
+        raise SymjacError(f"wrt must be a declared name or a list of names (got {type(wrt).__name__}): {USAGE}")
+    if not isinstance(shapes, dict):
+        raise SymjacError(f"shapes must be a dict of name -> (rows, cols) (got {type(shapes).__name__}): {USAGE}")
+
+
+def derive(function: str, wrt, shapes: dict | None = None, convention: Convention | str | None = None, *,
+           verify: bool = True, points: int = 5, seed: int = 0, f_name: str = "F") -> JacobianResult:
+    """Build ``function`` (text in the safe expression syntax) at ``shapes`` and differentiate by ``wrt``.
+
+    ``wrt``: a declared name, or a list of names stacked in order ([vec W; a; b]);
+    ``shapes``: {name: (rows, cols)} for every name in ``function`` (an n-vector is (n, 1)).
+    Returns a :class:`JacobianResult` — the Jacobian under ``convention`` (default VEC) with its
+    verification record; a SymjacError for text it cannot read or matrices passed instead of text.
     """
+    _check_arguments(function, wrt, shapes)
+    from symjac import progress
+
     conv = get_convention(convention)
-    F, variables = build_explicit(function, shapes)
+    sizes = ", ".join(f"{k}={'x'.join(map(str, v)) if isinstance(v, (tuple, list)) else v}" for k, v in shapes.items())
+    with progress.stage(f"building the entries of F = {_short(function)} at {sizes}"):
+        F, variables = build_explicit(function, shapes)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     for n in names:
         if n not in variables:
             raise SymjacError(f"cannot differentiate by {n!r}: it is not a declared variable ({', '.join(variables)})")
     X = variables[names[0]] if len(names) == 1 else [variables[n] for n in names]
-    J = jacobian(F, X, conv)
-    array = derivative(F, X, conv) if conv.answer_rank == 4 else None
+    with progress.stage(f"differentiating every entry by {', '.join(names)} ({conv.label})"):
+        J = jacobian(F, X, conv)
+        array = derivative(F, X, conv) if conv.answer_rank == 4 else None
     ver = verify_jacobian(F, X, J, conv, points=points, seed=seed) if verify else None
     return JacobianResult(
         function=function, wrt=names, F=F, X=X if len(names) == 1 else _stack(X),
         matrix=J, convention=conv, variables=list(variables.values()),
         variable_names=list(variables), verification=ver, f_name=f_name, array=array,
     )
+
+
+_TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _tex_text(text: str) -> str:
+    """Plain text made safe inside LaTeX (its special characters escaped)."""
+    return "".join(_TEX_SPECIALS.get(ch, ch) for ch in str(text))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _stack(parts) -> sp.ImmutableMatrix:

@@ -32,6 +32,7 @@ import sympy as sp
 
 from symjac.conventions import Convention, flatten, get_convention
 from symjac.calculus.explicit import input_atoms, jacobian, uses_sympy_diff
+from symjac import progress
 from symjac.symbols import as_matrix
 
 SYMBOLIC_BUDGET_S = 5.0
@@ -243,6 +244,24 @@ def _exact(entries, checked, mismatches, complete, independent) -> Verification:
     )
 
 
+def exactly_equal(a, b) -> bool:
+    """a − b expands to 0 — tried first with every denominator base held as one symbol.
+
+    Each base B of a negative integer power (det A in every entry of inv(A) and
+    its derivative) is replaced by a fresh symbol t_B; a polynomial identity in
+    the entries and the t_B holds for every value of t_B, so for t_B = B too (a
+    sound proof, and it never expands B²).  Only if that does not cancel is the
+    difference expanded as it stands.
+    """
+    diff = a - b
+    bases = {p.base for p in diff.atoms(sp.Pow) if p.exp.is_Integer and p.exp < 0 and not p.base.is_Atom}
+    if bases:
+        held = diff.xreplace({B: sp.Dummy("t") for B in bases})
+        if sp.expand(held) == 0:
+            return True
+    return sp.expand(diff) == 0
+
+
 def symbolic_check(F, X, J, convention: Convention | str | None = None,
                    budget_s: float = SYMBOLIC_BUDGET_S) -> Verification:
     """Compare every entry of J (as ``jacobian(F, X, convention)`` lays it out) with ``sp.diff``: an EXACT record."""
@@ -260,12 +279,12 @@ def symbolic_check(F, X, J, convention: Convention | str | None = None,
     start = time.perf_counter()
     checked, mismatches = 0, []
     insset = set(ins)
-    for r, f in enumerate(outs):
+    for r, f in progress.bar(enumerate(outs), total=len(outs), desc="exact check", unit="row"):
         present = f.free_symbols & insset if all(a.is_Symbol for a in ins) else insset
         for c, v in enumerate(ins):
             got = Jn[r, c]
             want = sp.diff(f, v) if v in present else sp.S.Zero
-            if got != want and sp.expand(got - want) != 0:
+            if got != want and not exactly_equal(got, want):
                 mismatches.append((r, c, str(got), str(want)))
             checked += 1
         if time.perf_counter() - start > budget_s:
@@ -295,8 +314,26 @@ def _arranged_check(F, X, J, conv: Convention, budget_s: float) -> Verification:
     if J.shape != R.shape:
         return _exact(total, 0, [("shape", str(J.shape), str(R.shape))], True, independent)
     mismatches = [(r, c, str(J[r, c]), str(R[r, c])) for r in range(R.rows) for c in range(R.cols)
-                  if J[r, c] != R[r, c] and sp.expand(J[r, c] - R[r, c]) != 0]
+                  if J[r, c] != R[r, c] and not exactly_equal(J[r, c], R[r, c])]
     return _exact(total, checked, mismatches, True, independent)
+
+
+def _numeric_record(F, X, J, conv: Convention, points: int, seed: int) -> Verification:
+    from symjac.evaluate.numeric import finite_difference_check
+
+    shape = as_matrix(F).shape
+    if conv.flattens(shape) or conv.in_variable_shape(shape):
+        num = finite_difference_check(F, X, J=J, convention=conv, points=points, seed=seed)
+        subject = "the Jacobian"
+    elif conv.second_order:   # the Hessian is the VEC Jacobian of the gradient column
+        flat = conv.flattening
+        num = finite_difference_check(jacobian(F, X, flat).T, X, J=J, convention=flat, points=points, seed=seed)
+        subject = "the Hessian, as the Jacobian of the gradient"
+    else:                     # the same derivative array, flattened
+        flat = conv.flattening
+        num = finite_difference_check(F, X, J=jacobian(F, X, flat), convention=flat, points=points, seed=seed)
+        subject = f"the same derivative in {flat.label}"
+    return from_numeric(num, subject)
 
 
 def verify_jacobian(F, X, J=None, convention: Convention | str | None = None, *,
@@ -307,23 +344,16 @@ def verify_jacobian(F, X, J=None, convention: Convention | str | None = None, *,
     conv = get_convention(convention)
     if J is None:
         J = jacobian(F, X, conv)
-    records = [symbolic_check(F, X, J, conv, budget_s)] if symbolic else []
+    if symbolic:
+        size = "x".join(map(str, getattr(J, "shape", ())))
+        with progress.stage(f"exact check: every entry of the {size} Jacobian against SymPy's diff "
+                            f"(at most {budget_s:g} s)"):
+            records = [symbolic_check(F, X, J, conv, budget_s)]
+    else:
+        records = []
     if points:
-        from symjac.evaluate.numeric import finite_difference_check
-
-        shape = as_matrix(F).shape
-        if conv.flattens(shape) or conv.in_variable_shape(shape):
-            num = finite_difference_check(F, X, J=J, convention=conv, points=points, seed=seed)
-            subject = "the Jacobian"
-        elif conv.second_order:   # the Hessian is the VEC Jacobian of the gradient column
-            flat = conv.flattening
-            num = finite_difference_check(jacobian(F, X, flat).T, X, J=J, convention=flat, points=points, seed=seed)
-            subject = "the Hessian, as the Jacobian of the gradient"
-        else:                     # the same derivative array, flattened
-            flat = conv.flattening
-            num = finite_difference_check(F, X, J=jacobian(F, X, flat), convention=flat, points=points, seed=seed)
-            subject = f"the same derivative in {flat.label}"
-        records.append(from_numeric(num, subject))
+        with progress.stage(f"numeric check: compiling the Jacobian, central differences at {points} random points"):
+            records.append(_numeric_record(F, X, J, conv, points, seed))
     if not records:
         raise ValueError("verify_jacobian needs symbolic=True or points > 0")
     return records[0].with_also(*records[1:])

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "symjac"
 
 # Stage of each top-level module or subpackage, in data-flow order.
 STAGES = [
-    ("errors", "durable", "version"),
+    ("errors", "durable", "version", "progress"),
     ("symbols",),
     ("conventions",),
     ("elementwise",),

@@ -158,13 +158,21 @@ def ilatex(expr) -> str:
     return IndexPrinter().doprint(expr)
 
 
+def _tm(expr) -> str:
+    from symjac.render.latex import text_math
+
+    return text_math(expr)
+
+
 def itext(expr) -> str:
     """Plain text for index notation: A[i,p] → A_ip, KroneckerDelta(j,p) → δ_jp."""
     e = expr.replace(lambda t: isinstance(t, sp.KroneckerDelta),
                      lambda t: sp.Symbol("δ_" + "".join(str(a) for a in t.args)))
     e = e.replace(lambda t: isinstance(t, sp.Indexed),
                   lambda t: sp.Symbol(str(t.base.label) + "_" + "".join(str(i) for i in t.indices)))
-    return sp.sstr(e)
+    from symjac.render.latex import text_math
+
+    return text_math(e)
 
 
 def _shape(v) -> tuple:
@@ -405,14 +413,14 @@ def _components_step(ctx) -> Step:
         words = "column-first (down each column, then the next column)" if ctx.conv.outputs == "col" else \
             "row-first (along each row, then the next row)"
         blocks.append(para(f"Outputs are ordered {words}:"))
-        blocks.append(math_block(r"(%s) = (%s)" % (lhs, rhs), "(" + ", ".join(str(e) for e in order[:8])
+        blocks.append(math_block(r"(%s) = (%s)" % (lhs, rhs), "(" + ", ".join(_tm(e) for e in order[:8])
                                  + (", ..." if n > 8 else "") + ")"))
     if isinstance(X, sp.MatrixBase) and X.rows > 1 and X.cols > 1:
         xs = _flat_names(spec.wrt, X.shape, ctx.conv.inputs)
         words = "column-first" if ctx.conv.inputs == "col" else "row-first"
         shown = ", ".join(xs[:8]) + (r", \ldots" if len(xs) > 8 else "")
         blocks.append(para(f"Inputs (the columns of the Jacobian) are ordered {words}:"))
-        blocks.append(math_block("(%s)" % shown, "(" + ", ".join(str(e) for e in flatten(X, ctx.conv.inputs)[:8])
+        blocks.append(math_block("(%s)" % shown, "(" + ", ".join(_tm(e) for e in flatten(X, ctx.conv.inputs)[:8])
                                  + (", ..." if len(xs) > 8 else "") + ")"))
     return Step("Component functions", blocks)
 

@@ -368,6 +368,13 @@ def _md_escape(text: str) -> str:
     return text
 
 
+def _md_text_with_math(text: str) -> str:
+    """Text whose $…$ spans are LaTeX (claim summaries): the prose escaped, the math kept as Markdown math."""
+    parts = re.split(r"(\$[^$\n]+\$)", text)
+    return "".join(_md_math_inline(p[1:-1]) if p.startswith("$") and p.endswith("$") and len(p) > 2
+                    else _md_escape(p) for p in parts)
+
+
 def _md_math_inline(tex: str, in_table: bool = False) -> str:
     tex = tex.replace("\n", " ")
     if in_table:
@@ -428,7 +435,7 @@ def markdown_index(ds: list) -> str:
         lines += ["", "## Claims symjac flags", ""]
         for d, c in flagged:
             lines.append(f"- [{_md_escape(d.spec.title)}]({d.spec.name}.md), {_md_escape(c.label)}: "
-                         f"{_md_escape(c.brief)}")
+                         f"{_md_text_with_math(c.brief)}")
     return "\n".join(lines) + "\n"
 
 

@@ -84,8 +84,14 @@ def read_answer(path: Path) -> str:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return f"\x00unreadable: {exc.strerror}"
-    if len(data) > MAX_FILE_BYTES:
-        return data[:MAX_FILE_BYTES].decode("utf-8", "replace")  # the guard refuses it
+    if len(data) > MAX_FILE_BYTES:  # the guard refuses it, naming the file's real size
+        from symjac.parsing.latex.guard import Oversized
+
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = len(data)
+        return Oversized(data[:MAX_FILE_BYTES].decode("utf-8", "replace"), max(size, len(data)))
     return data.decode("utf-8", "replace")
 
 

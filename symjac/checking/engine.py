@@ -967,7 +967,7 @@ def _check_numeric_derivative(problem: Problem, expr, sizes: dict, arrays: dict)
                       {"expected": _fmt_shape(key.shape), "given": _fmt_shape(given.shape), "value": shown})
     listing, total, score = _wrong_numbers(given, key, tol, problem.partial_credit)
     return Report("incorrect", ["entries"], score,
-                  f"incorrect: {len(listing)} of {total} entries are wrong; the correct value is {shown}",
+                  f"incorrect: {_n_wrong(len(listing), total, 'entries')}; the correct value is {shown}",
                   {**details, "wrong_entries": listing, "correct_fraction": round((total - len(listing)) / total, 4)})
 
 
@@ -1212,7 +1212,7 @@ def _entries_report(problem, expr, samples, cand_lists, at_instance=None, exact_
     shown = ", ".join(
         f"({d['row']},{d['col']})" + (f" should be {d['expected']}" if "expected" in d else "") for d in listing[:6]
     ) + (" …" if len(listing) > 6 else "")
-    msg = f"incorrect: {n_wrong} of {total} entries are wrong: {shown}"
+    msg = f"incorrect: {_n_wrong(n_wrong, total, 'entries')}: {shown}"
     if mixed_with is not None:
         codes.append("convention_mixed")
         msg += f"; the wrong entries are those of another convention ({', '.join(mixed_with)})"
@@ -1283,7 +1283,7 @@ def _check_value(problem: Problem, expr, answer: str, key: np.ndarray | None = N
     listing, total, score = _wrong_numbers(given, key, tol, problem.partial_credit)
     n_wrong = len(listing)
     return Report("incorrect", ["values"], score,
-                  f"incorrect: {n_wrong} of {total} numbers are wrong; the correct value is {shown}",
+                  f"incorrect: {_n_wrong(n_wrong, total, 'numbers')}; the correct value is {shown}",
                   {"expected": shown, "wrong_entries": listing})
 
 
@@ -1610,3 +1610,8 @@ def _sizes_words(sizes: dict, inst=None) -> str:
 
 
 __all__ = ["Problem", "Report", "check_pure", "CODES", "function_value", "evaluate_choices", "CheckError"]
+
+
+def _n_wrong(n: int, total: int, many: str) -> str:
+    """"1 of 24 entries is wrong", "3 of 24 entries are wrong" (the verb agrees with the count)."""
+    return f"{n} of {total} {many} {'is' if n == 1 else 'are'} wrong"

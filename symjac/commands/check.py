@@ -57,12 +57,40 @@ def read_answer_file(path: str, limit: int = 2_000_000) -> str:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise SymjacError(f"{safe_text(path)}: cannot read: not a regular file")
+        size = os.fstat(fd).st_size
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit)
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise SymjacError(f"{safe_text(path)}: cannot read: {exc.strerror}") from None
     finally:
         os.close(fd)
+    return _text(data, limit, size)
+
+
+def read_answer_stream(stream, limit: int = 2_000_000, count_limit: int = 1 << 30) -> str:
+    """Standard input's text; past ``limit`` bytes the rest is only counted (up to ``count_limit``) so that
+    the refusal names the real size."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None:                      # a text stream (tests): measure it in UTF-8
+        data = stream.read(limit + 1).encode("utf-8", "surrogateescape")
+        size = len(data) + (len(stream.read(count_limit).encode("utf-8", "surrogateescape"))
+                            if len(data) > limit else 0)
+        return _text(data, limit, size)
+    data = raw.read(limit + 1)
+    size = len(data)
+    while len(data) > limit and size < count_limit:
+        chunk = raw.read(1 << 20)
+        if not chunk:
+            break
+        size += len(chunk)
+    return _text(data, limit, size)
+
+
+def _text(data: bytes, limit: int, size: int) -> str:
+    if len(data) > limit:
+        from symjac.parsing.latex.guard import Oversized
+
+        return Oversized(data[:limit].decode("utf-8", "replace"), max(size, len(data)))
     return data.decode("utf-8", "replace")
 
 
@@ -72,7 +100,7 @@ def run(args) -> int:
     from symjac.durable import dumps
 
     problem = Problem.from_file(args.problem)
-    answer = sys.stdin.read(2_000_000) if args.answer == "-" else read_answer_file(args.answer)
+    answer = read_answer_stream(sys.stdin) if args.answer == "-" else read_answer_file(args.answer)
     with AnswerSandbox(workers=1, timeout=args.timeout) as box:
         report = box.check(problem, answer)
     if args.format == "json":

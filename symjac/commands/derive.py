@@ -167,7 +167,11 @@ def _derive(args) -> tuple:
     if concrete and not args.hessian:
         result = derive(args.expr, args.wrt, shapes, conv, points=args.points, seed=args.seed)
     ok = (result is None or result.verification is None or result.verification.passed)
-    return _render(args.format, result, closed), (0 if ok else 1)
+    from symjac import progress
+
+    with progress.stage(f"writing the result ({args.format})"):
+        text = _render(args.format, result, closed)
+    return text, (0 if ok else 1)
 
 
 def _closed_form(args, shapes, conv):
@@ -214,7 +218,7 @@ def _render(fmt, result, closed) -> str:
         return dumps(out, indent=2)
     parts = []
     if result is not None:
-        parts.append({"text": result.to_text, "latex": result.to_latex, "markdown": result.to_markdown}[fmt]())
+        parts.append({"text": result.to_text, "latex": result.to_latex_statement, "markdown": result.to_markdown}[fmt]())
     for c, v in zip(closed or (), vers):
         parts.append(c.to_latex() if fmt == "latex" else c.report_text(v) if fmt == "text" else c.to_markdown(v))
     return "\n\n".join(parts)

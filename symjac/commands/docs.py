@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from symjac import progress
 from symjac.errors import SymjacError
 
 
@@ -92,7 +93,7 @@ def derive_all(specs, label="docs"):
 
     out = []
     for n, spec in enumerate(specs, 1):
-        print(f"symjac {label}: [{n}/{len(specs)}] {spec.name}", file=sys.stderr, flush=True)
+        progress.note(f"{label} [{n}/{len(specs)}] deriving and verifying {spec.name}")
         out.append(derive_spec(spec))
     return out
 
@@ -140,7 +141,7 @@ def compile_pdfs(tex_files, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     made = []
     for n, tex in enumerate(tex_files, 1):
-        print(f"symjac docs: pdflatex [{n}/{len(tex_files)}] {tex.name}", file=sys.stderr, flush=True)
+        progress.note(f"docs --pdf [{n}/{len(tex_files)}] pdflatex {tex.name} (twice)")
         with tempfile.TemporaryDirectory() as tmp:
             shutil.copy(tex, tmp)
             for _ in range(2):

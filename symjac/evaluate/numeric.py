@@ -374,24 +374,28 @@ def finite_difference_check(
 
     rng = np.random.default_rng(seed)
     K, A = f._n_inputs, len(atoms)
-    X0, Fp, rejected = _points_in_domain(f, rng, points, K, A, cols, h, (m, n))
-    if len(X0) == 0:
+    P, abs_err, rel_err, rejected = 0, 0.0, 0.0, 0
+    for X0 in _points_in_domain(f, rng, points, K, A, cols, h, (m, n)):
+        if X0 is None:                       # a point where F is not finite nearby
+            rejected += 1
+            continue
+        x, Jfd = X0                          # Jfd: (mn, A) numerator, outputs row-first
+        if conv.outputs == "col":
+            Jfd = Jfd.reshape(m, n, A).transpose(1, 0, 2).reshape(m * n, A)
+        if conv.layout == "denominator":
+            Jfd = Jfd.T
+        with np.errstate(all="ignore"):
+            Jsym = jf.evaluate_flat(x[None, :]).reshape(Jm.shape)
+            diff = np.abs(Jsym - Jfd)
+            if diff.size:
+                abs_err = _worse(abs_err, float(np.max(diff)))
+                rel_err = _worse(rel_err, float(np.max(diff / np.maximum(1.0, np.abs(Jsym)))))
+        P += 1
+    if P == 0:
         return NumericCheck(
             method="central finite differences", points=0, seed=seed, step=h, max_abs_error=math.nan,
             max_rel_error=math.nan, tolerance=rtol, passed=False, rejected=rejected,
         )
-    P = len(X0)
-    if conv.outputs == "col":
-        Fp = Fp.transpose(0, 1, 3, 2)
-    Fp = Fp.reshape(P, 2 * A, m * n)
-    Jfd = ((Fp[:, :A] - Fp[:, A:]) / (2 * h)).transpose(0, 2, 1)   # (P, mn, A) numerator
-    if conv.layout == "denominator":
-        Jfd = Jfd.transpose(0, 2, 1)
-    with np.errstate(all="ignore"):
-        Jsym = jf.evaluate_flat(X0).reshape((P,) + Jm.shape)
-    diff = np.abs(Jsym - Jfd)
-    abs_err = float(np.max(diff)) if diff.size else 0.0
-    rel_err = float(np.max(diff / np.maximum(1.0, np.abs(Jsym)))) if diff.size else 0.0
     passed = bool(math.isfinite(rel_err) and rel_err <= rtol and P == points)
     return NumericCheck(
         method="central finite differences", points=P, seed=seed, step=h,
@@ -399,34 +403,52 @@ def finite_difference_check(
     )
 
 
-def _points_in_domain(f, rng, points, K, A, cols, h, shape, rounds: int = 4):
-    """Random points where F and all its ±h perturbations are finite: (X0, F(perturbed), rejected).
+def _worse(a: float, b: float) -> float:
+    """max(a, b), but NaN wins (a NaN error must fail the check, as np.max would)."""
+    return math.nan if math.isnan(a) or math.isnan(b) else max(a, b)
+
+
+def _points_in_domain(f, rng, points, K, A, cols, h, shape, rounds: int = 4, chunk_floats: int = 1 << 22):
+    """Yield (x, J_fd) for random points x where F and all its ±h perturbations are finite (J_fd: the
+    central differences, (mn, A), outputs row-first), and None for each point rejected.
 
     The first draws are standard normal; later rounds draw positive values too, so
     functions defined for positive arguments only (log, sqrt) get checked as well.
-    A point where F is finite but J is not still counts, and fails the check.
+    A point where F is finite but J is not still counts, and fails the check.  One point
+    at a time and the perturbations in chunks of about ``chunk_floats`` numbers, so memory
+    stays near the size of one Jacobian (a 64×64 AᵀA: 4096 inputs × 4096 outputs).
     """
     m, n = shape
-    kept_X, kept_F, rejected = [], [], 0
+    step = max(1, chunk_floats // max(1, 2 * K))
+    kept = 0
     for r in range(rounds):
-        need = points - sum(len(x) for x in kept_X)
+        need = points - kept
         if need <= 0:
-            break
+            return
         draw = max(2 * need, 4)
         X = rng.standard_normal((draw, K)) if r == 0 else rng.uniform(0.1, 2.0, (draw, K))
-        Xp = np.repeat(X[:, None, :], 2 * A, axis=1)                  # (D, 2A, K): +h then −h per input
-        Xp[:, np.arange(A), cols] += h
-        Xp[:, A + np.arange(A), cols] -= h
-        with np.errstate(all="ignore"):
-            F0 = f.evaluate_flat(X).reshape(draw, -1)
-            Fp = f.evaluate_flat(Xp.reshape(-1, K)).reshape(draw, 2 * A, m, n)
-        ok = np.isfinite(F0).all(axis=1) & np.isfinite(Fp.reshape(draw, -1)).all(axis=1)
-        rejected += int((~ok).sum())
-        kept_X.append(X[ok][:need])
-        kept_F.append(Fp[ok][:need])
-    X0 = np.concatenate(kept_X) if kept_X else np.zeros((0, K))
-    Fp = np.concatenate(kept_F) if kept_F else np.zeros((0, 2 * A, m, n))
-    return X0, Fp, rejected
+        for x in X:
+            if kept == points:
+                return
+            with np.errstate(all="ignore"):
+                ok = bool(np.isfinite(f.evaluate_flat(x[None, :])).all())
+                J = np.empty((m * n, A))
+                for lo in range(0, A if ok else 0, step):
+                    hi = min(A, lo + step)
+                    c = hi - lo
+                    Xp = np.repeat(x[None, :], 2 * c, axis=0)       # +h then −h for inputs lo..hi
+                    Xp[np.arange(c), cols[lo:hi]] += h
+                    Xp[c + np.arange(c), cols[lo:hi]] -= h
+                    Fp = f.evaluate_flat(Xp).reshape(2 * c, m * n)
+                    if not np.isfinite(Fp).all():
+                        ok = False
+                        break
+                    J[:, lo:hi] = ((Fp[:c] - Fp[c:]) / (2 * h)).T
+            if ok:
+                kept += 1
+                yield x, J
+            else:
+                yield None
 
 
 def numeric_agreement(expr1, expr2, variables, points: int = 5, seed: int = 0) -> float:

@@ -36,6 +36,37 @@ def _norm(v):
     return v
 
 
+def adjugate_and_det(M: sp.MatrixBase) -> tuple[sp.Matrix, sp.Expr]:
+    """adj(M) and det(M) of an n×n matrix by cofactors, each minor computed once (memoised).
+
+    Division-free sums of products of the entries (n! terms for det), never
+    re-expanded: the (n−1)-minors of the adjugate share their (n−2)-minors, and
+    det = Σ_j M_1j C_1j reuses the adjugate's first column.  For small n (≤ 4)
+    this is far more compact than Berkowitz's nested form, which made every
+    entry of inv(A) and of its derivative several times larger.
+    """
+    n = M.rows
+    memo: dict = {}
+
+    def minor(rows: tuple, cols: tuple):
+        key = (rows, cols)
+        if key not in memo:
+            if len(rows) == 1:
+                memo[key] = M[rows[0], cols[0]]
+            else:
+                r, rest = rows[0], rows[1:]
+                memo[key] = sp.Add(*[(-1) ** j * M[r, c] * minor(rest, cols[:j] + cols[j + 1:])
+                                     for j, c in enumerate(cols) if M[r, c] != 0])
+        return memo[key]
+
+    if n == 1:
+        return sp.Matrix([[sp.S.One]]), M[0, 0]
+    idx = tuple(range(n))
+    adj = sp.Matrix(n, n, lambda i, j: (-1) ** (i + j) * minor(idx[:j] + idx[j + 1:], idx[:i] + idx[i + 1:]))
+    det = sp.Add(*[M[0, j] * adj[j, 0] for j in range(n) if M[0, j] != 0])
+    return adj, det
+
+
 class ExplicitBuilder:
     """Builds explicit matrices; ``variables`` maps each declared name to its symbols."""
 
@@ -135,7 +166,8 @@ class ExplicitBuilder:
         M = self._square("inv", M, where)
         if M.rows > MAX_INV:
             raise UnsupportedError(f"inv of an explicit {M.rows}x{M.rows} matrix is too large (limit {MAX_INV}) {where}")
-        return _norm(sp.ImmutableMatrix(M.adjugate() / M.det(method="berkowitz")))
+        adj, det = adjugate_and_det(M)
+        return _norm(sp.ImmutableMatrix(M.rows, M.cols, [a / det for a in adj]))
 
     def _call_matrix_power(self, M, k, where):
         M = self._square("matrix_power", M, where)

@@ -11,6 +11,7 @@ import re
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 from symjac.conventions import Convention
 from symjac.symbols import parse_entry_name
@@ -94,14 +95,34 @@ def jacobian_symbol(f_name: str, f_shape, x_name: str, x_shape, convention: Conv
     return convention.latex_symbol(f_name, f_shape, x_name, x_shape)
 
 
+class _TextMathPrinter(StrPrinter):
+    """Plain text that reads as mathematics: x^2 (not x**2), Σ_{m=1}^{M} (…) (not Sum(…, (m, 1, M)))."""
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Sum(self, expr):
+        limits = "".join("Σ_{%s=%s}^{%s} " % tuple(self._print(x) for x in lim) for lim in expr.limits)
+        body = self._print(expr.function)
+        return limits + (f"({body})" if expr.function.is_Add else body)
+
+
+def text_math(expr) -> str:
+    """An expression as readable plain text (A_11^2 + A_21^2, Σ_{m=1}^{M} A_mp*A_mq): for text output
+    and the plain alternative of displayed math; never Python's ** or Sum(…) syntax."""
+    if isinstance(expr, str):
+        return expr
+    return _TextMathPrinter().doprint(expr).replace("**", "^")
+
+
 def text_matrix(M, max_shown: int = MAX_SHOWN) -> str:
     """A plain-text matrix: rows in brackets, columns aligned; elided like ``latex_matrix``."""
     if not isinstance(M, sp.MatrixBase):
-        return str(M)
+        return text_math(M)
     rows = _elided_indices(M.rows, max_shown)
     cols = _elided_indices(M.cols, max_shown)
     cells = [
-        [("..." if i is None or j is None else str(M[i, j])) for j in cols] for i in rows
+        [("..." if i is None or j is None else text_math(M[i, j])) for j in cols] for i in rows
     ]
     widths = [max(len(r[c]) for r in cells) for c in range(len(cols))]
     return "\n".join(
@@ -119,6 +140,7 @@ __all__ = [
     "latex",
     "latex_matrix",
     "text_matrix",
+    "text_math",
     "jacobian_symbol",
     "markdown_math",
     "MAX_SHOWN",

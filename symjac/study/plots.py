@@ -15,9 +15,10 @@ import numpy as np
 from symjac.errors import SymjacError
 from symjac.study.spectral import SCHEMES
 
-COLORS = {"standard": "#d62728", "xavier": "#1f77b4", "xavier_uniform": "#17becf", "kaiming": "#2ca02c"}
+COLORS = {"standard": "#d62728", "xavier": "#1f77b4", "xavier_uniform": "#17becf", "kaiming": "#2ca02c",
+          "orthogonal": "#9467bd"}
 NAMES = {"standard": "standard N(0,1)", "xavier": "Xavier normal", "xavier_uniform": "Xavier uniform",
-         "kaiming": "Kaiming/He"}
+         "kaiming": "Kaiming/He", "orthogonal": "orthogonal g·Q"}
 FIGURES = ("norm_quotient", "quotient_cases", "eigenvalues", "circular_law", "jacobian_depth")
 _DPI = 110
 
@@ -101,7 +102,8 @@ def _circle(ax, r, **kw):
 
 
 def plot_eigenvalues(power: dict, circle: dict, path) -> Path:
-    """Eigenvalues of A and of a large Xavier matrix in the complex plane, with the unit circle."""
+    """Eigenvalues of A and of a large Xavier matrix in the complex plane, with the unit circle (and, when
+    the data have them, those of an orthogonal matrix of the same size: on the circle of radius g)."""
     fig, (ax1, ax2) = _pyplot().subplots(1, 2, figsize=(11, 5))
     ev = np.array(power["eigenvalues"])
     rho = power["spectral_radius"]
@@ -119,13 +121,19 @@ def plot_eigenvalues(power: dict, circle: dict, path) -> Path:
     ax1.grid(True, alpha=0.3)
     big = np.array(circle["eigenvalues"])
     _circle(ax2, 1.0, color="black", ls="--", label="unit circle (circular law)")
-    ax2.scatter(big[:, 0], big[:, 1], s=6, color="#1f77b4", label=f"{len(big)} eigenvalues")
+    ax2.scatter(big[:, 0], big[:, 1], s=6, color="#1f77b4", label=f"{len(big)} eigenvalues (Xavier)")
+    if circle.get("orthogonal_eigenvalues"):
+        orth = np.array(circle["orthogonal_eigenvalues"])
+        g = circle.get("orthogonal_gain", 1.0)
+        ax2.scatter(orth[:, 0], orth[:, 1], s=6, marker="x", color=COLORS["orthogonal"],
+                    label=f"orthogonal g·Q, g = {g:g}: all on |λ| = g")
     ax2.set_xlim(-1.3, 1.3)
     ax2.set_ylim(-1.3, 1.3)
     ax2.set_aspect("equal")
     ax2.set_xlabel(r"Re $\lambda$")
     ax2.set_ylabel(r"Im $\lambda$")
-    ax2.set_title(f"{circle['k']}×{circle['k']} Xavier matrix, entries N(0, 1/k)")
+    ax2.set_title(f"{circle['k']}×{circle['k']} Xavier matrix, entries N(0, 1/k)"
+                  + (" — and an orthogonal one" if circle.get("orthogonal_eigenvalues") else ""))
     ax2.legend(loc="upper right", fontsize=8)
     ax2.grid(True, alpha=0.3)
     return _save(fig, path)
@@ -142,7 +150,7 @@ def plot_circular_law(study: dict, path) -> Path:
         ax1.fill_between(ks, d["min"], d["max"], color=c, alpha=0.15)
         ax1.plot(ks, d["limit"], ":", color=c)
         lim = np.array(d["limit"])
-        if sch != "xavier_uniform":
+        if sch not in ("xavier_uniform", "orthogonal"):
             # the normal schemes are the same draws scaled: ρ/limit coincides, draw it once
             if normal_done:
                 continue
@@ -164,7 +172,7 @@ def plot_circular_law(study: dict, path) -> Path:
     ax2.set_xscale("log")
     ax2.set_xlabel("k (matrix size)")
     ax2.set_ylabel(r"$\rho$ / $\sqrt{k\,\mathrm{var}}$")
-    ax2.set_title("ρ divided by its limit\n(1 for Xavier, √2 for Kaiming, √k for standard)")
+    ax2.set_title("ρ divided by its limit\n(limit 1 for Xavier and orthogonal, √2 for Kaiming, √k for standard)")
     ax2.legend(fontsize=8)
     ax2.grid(True, which="both", alpha=0.3)
     return _save(fig, path)
@@ -191,7 +199,7 @@ def plot_jacobian_depth(depth: dict, path) -> Path:
         top.set_ylabel("singular value (log scale)")
         top.legend(fontsize=8)
         top.grid(True, which="major", alpha=0.3)
-        note = ("\n(scale-free: the normal schemes coincide)" if act == "linear"
+        note = ("\n(scale-free: the normal schemes coincide; orthogonal stays at 1)" if act == "linear"
                 else "\n(a curve ends where σ_median < 1e-13·σ_max)")
         bottom.set_title("spread σ_max / σ_median (1 = isometry)" + note)
         bottom.set_xlabel("depth L (layers)")

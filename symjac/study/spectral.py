@@ -14,11 +14,17 @@ Initialisation schemes for a fan_out×fan_in weight matrix:
 * ``standard``:        N(0, 1);
 * ``xavier`` (normal): N(0, 2/(fan_in + fan_out)) — Glorot & Bengio;
 * ``xavier_uniform``:  U(−a, a), a = √(6/(fan_in + fan_out)) (same variance);
-* ``kaiming`` (He):    N(0, 2/fan_in).
+* ``kaiming`` (He):    N(0, 2/fan_in);
+* ``orthogonal``:      g·Q, Q the orthonormal factor of the QR decomposition of a Gaussian
+  matrix with the signs of diag(R) made positive (Haar-distributed; Saxe et al.), gain g
+  (default 1): every singular value is exactly g, so a square one has ρ = g, and a deep
+  *linear* network of them has an input–output Jacobian whose singular values are all
+  g^L — dynamical isometry for g = 1.
 
 By the circular law the eigenvalues of a k×k matrix with iid entries of
 variance s²/k fill the disc of radius s as k → ∞; so ρ → 1 under Xavier,
-√2 under Kaiming, √k under the standard normal.
+√2 under Kaiming, √k under the standard normal — while the eigenvalues of an
+orthogonal g·Q all lie *on* the circle of radius g, for every k.
 
 All randomness comes from ``numpy.random.default_rng(seed)``.
 """
@@ -33,18 +39,21 @@ import numpy as np
 import sympy as sp
 
 from symjac import elementwise as registry
+from symjac import progress
 from symjac.errors import SymjacError
 
 DEPTH_ACTIVATIONS = ("linear", "tanh")  # the activations of the default depth study
-SCHEMES = ("standard", "xavier", "xavier_uniform", "kaiming")
+SCHEMES = ("standard", "xavier", "xavier_uniform", "kaiming", "orthogonal")
+ORTHOGONAL_GAIN = 1.0  # the gain g of the study's orthogonal scheme (dynamical isometry)
 SCHEME_LABELS = {
     "standard": "standard normal N(0, 1)",
     "xavier": "Xavier/Glorot normal N(0, 2/(fan_in+fan_out))",
     "xavier_uniform": "Xavier/Glorot uniform U(±√(6/(fan_in+fan_out)))",
     "kaiming": "Kaiming/He normal N(0, 2/fan_in)",
+    "orthogonal": "scaled orthogonal g·Q (QR of a Gaussian, signs of diag R positive; g = 1: every singular value 1)",
 }
 _ALIASES = {"glorot": "xavier", "xavier_normal": "xavier", "glorot_uniform": "xavier_uniform",
-            "he": "kaiming", "kaiming_normal": "kaiming", "normal": "standard"}
+            "he": "kaiming", "kaiming_normal": "kaiming", "normal": "standard", "orth": "orthogonal"}
 EXACT_MAX_K = 4
 
 
@@ -112,21 +121,46 @@ def scheme_name(scheme: str) -> str:
 
 # --- initialisation ---------------------------------------------------------------
 
-def scheme_variance(scheme: str, fan_in: int, fan_out: int) -> float:
-    """Variance of one entry of a fan_out×fan_in matrix under ``scheme``."""
+def scheme_variance(scheme: str, fan_in: int, fan_out: int, gain: float = ORTHOGONAL_GAIN) -> float:
+    """Variance of one entry of a fan_out×fan_in matrix under ``scheme`` (``gain`` only for orthogonal:
+    g²/max(fan_in, fan_out), the squared norm g² of a unit row or column spread over its entries)."""
     scheme = scheme_name(scheme)
     if scheme == "standard":
         return 1.0
     if scheme in ("xavier", "xavier_uniform"):
         return 2.0 / (fan_in + fan_out)
+    if scheme == "orthogonal":
+        return float(gain) ** 2 / max(fan_in, fan_out)
     return 2.0 / fan_in
 
 
-def init_matrix(rows: int, cols: int, scheme: str = "standard", rng=None) -> np.ndarray:
-    """A rows×cols weight matrix (fan_out = rows, fan_in = cols) drawn under ``scheme``."""
+def orthogonal_matrix(rows: int, cols: int, gain: float = ORTHOGONAL_GAIN, rng=None) -> np.ndarray:
+    """g·Q, rows×cols, with orthonormal columns (rows ≥ cols) or rows (rows < cols): every singular value g.
+
+    Q is the QR factor of an n×m standard Gaussian (n = max, m = min of the sizes) with each
+    column multiplied by the sign of R's diagonal entry, which makes Q Haar-distributed
+    (without it QR's sign convention biases the distribution); transposed when rows < cols.
+    """
+    rows, cols = positive_int("rows", rows), positive_int("cols", cols)
+    if isinstance(gain, bool) or not isinstance(gain, (int, float, np.floating)) or not (0 < gain < math.inf):
+        raise SymjacError(f"the gain of an orthogonal initialisation must be a positive number, got {gain!r}")
+    rng = np.random.default_rng(rng)
+    n, m = max(rows, cols), min(rows, cols)
+    Q, R = np.linalg.qr(rng.normal(size=(n, m)))
+    signs = np.sign(np.diag(R))
+    Q = Q * np.where(signs == 0, 1.0, signs)
+    return float(gain) * (Q if rows >= cols else Q.T)
+
+
+def init_matrix(rows: int, cols: int, scheme: str = "standard", rng=None,
+                gain: float = ORTHOGONAL_GAIN) -> np.ndarray:
+    """A rows×cols weight matrix (fan_out = rows, fan_in = cols) drawn under ``scheme``
+    (``gain``: the g of the orthogonal scheme; the others ignore it)."""
     rows, cols = positive_int("rows", rows), positive_int("cols", cols)
     scheme = scheme_name(scheme)
     rng = np.random.default_rng(rng)
+    if scheme == "orthogonal":
+        return orthogonal_matrix(rows, cols, gain, rng)
     var = scheme_variance(scheme, cols, rows)
     if scheme == "xavier_uniform":
         a = math.sqrt(3.0 * var)
@@ -135,8 +169,9 @@ def init_matrix(rows: int, cols: int, scheme: str = "standard", rng=None) -> np.
 
 
 def circular_law_limit(k: int, scheme: str) -> float:
-    """The radius √(k·var) of the disc the eigenvalues of a k×k matrix fill (k → ∞)."""
-    return math.sqrt(k * scheme_variance(scheme, k, k))
+    """The radius √(k·var) of the disc the eigenvalues of a k×k matrix fill (k → ∞); for the orthogonal
+    scheme the radius g of the circle its eigenvalues lie on, at every k."""
+    return math.sqrt(k * scheme_variance(scheme, k, k))  # orthogonal: √(k·g²/k) = g
 
 
 # --- eigenvalues -------------------------------------------------------------------
@@ -372,9 +407,9 @@ def circular_law(ks: Sequence[int], schemes: Sequence[str] = SCHEMES, n_seeds: i
     # The normal schemes differ only by the scale √var (numpy's normal(0, σ) is σ·standard_normal
     # for the same generator state), and ρ(σG) = σρ(G): one eigen-solve serves all three.
     normal_rho = {k: radius_samples(k, "standard", seeds) for k in ks} if any(
-        s != "xavier_uniform" for s in schemes) else {}
+        s not in ("xavier_uniform", "orthogonal") for s in schemes) else {}
     for sch in schemes:
-        if sch == "xavier_uniform":
+        if sch in ("xavier_uniform", "orthogonal"):
             rows = [radius_samples(k, sch, seeds) for k in ks]
         else:
             rows = [normal_rho[k] * math.sqrt(scheme_variance(sch, k, k)) for k in ks]
@@ -493,6 +528,7 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SymjacError(f"seed must be a non-negative integer, got {seed!r}")
     _check_work(ks, n_seeds, width, depth, depth_seeds)
+    progress.note(f"init-study [1/4] repeated products A^n x: k = {k}, {steps} steps")
     rng = np.random.default_rng(seed)
     A = init_matrix(k, k, scheme, rng)
     x = rng.normal(size=k)
@@ -505,15 +541,24 @@ def init_study(k: int = 5, steps: int = 50, scheme: str = "standard", depth: int
     cases = {name: describe_run(M, x5, steps) for name, M in example_cases(seed).items()}
     big = max(ks)
     G = init_matrix(big, big, "xavier", np.random.default_rng([seed, big]))
-    circle = {"k": big, "scheme": "xavier", "eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(G)]}
+    Q = init_matrix(big, big, "orthogonal", np.random.default_rng([seed, big]))
+    circle = {"k": big, "scheme": "xavier", "eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(G)],
+              "orthogonal_eigenvalues": [[float(z.real), float(z.imag)] for z in eigenvalues(Q)],
+              "orthogonal_gain": ORTHOGONAL_GAIN}
+    progress.note(f"init-study [2/4] the circular law: {len(ks)} sizes up to k = {big}, {n_seeds} seeds, "
+                  f"{len(SCHEMES)} schemes")
+    law = circular_law(ks, SCHEMES, n_seeds, seed)
+    progress.note(f"init-study [3/4] network Jacobians against depth: width {width}, L = 1..{depth}, "
+                  f"{len(SCHEMES) * len(DEPTH_ACTIVATIONS)} networks")
+    deep = depth_study(width, depth, SCHEMES, DEPTH_ACTIVATIONS, depth_seeds, seed)
     return {
         "parameters": {"k": k, "steps": steps, "scheme": scheme, "depth": depth, "seed": seed,
                        "width": width, "ks": list(ks), "n_seeds": n_seeds, "depth_seeds": depth_seeds},
         "power": power,
         "cases": cases,
-        "circular_law": circular_law(ks, SCHEMES, n_seeds, seed),
+        "circular_law": law,
         "circle": circle,
-        "depth": depth_study(width, depth, SCHEMES, DEPTH_ACTIVATIONS, depth_seeds, seed),
+        "depth": deep,
     }
 
 
@@ -523,6 +568,8 @@ __all__ = [
     "scheme_name",
     "scheme_variance",
     "init_matrix",
+    "orthogonal_matrix",
+    "ORTHOGONAL_GAIN",
     "circular_law_limit",
     "eigenvalues",
     "exact_eigenvalues",

@@ -53,7 +53,7 @@ def test_text_document_for_the_terminal():
     txt = text_document(by_name("layer_forward"))
     assert "W1 @ a0 + b1 = [1; 1.75]" in txt
     assert "$" not in txt.replace("\\", "")[:0] + ""  # text has no LaTeX math delimiters in prose
-    assert "FLAGGED: 1 of 2 numbers are wrong; the correct value is [1; 1.75]." in txt   # the checker's verdict
+    assert "FLAGGED: 1 of 2 numbers is wrong; the correct value is [1; 1.75]." in txt   # the checker's verdict
     assert "Diagnosis: values." in txt
 
 

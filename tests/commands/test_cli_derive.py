@@ -43,7 +43,8 @@ def test_derive_latex_and_markdown(capsys):
     code, out, _ = run(["derive", "A @ x + b", "--wrt", "x", "--shape", "A=2x2", "--shape", "x=2",
                         "--shape", "b=2", "--format", "latex"], capsys)
     assert code == 0
-    assert out.startswith(r"\frac{\partial F}{\partial x^{\top}} = \begin{bmatrix}")
+    assert out.startswith("% symjac derive: the Jacobian of A @ x + b by x")   # a complete statement (issue 15)
+    assert "\n" + r"\frac{\partial F}{\partial x^{\top}} = \begin{bmatrix}" in out and "Let $F = A x + b$" in out
     code, out, _ = run(["derive", "A @ x + b", "--wrt", "x", "--shape", "A=2x2", "--shape", "x=2",
                         "--shape", "b=2", "--format", "markdown"], capsys)
     assert "$$" in out and "Convention: **VEC**" in out

@@ -49,7 +49,7 @@ def test_same_seed_same_report():
         (["--k", "-3"], "k must be a positive integer"),
         (["--steps", "0"], "steps must be a positive integer"),
         (["--depth", "0"], "depth must be a positive integer"),
-        (["--init", "orthogonal"], "unknown initialisation scheme"),
+        (["--init", "lecun"], "unknown initialisation scheme"),
         (["--ks", "10,x"], "--ks must be"),
         (["--width", "-1"], "width must be"),
         (["--k", "100000"], "k must be at most 2000, got 100000"),

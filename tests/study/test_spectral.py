@@ -172,3 +172,69 @@ def test_deep_jacobian_regimes():
 def test_bad_input(call, message):
     with pytest.raises(SymjacError, match=message):
         call()
+
+
+# --- orthogonal initialisation (dynamical isometry) ------------------------------------
+
+@pytest.mark.parametrize("rows, cols", [(7, 7), (9, 4), (3, 8), (1, 5), (30, 30)])
+@pytest.mark.parametrize("gain", [1.0, 0.5, 2.5])
+def test_orthogonal_every_singular_value_is_the_gain(rows, cols, gain):
+    from symjac.study.spectral import orthogonal_matrix
+    W = init_matrix(rows, cols, "orthogonal", 11, gain=gain)
+    assert W.shape == (rows, cols)
+    sv = np.linalg.svd(W, compute_uv=False)
+    assert np.allclose(sv, gain, rtol=0, atol=1e-12)
+    small = W.T @ W if rows >= cols else W @ W.T           # orthonormal columns, or rows, times g
+    assert np.allclose(small, gain**2 * np.eye(min(rows, cols)), atol=1e-12)
+    assert np.array_equal(W, orthogonal_matrix(rows, cols, gain, 11))
+    if rows == cols:
+        ev = eigenvalues(W)
+        assert np.allclose(np.abs(ev), gain, atol=1e-10)   # every eigenvalue on the circle |λ| = g
+        assert spectral_radius(W) == pytest.approx(gain, abs=1e-12)
+
+
+def test_orthogonal_is_the_sign_corrected_qr_factor():
+    """Q = G R⁻¹ with R upper triangular, positive diagonal (the Cholesky factor of GᵀG): Haar, not QR's signs."""
+    G = np.random.default_rng(4).normal(size=(6, 6))
+    R = np.linalg.cholesky(G.T @ G).T
+    Q = init_matrix(6, 6, "orthogonal", 4)
+    assert np.allclose(Q, G @ np.linalg.inv(R), atol=1e-10)
+    assert scheme_variance("orthogonal", 6, 6) == pytest.approx(1 / 6)
+    assert scheme_variance("orthogonal", 200, 300, gain=2.0) == pytest.approx(4 / 300)
+
+
+def test_orthogonal_gain_must_be_positive():
+    with pytest.raises(SymjacError, match="gain"):
+        init_matrix(3, 3, "orthogonal", 0, gain=0.0)
+    with pytest.raises(SymjacError, match="gain"):
+        init_matrix(3, 3, "orthogonal", 0, gain=float("nan"))
+
+
+def test_orthogonal_radius_is_exactly_the_gain_at_every_size():
+    res = circular_law([5, 40, 120], ["orthogonal", "xavier"], n_seeds=4, seed=2)
+    o = res["schemes"]["orthogonal"]
+    for key in ("mean", "min", "max", "limit"):
+        assert np.allclose(o[key], 1.0, atol=1e-12), key
+    assert max(o["std"]) < 1e-12
+    assert res["schemes"]["xavier"]["max"][0] - res["schemes"]["xavier"]["min"][0] > 0.05  # Gaussian: a band
+
+
+def test_orthogonal_linear_network_is_an_exact_isometry_at_every_depth():
+    """Dynamical isometry: the Jacobian W_L ⋯ W_1 of orthogonal layers has every singular value 1."""
+    d = jacobian_vs_depth(24, 15, "orthogonal", "linear", n_seeds=2, seed=3)
+    for key in ("log10_sigma_max", "log10_sigma_min", "log10_sigma_median", "log10_rms"):
+        assert np.allclose(d[key], 0.0, atol=1e-10), key
+    xav = jacobian_vs_depth(24, 15, "xavier", "linear", n_seeds=2, seed=3)
+    assert xav["log10_sigma_max"][-1] - xav["log10_sigma_median"][-1] > 0.5   # Gaussian layers are not
+    tanh = jacobian_vs_depth(24, 15, "orthogonal", "tanh", n_seeds=2, seed=3)
+    assert tanh["log10_rms"][-1] < -0.1                                        # σ′ ≤ 1 shrinks it
+    assert classify_trend(d["log10_rms"], 15) == "stable"
+
+
+def test_study_has_orthogonal_beside_xavier_and_kaiming():
+    from symjac.study.spectral import init_study
+    r = init_study(k=4, steps=10, depth=3, width=8, ks=(6, 12), n_seeds=2, depth_seeds=1, scheme="orthogonal")
+    assert r["power"]["spectral_radius"] == pytest.approx(1.0, abs=1e-12)
+    assert set(r["circular_law"]["schemes"]) >= {"xavier", "kaiming", "orthogonal"}
+    assert set(r["depth"]["curves"]["linear"]) >= {"xavier", "kaiming", "orthogonal"}
+    assert np.allclose(np.hypot(*np.array(r["circle"]["orthogonal_eigenvalues"]).T), 1.0, atol=1e-10)

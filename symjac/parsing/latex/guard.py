@@ -28,14 +28,34 @@ class InvalidAnswer(ParseError):
     """The answer text is refused (too large, unbalanced, unsupported…)."""
 
 
+class Oversized(str):
+    """The start of an answer that was larger than its reader's read limit; ``size`` is the real size in
+    bytes, so the refusal names it rather than the length of the part that was read."""
+
+    def __new__(cls, text: str, size: int):
+        obj = super().__new__(cls, text)
+        obj.size = int(size)
+        return obj
+
+    def __reduce__(self):
+        return (Oversized, (str(self), self.size))
+
+
+def too_long(size: int, unit: str = "characters") -> str:
+    """The one message for an answer over the limit: its real size and the limit."""
+    return f"answer too long ({size:,} {unit}, limit {MAX_CHARS:,} characters)"
+
+
 def guard(text, *, dots_allowed: bool = False) -> str:
     """Return ``text`` if it is within bounds, else raise :class:`InvalidAnswer` (one line).
     ``dots_allowed``: the first look at a whole submission (prose and sums written with dots are
     handled before the formula itself is guarded)."""
     if not isinstance(text, str):
         raise InvalidAnswer(f"the answer must be text, got {type(text).__name__}")
+    if isinstance(text, Oversized):
+        raise InvalidAnswer(too_long(text.size, "bytes"))
     if len(text) > MAX_CHARS:
-        raise InvalidAnswer(f"answer too long ({len(text):,} characters, limit {MAX_CHARS:,})")
+        raise InvalidAnswer(too_long(len(text)))
     if "\x00" in text:
         raise InvalidAnswer("answer contains a NUL character")
     if not text.strip():
@@ -99,4 +119,4 @@ def guard(text, *, dots_allowed: bool = False) -> str:
     return text
 
 
-__all__ = ["guard", "InvalidAnswer", "MAX_CHARS", "MAX_DEPTH", "MAX_CELLS", "MAX_OPERATORS"]
+__all__ = ["guard", "InvalidAnswer", "Oversized", "too_long", "MAX_CHARS", "MAX_DEPTH", "MAX_CELLS", "MAX_OPERATORS"]
