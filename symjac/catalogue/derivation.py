@@ -97,9 +97,15 @@ class ClaimResult:
         details = getattr(self.report, "details", None) or {}
         wrong = details.get("wrong_entries") or []
         if wrong:
-            text += " — " + "; ".join(f"({w['row']},{w['col']}): claimed {w.get('given', '?')}, correct "
-                                      f"{w.get('expected', '?')}" for w in wrong[:3]) + (" …" if len(wrong) > 3 else "")
+            text += " — " + "; ".join(f"({w['row']},{w['col']}): claimed ${_short_number(w.get('given', '?'))}$, "
+                                      f"correct ${_short_number(w.get('expected', '?'))}$"
+                                      for w in wrong[:3]) + (" …" if len(wrong) > 3 else "")
         return text
+
+
+def _short_number(v) -> str:
+    """A number as a reader writes it (6 significant digits), anything else as given."""
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
 @dataclass
