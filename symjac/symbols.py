@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from symjac.errors import SymjacError
 
@@ -154,4 +156,29 @@ __all__ = [
     "entry_symbol",
     "parse_entry_name",
     "EntryName",
+    "exactly_equal",
 ]
+
+
+def exactly_equal(a, b) -> bool:
+    """a == b exactly, for two scalars or two explicit matrices (equal shapes required).
+
+    The one exact-equality test of symjac: structural equality, else the
+    difference expands to 0, else (trigonometric identities) it expands to 0
+    after ``expand_trig``, else (rational functions) it cancels to 0.  Never a
+    blanket ``simplify``; ``False`` means "not shown equal by these steps".
+    """
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(exactly_equal(x, y) for x, y in zip(a, b))
+    if a == b:
+        return True
+    d = sp.expand(a - b)
+    if d == 0:
+        return True
+    if d.has(TrigonometricFunction, HyperbolicFunction):
+        d = sp.expand(sp.expand_trig(d))
+        if d == 0:
+            return True
+    return sp.cancel(sp.together(d)) == 0

@@ -32,7 +32,7 @@ import sympy as sp
 
 from symjac.conventions import Convention, flatten, get_convention
 from symjac.calculus.explicit import input_atoms, jacobian, uses_sympy_diff
-from symjac.symbols import as_matrix
+from symjac.symbols import as_matrix, exactly_equal
 
 SYMBOLIC_BUDGET_S = 5.0
 
@@ -261,7 +261,7 @@ def symbolic_check(F, X, J, convention: Convention | str | None = None,
         for c, v in enumerate(ins):
             got = Jn[r, c]
             want = sp.diff(f, v) if v in present else sp.S.Zero
-            if got != want and sp.expand(got - want) != 0:
+            if not exactly_equal(got, want):
                 mismatches.append((r, c, str(got), str(want)))
             checked += 1
         if time.perf_counter() - start > budget_s:
@@ -291,7 +291,7 @@ def _arranged_check(F, X, J, conv: Convention, budget_s: float) -> Verification:
     if J.shape != R.shape:
         return _exact(total, 0, [("shape", str(J.shape), str(R.shape))], True, independent)
     mismatches = [(r, c, str(J[r, c]), str(R[r, c])) for r in range(R.rows) for c in range(R.cols)
-                  if J[r, c] != R[r, c] and sp.expand(J[r, c] - R[r, c]) != 0]
+                  if not exactly_equal(J[r, c], R[r, c])]
     return _exact(total, checked, mismatches, True, independent)
 
 

@@ -39,7 +39,7 @@ from sympy.core.sympify import _sympify
 
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
-from symjac.symbols import entry_symbol
+from symjac.symbols import entry_symbol, exactly_equal
 from symjac.parsing.latex.guard import MAX_TOKENS, InvalidAnswer, guard
 from symjac.parsing.latex.document import extract_answer
 from sympy.core.symbol import Str
@@ -1229,7 +1229,7 @@ def _size_expr(text: str, dims: dict):
 
 
 def _same_size(a, b) -> bool:
-    return sp.expand(a - b) == 0
+    return exactly_equal(a, b)
 
 
 def _block_matrix(cells, tok):
