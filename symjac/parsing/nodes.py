@@ -51,6 +51,20 @@ def dims(v) -> tuple:
     return (sp.S.One, sp.S.One)
 
 
+def dimension_value(d, sizes) -> int:
+    """The integer value of the size expression ``d`` (``m``, ``m*n``, ``3``) given ``sizes``: name → int."""
+    d = as_expr(d)
+    repl = {}
+    for s in d.free_symbols:
+        if s.name not in sizes:
+            raise SymjacError(f"no size given for dimension {s.name}")
+        repl[s] = sp.Integer(sizes[s.name])
+    v = d.xreplace(repl) if repl else d
+    if not v.is_Integer:
+        raise SymjacError(f"size {d} did not evaluate to an integer")
+    return int(v)
+
+
 def _int(d, what="size"):
     if not (d.is_Integer and d > 0):
         raise UnsupportedError(f"{what} {d} is symbolic: instantiate it at integer sizes first")
@@ -231,7 +245,7 @@ class Elementwise(_Inert):
 
 
 __all__ = [
-    "as_expr", "dims",
+    "as_expr", "dims", "dimension_value",
     "CommutationMatrix", "Commutation", "Vec", "Unvec", "Diag", "Norm",
     "Kron", "Hadamard", "Adjugate", "Elementwise",
 ]

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symjac import closedform as _facade  # noqa: F401 - the closed-form engine is loaded as users load it
 from symjac.calculus.closedform import objects
 from symjac.calculus.closedform.build import build_matrix_expr
 from symjac.conventions import commutation_matrix, flatten

@@ -22,7 +22,9 @@ from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symjac.conventions import permutation_to
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.parsing.nodes import dimension_value
 from symjac.calculus.closedform.objects import (
     CommutationMatrix,
     Diag,
@@ -80,16 +82,7 @@ class Evaluator:
 
     # -- sizes and leaves --
     def dim(self, d) -> int:
-        d = as_expr(d)
-        repl = {}
-        for s in d.free_symbols:
-            if s.name not in self.sizes:
-                raise SymjacError(f"no size given for dimension {s.name}")
-            repl[s] = sp.Integer(self.sizes[s.name])
-        v = d.xreplace(repl) if repl else d
-        if not v.is_Integer:
-            raise SymjacError(f"size {d} did not evaluate to an integer")
-        return int(v)
+        return dimension_value(d, self.sizes)
 
     def leaf(self, X):
         r, c = self.dim(X.shape[0]), self.dim(X.shape[1])
@@ -142,10 +135,7 @@ class Evaluator:
             return np.ones((self.dim(e.shape[0]), self.dim(e.shape[1])))
         if isinstance(e, CommutationMatrix):
             m, n = self.dim(e.m), self.dim(e.n)
-            K = np.zeros((m * n, m * n))
-            i = np.arange(m * n)
-            K[i, (i % n) * m + i // n] = 1.0
-            return K
+            return np.eye(m * n)[permutation_to((m, n), "col", "row")]      # = conventions.commutation_matrix
         if isinstance(e, DiagEmbedding):
             n = self.dim(e.args[0])
             P = np.zeros((n * n, n))
