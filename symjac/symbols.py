@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from symjac.errors import SymjacError
 
@@ -154,4 +156,35 @@ __all__ = [
     "entry_symbol",
     "parse_entry_name",
     "EntryName",
+    "exactly_equal",
 ]
+
+
+def exactly_equal(a, b) -> bool:
+    """a == b exactly, for two scalars or two explicit matrices (equal shapes required).
+
+    The one exact-equality test of symjac: structural equality, else the
+    difference expands to 0 with every denominator base held as one symbol, or as it stands, else (trigonometric identities) it expands to 0
+    after ``expand_trig``, else (rational functions) it cancels to 0.  Never a
+    blanket ``simplify``; ``False`` means "not shown equal by these steps".
+    """
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(exactly_equal(x, y) for x, y in zip(a, b))
+    if a == b:
+        return True
+    diff = a - b
+    # each base B of a negative power (det A in every entry of inv(A)) held as one symbol t_B: a
+    # polynomial identity in the entries and the t_B holds for t_B = B too (sound), and B² is never expanded
+    bases = {p.base for p in diff.atoms(sp.Pow) if p.exp.is_Integer and p.exp < 0 and not p.base.is_Atom}
+    if bases and sp.expand(diff.xreplace({B: sp.Dummy("t") for B in bases})) == 0:
+        return True
+    d = sp.expand(diff)
+    if d == 0:
+        return True
+    if d.has(TrigonometricFunction, HyperbolicFunction):
+        d = sp.expand(sp.expand_trig(d))
+        if d == 0:
+            return True
+    return sp.cancel(sp.together(d)) == 0

@@ -33,7 +33,7 @@ import sympy as sp
 from symjac.conventions import Convention, flatten, get_convention
 from symjac.calculus.explicit import input_atoms, jacobian, uses_sympy_diff
 from symjac import progress
-from symjac.symbols import as_matrix
+from symjac.symbols import as_matrix, exactly_equal
 
 SYMBOLIC_BUDGET_S = 5.0
 
@@ -242,24 +242,6 @@ def _exact(entries, checked, mismatches, complete, independent) -> Verification:
         agrees=not mismatches, entries=entries, checked=checked, failures=len(mismatches),
         details=tuple(mismatches[:10]), note="" if independent else NOT_INDEPENDENT,
     )
-
-
-def exactly_equal(a, b) -> bool:
-    """a − b expands to 0 — tried first with every denominator base held as one symbol.
-
-    Each base B of a negative integer power (det A in every entry of inv(A) and
-    its derivative) is replaced by a fresh symbol t_B; a polynomial identity in
-    the entries and the t_B holds for every value of t_B, so for t_B = B too (a
-    sound proof, and it never expands B²).  Only if that does not cancel is the
-    difference expanded as it stands.
-    """
-    diff = a - b
-    bases = {p.base for p in diff.atoms(sp.Pow) if p.exp.is_Integer and p.exp < 0 and not p.base.is_Atom}
-    if bases:
-        held = diff.xreplace({B: sp.Dummy("t") for B in bases})
-        if sp.expand(held) == 0:
-            return True
-    return sp.expand(diff) == 0
 
 
 def symbolic_check(F, X, J, convention: Convention | str | None = None,

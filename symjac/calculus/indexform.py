@@ -27,7 +27,7 @@ from sympy.core.sympify import _sympify as _strict_sympify
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 from symjac.parsing.expr import evaluate
-from symjac.symbols import entry_symbol, scalar
+from symjac.symbols import entry_symbol, exactly_equal, scalar
 
 _ELEMENTWISE = registry.text_names()  # name → declaration (the registry)
 MAX_CASE_INDICES = 6
@@ -449,17 +449,6 @@ def concrete_entries(expr, shapes: dict, values: dict, scoped: bool = False):
     return e.replace(lambda t: isinstance(t, sp.Indexed), entry)
 
 
-def equal_exactly(a, b) -> bool:
-    """a == b after expansion (no blanket simplify)."""
-    if a == b:
-        return True
-    d = sp.expand(a - b)
-    if d == 0:
-        return True
-    d = sp.expand(sp.expand_trig(d))
-    return d == 0
-
-
 @dataclass
 class GenericCheck:
     """The generic formula evaluated at every index of a concrete instance."""
@@ -516,7 +505,7 @@ def evaluate_formula(formula, g: GenericEntry, sizes: dict, concrete_shapes: dic
                 bad.append((fidx + xidx, str(exc), want))
                 checked += 1
                 continue
-            if not equal_exactly(_strict_sympify(got), _strict_sympify(want)):
+            if not exactly_equal(_strict_sympify(got), _strict_sympify(want)):
                 bad.append((fidx + xidx, got, want))
             checked += 1
     return GenericCheck(checked, bad, dict(sizes))
@@ -856,5 +845,5 @@ class IndexEvaluator:
 __all__ = [
     "IndexBuilder", "GenericEntry", "Case", "GenericCheck", "OutOfRange", "generic_entry",
     "case_analysis", "verify_generic", "evaluate_formula", "parse_index_text", "IndexEvaluator",
-    "default_index_names", "index_symbol", "dim_symbol", "concrete_entries", "equal_exactly",
+    "default_index_names", "index_symbol", "dim_symbol", "concrete_entries",
 ]

@@ -20,12 +20,12 @@ from sympy.core.sympify import _sympify
 
 from symjac.conventions import VEC, flatten, get_convention
 from symjac.errors import SymjacError
-from symjac.calculus.indexform import equal_exactly, generic_entry, verify_displayed
+from symjac.calculus.indexform import generic_entry, verify_displayed
 from symjac.calculus.explicit import derivative_array, jacobian
 from symjac.render.latex import SymjacLatexPrinter, jacobian_symbol, latex, latex_matrix
 from symjac.parsing.explicit import ExplicitBuilder, build_explicit
 from symjac.parsing.expr import parse
-from symjac.symbols import entry_symbol
+from symjac.symbols import entry_symbol, exactly_equal
 
 MAX_SHOWN = 12
 MAX_DIFFS = 6
@@ -622,7 +622,7 @@ def _chain_step(ctx, d) -> Step:
         prev = name
     direct = jacobian(ctx.F, ctx.variables[spec.wrt], VEC)
     ok = product is not None and product.shape == direct.shape and all(
-        equal_exactly(a, b) for a, b in zip(product, direct))
+        exactly_equal(a, b) for a, b in zip(product, direct))
     tex, where, P2 = matrix_latex(product, taken=set(declared))
     step.blocks.append(para("The product, with every intermediate replaced by its definition:"))
     step.blocks.append(math_block(tex, _text_matrix(P2)))

@@ -40,7 +40,7 @@ from symjac.errors import ConventionError, ShapeError, SymjacError
 from symjac import elementwise as registry
 from symjac.blocks import ACTIVATIONS, affine, matmul
 from symjac.calculus.explicit import gradient, jacobian
-from symjac.symbols import matrix, vector
+from symjac.symbols import exactly_equal, matrix, vector
 from symjac import verification as _verification
 
 LOSSES = ("squared", "cross_entropy")
@@ -351,13 +351,6 @@ def network(layers, activations: str | Sequence[str] = "tanh", loss: str = "squa
 
 # --- verification ------------------------------------------------------------------
 
-def _exactly_equal(A, B) -> bool:
-    """Exact equality of two explicit matrices (difference expanded, no simplify)."""
-    if A.shape != B.shape:
-        return False
-    return all(sp.expand(a - b) == 0 for a, b in zip(A, B))
-
-
 def _evaluate(M, subs) -> np.ndarray:
     return np.array(sp.ImmutableMatrix(M).xreplace(subs).evalf(30).tolist(), dtype=float)
 
@@ -440,7 +433,7 @@ class NetworkVerification:
 def verify_backprop(net: Network, seed: int = 0, exact: bool = True, h: float = 1e-6) -> NetworkVerification:
     """Backprop gradients vs brute force (exactly, if ``exact``) and vs central differences at a random point."""
     bp, bf = net.backprop(), net.brute_force_gradients()
-    same = all(_exactly_equal(bp[k], bf[k]) for k in bp) if exact else None
+    same = all(exactly_equal(bp[k], bf[k]) for k in bp) if exact else None
     point = net.random_point(seed)
     subs = net.symbols_at(point)
     fd = finite_difference_gradients(net, point, h)
@@ -457,7 +450,7 @@ def verify_input_jacobian(net: Network, seed: int = 0, exact: bool = True, h: fl
     """Chain-rule product vs ``jacobian(a⁽ᴸ⁾, x, VEC)`` (exactly, if ``exact``) and vs central differences."""
     J = net.input_jacobian()
     B = jacobian(net.output(), net.x, VEC)
-    same = _exactly_equal(J, B) if exact else None
+    same = exactly_equal(J, B) if exact else None
     point = net.random_point(seed)
     subs = net.symbols_at(point)
     Jn = _evaluate(J, subs)

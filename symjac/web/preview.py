@@ -1,7 +1,7 @@
 r"""How an answer was read, printed back as LaTeX: symjac's printer plus the checker's inert nodes.
 
 ``preview_latex(tree)`` prints a tree from :func:`symjac.parsing.latex.parser.parse_latex`:
-``Kron`` as ``\otimes``, ``Hadamard`` as ``\odot``, ``Commutation`` as ``K_{m,n}``,
+``Kron`` as ``\otimes``, ``Hadamard`` as ``\odot``, ``CommutationMatrix`` as ``K_{m,n}``,
 ``Vec`` / ``Diag`` / ``Adjugate`` as operators, ``Elementwise`` as ``f(\cdot)`` or ``f'(\cdot)``,
 ``Norm`` as ``\lVert\cdot\rVert``, transposes as ``^\top`` and identities as ``I_{n}``.
 """
@@ -18,7 +18,7 @@ class PreviewPrinter(SymjacLatexPrinter):
     def _wrap(self, arg) -> str:
         tex = self._print(arg)
         simple = isinstance(arg, (sp.MatrixSymbol, sp.Symbol, sp.Identity, sp.Transpose, sp.Number)) or \
-            type(arg).__name__ in ("Vec", "Diag", "Commutation", "Elementwise", "Adjugate")
+            type(arg).__name__ in ("Vec", "Diag", "CommutationMatrix", "Elementwise", "Adjugate")
         return tex if simple else r"\left(%s\right)" % tex
 
     def _print_Kron(self, expr):
@@ -27,7 +27,7 @@ class PreviewPrinter(SymjacLatexPrinter):
     def _print_Hadamard(self, expr):
         return r" \odot ".join(self._wrap(a) for a in expr.args)
 
-    def _print_Commutation(self, expr):
+    def _print_CommutationMatrix(self, expr):
         m, n = (self._print(a) for a in expr.args)
         return r"K_{%s,%s}" % (m, n)
 
@@ -47,9 +47,8 @@ class PreviewPrinter(SymjacLatexPrinter):
         return r"%s%s\left(%s\right)" % (fname, prime, self._print(arg))
 
     def _print_Norm(self, expr):
-        arg, kind = expr.args
-        sub = "_F" if str(kind) == "F" else ""
-        return r"\left\lVert %s \right\rVert%s" % (self._print(arg), sub)
+        sub = "_F" if expr.kind == "F" else ""
+        return r"\left\lVert %s \right\rVert%s" % (self._print(expr.arg), sub)
 
     def _print_Transpose(self, expr):
         return r"%s^{\top}" % self._wrap(expr.arg)

@@ -23,12 +23,13 @@ from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symjac.conventions import permutation_to
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.parsing.nodes import dimension_value
 from symjac.symbols import scalar as scalar_symbol
 from symjac.symbols import symbolic
 from symjac.calculus.closedform.objects import (
     CommutationMatrix,
-    dimension_value,
     Diag,
     DiagEmbedding,
     ElementwiseDerivative,
@@ -261,8 +262,8 @@ class _Instantiator:
             return _S(r, c, {(i, j): sp.S.One for i in range(r) for j in range(c)})
         if isinstance(e, CommutationMatrix):
             m, n = self.dim(e.m), self.dim(e.n)
-            # row i (vec_row position, entry (i//n, i%n)) picks column (i%n)*m + i//n
-            return _S(m * n, m * n, {(i, (i % n) * m + i // n): sp.S.One for i in range(m * n)})
+            # the entries of conventions.commutation_matrix(m, n)
+            return _S(m * n, m * n, {(i, c): sp.S.One for i, c in enumerate(permutation_to((m, n), "col", "row"))})
         if isinstance(e, DiagEmbedding):
             n = self.dim(e.args[0])
             return _S(n * n, n, {(i * (n + 1), i): sp.S.One for i in range(n)})

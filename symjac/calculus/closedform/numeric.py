@@ -24,10 +24,11 @@ from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symjac.conventions import permutation_to
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
+from symjac.parsing.nodes import dimension_value
 from symjac.calculus.closedform.objects import (
     CommutationMatrix,
-    dimension_value,
     Diag,
     DiagEmbedding,
     ElementwiseDerivative,
@@ -137,10 +138,7 @@ class Evaluator:
             return np.ones((self.dim(e.shape[0]), self.dim(e.shape[1])))
         if isinstance(e, CommutationMatrix):
             m, n = self.dim(e.m), self.dim(e.n)
-            K = np.zeros((m * n, m * n))
-            i = np.arange(m * n)
-            K[i, (i % n) * m + i // n] = 1.0
-            return K
+            return np.eye(m * n)[permutation_to((m, n), "col", "row")]      # = conventions.commutation_matrix
         if isinstance(e, DiagEmbedding):
             n = self.dim(e.args[0])
             P = np.zeros((n * n, n))

@@ -1,5 +1,8 @@
 """Size-free building blocks SymPy lacks: K_{m,n}, vec, diag, unvec, Ψ_n, f′ elementwise, norms.
 
+K_{m,n}, vec, unvec, diag and the norm are the shared nodes of :mod:`symjac.parsing.nodes`,
+re-exported here; Ψ_n, e_i, f′ and softmax are the closed form's own.
+
 All are SymPy ``MatrixExpr`` (or ``Expr`` for the norm) whose sizes may be
 dimension symbols; ``as_explicit()`` works once the sizes are integers.
 
@@ -15,126 +18,12 @@ dimension symbols; ``as_explicit()`` works once the sizes are integers.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.core.sympify import SympifyError
-from sympy.core.sympify import _sympify as _strict_sympify
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symjac.conventions import commutation_matrix
 from symjac.elementwise import function_name, function_params  # noqa: F401 - re-exported for the engine
-from symjac.errors import ShapeError, SymjacError, UnsupportedError
-
-
-def as_expr(value, what: str = "the expression"):
-    """``value`` as a SymPy object, strictly: SymPy objects and numbers only, never text.
-
-    Strings are refused (SymPy's ``sympify`` would evaluate them as Python):
-    text goes through :func:`symjac.calculus.closedform.closed_form_from_text`, which
-    parses the safe expression syntax.
-    """
-    if isinstance(value, (str, bytes)):
-        raise SymjacError(f"{what} must be a SymPy expression, not text; "
-                          "parse text with closed_form_from_text")
-    try:
-        return _strict_sympify(value)
-    except SympifyError:
-        raise SymjacError(f"{what} must be a SymPy expression or a number, got {type(value).__name__}") from None
-
-
-
-def _int(d, what="size"):
-    if not (d.is_Integer and d > 0):
-        raise UnsupportedError(f"{what} {d} is symbolic: instantiate it at integer sizes first")
-    return int(d)
-
-
-class CommutationMatrix(sp.MatrixExpr):
-    """K_{m,n}: the (mn)×(mn) permutation with K_{m,n} vec(A) = vec(Aᵀ) for A m×n."""
-
-    is_commutative = False
-
-    def __new__(cls, m, n):
-        return sp.Basic.__new__(cls, as_expr(m), as_expr(n))
-
-    m = property(lambda self: self.args[0])
-    n = property(lambda self: self.args[1])
-
-    @property
-    def shape(self):
-        return (self.m * self.n, self.m * self.n)
-
-    def _entry(self, i, j, **kwargs):
-        m, n = _int(self.m), _int(self.n)
-        i, j = int(i), int(j)
-        # row i of K holds vec_row position i: (r, c) = (i // n, i % n) → col index c*m + r
-        return sp.S.One if j == (i % n) * m + i // n else sp.S.Zero
-
-    def as_explicit(self):
-        return commutation_matrix(_int(self.m), _int(self.n))
-
-    def _eval_transpose(self):
-        return CommutationMatrix(self.n, self.m)
-
-    def _eval_inverse(self):
-        return CommutationMatrix(self.n, self.m)
-
-
-class Vec(sp.MatrixExpr):
-    """vec A: the columns of A (m×n) stacked into an (mn)×1 column."""
-
-    def __new__(cls, arg):
-        arg = as_expr(arg)
-        if not getattr(arg, "is_Matrix", False):
-            raise ShapeError(f"vec needs a matrix, got the scalar {arg}")
-        return sp.Basic.__new__(cls, arg)
-
-    arg = property(lambda self: self.args[0])
-
-    @property
-    def shape(self):
-        r, c = self.arg.shape
-        return (r * c, sp.S.One)
-
-    def _entry(self, i, j, **kwargs):
-        r = self.arg.shape[0]
-        return self.arg[i % r, i // r]
-
-
-class Unvec(sp.MatrixExpr):
-    """unvec_{m,n} v: an (mn)×1 column reshaped column-first into m×n (inverse of vec)."""
-
-    def __new__(cls, arg, m, n):
-        return sp.Basic.__new__(cls, as_expr(arg), as_expr(m), as_expr(n))
-
-    arg = property(lambda self: self.args[0])
-
-    @property
-    def shape(self):
-        return (self.args[1], self.args[2])
-
-    def _entry(self, i, j, **kwargs):
-        return self.arg[j * self.args[1] + i, 0]
-
-
-class Diag(sp.MatrixExpr):
-    """diag(v): the n×n diagonal matrix with the n×1 vector v on its diagonal."""
-
-    def __new__(cls, arg):
-        arg = as_expr(arg)
-        if not getattr(arg, "is_Matrix", False) or arg.shape[1] != 1:
-            raise ShapeError(f"diag takes an n×1 vector, got shape {getattr(arg, 'shape', '1x1')}")
-        return sp.Basic.__new__(cls, arg)
-
-    arg = property(lambda self: self.args[0])
-
-    @property
-    def shape(self):
-        return (self.arg.shape[0], self.arg.shape[0])
-
-    def _entry(self, i, j, **kwargs):
-        return self.arg[i, 0] if i == j else sp.S.Zero
-
-    def _eval_transpose(self):
-        return self
+from symjac.errors import ShapeError, UnsupportedError
+# The shared node set (one class per construct for both front ends and this engine).
+from symjac.parsing.nodes import CommutationMatrix, Diag, Norm, Unvec, Vec, _int, as_expr
 
 
 class DiagEmbedding(sp.MatrixExpr):
@@ -226,25 +115,6 @@ def softmax_normaliser(z):
     return sp.Trace(sp.MatMul(sp.OneMatrix(1, z.shape[0]), elementwise(sp.exp, z)))
 
 
-class Norm(sp.Expr):
-    """‖A‖: the Euclidean norm of a vector or the Frobenius norm of a matrix (a scalar ≥ 0)."""
-
-    is_commutative = True
-    is_real = True
-    is_nonnegative = True
-
-    def __new__(cls, arg):
-        arg = as_expr(arg)
-        if not getattr(arg, "is_Matrix", False):
-            raise ShapeError("norm takes a vector or a matrix")
-        return sp.Expr.__new__(cls, arg)
-
-    arg = property(lambda self: self.args[0])
-
-    def _eval_derivative(self, s):  # pragma: no cover - symjac differentiates by rules
-        raise UnsupportedError("Norm is differentiated by symjac.calculus.closedform, not by Expr.diff")
-
-
 # One fixed bound variable, so that equal elementwise functions compare equal.
 _Z = sp.Symbol("zeta_", real=True)
 
@@ -288,22 +158,7 @@ def split_product(e):
     return sp.Mul(*scalars), mats
 
 
-def dimension_value(d, sizes: dict) -> int:
-    """A size expression (an int, a dimension symbol, m·n …) at ``sizes`` ({name: int}) as an int."""
-    d = as_expr(d)
-    repl = {}
-    for s in d.free_symbols:
-        if s.name not in sizes:
-            raise SymjacError(f"no size given for dimension {s.name}")
-        repl[s] = sp.Integer(sizes[s.name])
-    v = d.xreplace(repl) if repl else d
-    if not v.is_Integer:
-        raise SymjacError(f"size {d} did not evaluate to an integer")
-    return int(v)
-
-
 __all__ = [
-    "dimension_value",
     "CommutationMatrix",
     "Vec",
     "Unvec",

@@ -27,7 +27,7 @@ import sympy as sp
 from symjac.conventions import GRADIENT, HESSIAN, VEC, Convention
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.calculus.explicit import jacobian as explicit_jacobian
-from symjac.symbols import symbolic
+from symjac.symbols import exactly_equal, symbolic
 from symjac.calculus.closedform.instantiate import instantiate
 from symjac.calculus.closedform.numeric import InvalidInstance
 from symjac.calculus.closedform.numeric import evaluate as numeric_evaluate
@@ -164,14 +164,6 @@ def _polynomial(M) -> bool:
         syms |= v.free_symbols
     syms = list(syms)
     return all(as_expr(v).is_polynomial(*syms) for v in M)
-
-
-def exactly_equal(a, b) -> bool:
-    """a == b as rational functions: structural, then expand, then cancel (no simplify)."""
-    if a == b:
-        return True
-    d = sp.expand(a - b)
-    return d == 0 or sp.cancel(sp.together(d)) == 0
 
 
 def _random_value(rng: random.Random, shape, square_shift: bool):

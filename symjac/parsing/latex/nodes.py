@@ -3,9 +3,10 @@
 The parser (:mod:`symjac.parsing.latex.parser`) builds SymPy trees from
 ``MatrixSymbol``, ``MatMul``, ``MatAdd``, ``Transpose``, ``Inverse``,
 ``MatPow``, ``Trace``, ``Determinant``, ``Identity`` and the small classes
-below (Kronecker and Hadamard products, commutation matrices, ``diag``,
-``vec``, ``adj``, elementwise functions, norms).  They are inert: nothing
-here simplifies or evaluates on construction.
+of :mod:`symjac.parsing.nodes` (Kronecker and Hadamard products, commutation
+matrices, ``diag``, ``vec``, ``adj``, elementwise functions, norms), the node
+set shared with the closed-form engine.  Nothing simplifies or evaluates on
+construction.
 
 :func:`evaluate` computes such a tree with NumPy at concrete sizes by walking
 it node by node — no ``lambdify``, no generated code — so an answer is
@@ -21,95 +22,15 @@ import math
 import numpy as np
 import sympy as sp
 from sympy.core.sympify import _sympify
-from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from symjac.conventions import permutation_to
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
+# The one node set (shared with the closed-form engine); re-exported for the parser and the checker.
+from symjac.parsing.nodes import (  # noqa: F401
+    Adjugate, Commutation, CommutationMatrix, Diag, Elementwise, Hadamard, Kron, Norm, Vec,
+)
 from symjac.symbols import parse_entry_name
-
-
-def dims(v) -> tuple:
-    """(rows, cols) of a node's operand; a scalar (an entry such as A_{11}) is 1×1."""
-    if isinstance(v, (sp.MatrixBase, MatrixExpr)):
-        return tuple(v.shape)
-    return (sp.S.One, sp.S.One)
-
-
-class _Node(MatrixExpr):
-    """Base: an inert matrix-valued node (args are SymPy objects)."""
-
-    is_commutative = False
-
-    def doit(self, **hints):  # never rewrite student trees
-        return self
-
-
-class Kron(_Node):
-    """A ⊗ B."""
-
-    @property
-    def shape(self):
-        a, b = self.args
-        (ar, ac), (br, bc) = dims(a), dims(b)
-        return (ar * br, ac * bc)
-
-
-class Hadamard(_Node):
-    """A ⊙ B (elementwise product), also written A ∘ B."""
-
-    @property
-    def shape(self):
-        return dims(self.args[0])
-
-
-class Commutation(_Node):
-    """K_{m,n}: the (mn)×(mn) permutation with K vec(A) = vec(Aᵀ) for m×n A."""
-
-    @property
-    def shape(self):
-        m, n = self.args
-        return (m * n, m * n)
-
-
-class Vec(_Node):
-    """vec(A): the columns of A stacked."""
-
-    @property
-    def shape(self):
-        r, c = dims(self.args[0])
-        return (r * c, sp.S.One)
-
-
-class Diag(_Node):
-    """diag(v): the diagonal matrix with the entries of the vector v."""
-
-    @property
-    def shape(self):
-        r, c = dims(self.args[0])
-        k = r if c == 1 else c
-        return (k, k)
-
-
-class Adjugate(_Node):
-    """adj(A) = det(A) A⁻¹ (the classical adjoint)."""
-
-    @property
-    def shape(self):
-        return dims(self.args[0])
-
-
-class Elementwise(_Node):
-    """f applied entry by entry: args (Str(f), A, Integer(derivative order), *numeric parameters)."""
-
-    @property
-    def shape(self):
-        return dims(self.args[1])
-
-
-class Norm(sp.Expr):
-    """‖A‖: args (A, Str('2'|'F')); the 2-norm of a vector, Frobenius of a matrix."""
-
-    is_commutative = True
 
 
 # --- numeric evaluation ---------------------------------------------------------
@@ -449,11 +370,7 @@ def _ev_node(e, env: Env, expected):
         return a * b
     if isinstance(e, Commutation):
         m, n = (env.dim(x) for x in e.args)
-        K = np.zeros((m * n, m * n))
-        for i in range(m):
-            for j in range(n):
-                K[i * n + j, j * m + i] = 1.0
-        return K
+        return np.eye(m * n)[permutation_to((m, n), "col", "row")]   # = conventions.commutation_matrix(m, n)
     if isinstance(e, Vec):
         v = _as_arr(_ev(e.args[0], env))
         return v.reshape(-1, 1, order="F")
@@ -544,6 +461,6 @@ def shape_of(expr, env: Env, expected=None) -> tuple[int, int]:
 
 
 __all__ = [
-    "Kron", "Hadamard", "Commutation", "Vec", "Diag", "Adjugate", "Elementwise", "Norm",
+    "Kron", "Hadamard", "Commutation", "CommutationMatrix", "Vec", "Diag", "Adjugate", "Elementwise", "Norm",
     "Env", "evaluate", "shape_of", "entry_index",
 ]

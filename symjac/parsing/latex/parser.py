@@ -39,13 +39,14 @@ from sympy.core.sympify import _sympify
 
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
-from symjac.symbols import entry_symbol
+from symjac.symbols import entry_symbol, exactly_equal
 from symjac.parsing.latex.guard import MAX_TOKENS, InvalidAnswer, guard
 from symjac.parsing.latex.document import extract_answer
 from symjac.parsing.latex.dotsums import expand_dot_sums
 from sympy.core.symbol import Str
 
-from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec, dims
+from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec
+from symjac.parsing.nodes import dims
 
 MAX_POWER = 64
 MAX_FACTORIAL = 100
@@ -1231,7 +1232,7 @@ def _size_expr(text: str, dims: dict):
 
 
 def _same_size(a, b) -> bool:
-    return sp.expand(a - b) == 0
+    return exactly_equal(a, b)
 
 
 def _block_matrix(cells, tok):

@@ -1,0 +1,251 @@
+"""The matrix-expression nodes SymPy lacks, shared by both front ends and the closed-form engine.
+
+One class per construct, used by the LaTeX parser, the closed-form engine
+(:mod:`symjac.calculus.closedform`) and the numeric evaluator
+(:mod:`symjac.parsing.latex.nodes`).  Sizes may be dimension symbols;
+``as_explicit()`` works once they are integers.  Nothing here simplifies on
+construction.
+
+* ``CommutationMatrix(m, n)`` (alias ``Commutation``): (mn)×(mn), K vec A = vec Aᵀ for A m×n;
+  its entries are those of :func:`symjac.conventions.commutation_matrix` (the one definition).
+* ``Vec(A)``: A m×n → (mn)×1, columns stacked (Magnus & Neudecker).
+* ``Unvec(v, m, n)``: (mn)×1 → m×n, the inverse of ``Vec``.
+* ``Diag(v)``: a vector (n×1, or 1×n) → the n×n diagonal matrix diag(v).
+* ``Norm(A)`` / ``Norm(A, Str('2'|'F'))``: ‖A‖, the 2-norm of a vector or the Frobenius norm of
+  a matrix (a scalar); the optional second argument records how a LaTeX answer wrote it.
+* ``Kron(A, B)``, ``Hadamard(A, B)``, ``Adjugate(A)``, ``Elementwise(Str(f), A, Integer(order), *params)``:
+  the inert forms a LaTeX answer is read into (``doit`` never rewrites them).
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.symbol import Str
+from sympy.core.sympify import SympifyError
+from sympy.core.sympify import _sympify as _strict_sympify
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from symjac.conventions import commutation_matrix, flat_index
+from symjac.errors import ShapeError, SymjacError, UnsupportedError
+
+
+def as_expr(value, what: str = "the expression"):
+    """``value`` as a SymPy object, strictly: SymPy objects and numbers only, never text.
+
+    Strings are refused (SymPy's ``sympify`` would evaluate them as Python):
+    text goes through :func:`symjac.calculus.closedform.closed_form_from_text`, which
+    parses the safe expression syntax.
+    """
+    if isinstance(value, (str, bytes)):
+        raise SymjacError(f"{what} must be a SymPy expression, not text; "
+                          "parse text with closed_form_from_text")
+    try:
+        return _strict_sympify(value)
+    except SympifyError:
+        raise SymjacError(f"{what} must be a SymPy expression or a number, got {type(value).__name__}") from None
+
+
+def dims(v) -> tuple:
+    """(rows, cols) of a node's operand; a scalar (an entry such as A_{11}) is 1×1."""
+    if isinstance(v, (sp.MatrixBase, MatrixExpr)):
+        return tuple(v.shape)
+    return (sp.S.One, sp.S.One)
+
+
+def dimension_value(d, sizes) -> int:
+    """The integer value of the size expression ``d`` (``m``, ``m*n``, ``3``) given ``sizes``: name → int."""
+    d = as_expr(d)
+    repl = {}
+    for s in d.free_symbols:
+        if s.name not in sizes:
+            raise SymjacError(f"no size given for dimension {s.name}")
+        repl[s] = sp.Integer(sizes[s.name])
+    v = d.xreplace(repl) if repl else d
+    if not v.is_Integer:
+        raise SymjacError(f"size {d} did not evaluate to an integer")
+    return int(v)
+
+
+def _int(d, what="size"):
+    if not (d.is_Integer and d > 0):
+        raise UnsupportedError(f"{what} {d} is symbolic: instantiate it at integer sizes first")
+    return int(d)
+
+
+class CommutationMatrix(sp.MatrixExpr):
+    """K_{m,n}: the (mn)×(mn) permutation with K_{m,n} vec(A) = vec(Aᵀ) for A m×n."""
+
+    is_commutative = False
+
+    def __new__(cls, m, n):
+        return sp.Basic.__new__(cls, as_expr(m), as_expr(n))
+
+    m = property(lambda self: self.args[0])
+    n = property(lambda self: self.args[1])
+
+    @property
+    def shape(self):
+        return (self.m * self.n, self.m * self.n)
+
+    def _entry(self, i, j, **kwargs):
+        m, n = _int(self.m), _int(self.n)
+        i, j = int(i), int(j)
+        # row i is the row-first position of (r, c) = (i // n, i % n); its 1 sits at that entry's column-first position
+        return sp.S.One if j == flat_index(i // n, i % n, (m, n), "col") else sp.S.Zero
+
+    def as_explicit(self):
+        return commutation_matrix(_int(self.m), _int(self.n))
+
+    def _eval_transpose(self):
+        return CommutationMatrix(self.n, self.m)
+
+    def _eval_inverse(self):
+        return CommutationMatrix(self.n, self.m)
+
+
+Commutation = CommutationMatrix
+
+
+class Vec(sp.MatrixExpr):
+    """vec A: the columns of A (m×n) stacked into an (mn)×1 column."""
+
+    def __new__(cls, arg):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False):
+            raise ShapeError(f"vec needs a matrix, got the scalar {arg}")
+        return sp.Basic.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        r, c = self.arg.shape
+        return (r * c, sp.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        r = self.arg.shape[0]
+        return self.arg[i % r, i // r]
+
+
+class Unvec(sp.MatrixExpr):
+    """unvec_{m,n} v: an (mn)×1 column reshaped column-first into m×n (inverse of vec)."""
+
+    def __new__(cls, arg, m, n):
+        return sp.Basic.__new__(cls, as_expr(arg), as_expr(m), as_expr(n))
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return (self.args[1], self.args[2])
+
+    def _entry(self, i, j, **kwargs):
+        return self.arg[j * self.args[1] + i, 0]
+
+
+class Diag(sp.MatrixExpr):
+    """diag(v): the n×n diagonal matrix with the entries of the vector v (n×1, or 1×n) on its diagonal."""
+
+    def __new__(cls, arg):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False) or not (arg.shape[1] == 1 or arg.shape[0] == 1):
+            raise ShapeError(f"diag takes a vector, got shape {getattr(arg, 'shape', '1x1')}")
+        return sp.Basic.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def column(self) -> bool:
+        """True when the argument is a column (n×1)."""
+        return self.arg.shape[1] == 1
+
+    @property
+    def shape(self):
+        k = self.arg.shape[0] if self.column else self.arg.shape[1]
+        return (k, k)
+
+    def _entry(self, i, j, **kwargs):
+        if i != j:
+            return sp.S.Zero
+        return self.arg[i, 0] if self.column else self.arg[0, i]
+
+    def _eval_transpose(self):
+        return self
+
+
+class Norm(sp.Expr):
+    """‖A‖: the Euclidean norm of a vector or the Frobenius norm of a matrix (a scalar ≥ 0).
+
+    ``Norm(A, Str('2'|'F'))`` keeps how a LaTeX answer wrote it (``\\|A\\|_F``); the value is the same.
+    """
+
+    is_commutative = True
+    is_real = True
+    is_nonnegative = True
+
+    def __new__(cls, arg, kind=None):
+        arg = as_expr(arg)
+        if not getattr(arg, "is_Matrix", False):
+            raise ShapeError("norm takes a vector or a matrix")
+        if kind is None:
+            return sp.Expr.__new__(cls, arg)
+        return sp.Expr.__new__(cls, arg, kind if isinstance(kind, sp.Basic) else Str(str(kind)))
+
+    arg = property(lambda self: self.args[0])
+
+    @property
+    def kind(self) -> str:
+        """'2' or 'F' as written in LaTeX; '2' when not written."""
+        return str(self.args[1]) if len(self.args) > 1 else "2"
+
+    def _eval_derivative(self, s):  # pragma: no cover - symjac differentiates by rules
+        raise UnsupportedError("Norm is differentiated by symjac.calculus.closedform, not by Expr.diff")
+
+
+class _Inert(MatrixExpr):
+    """Base of the inert nodes of LaTeX answers (args are SymPy objects; ``doit`` keeps them)."""
+
+    is_commutative = False
+
+    def doit(self, **hints):  # never rewrite student trees
+        return self
+
+
+class Kron(_Inert):
+    """A ⊗ B."""
+
+    @property
+    def shape(self):
+        a, b = self.args
+        (ar, ac), (br, bc) = dims(a), dims(b)
+        return (ar * br, ac * bc)
+
+
+class Hadamard(_Inert):
+    """A ⊙ B (elementwise product), also written A ∘ B."""
+
+    @property
+    def shape(self):
+        return dims(self.args[0])
+
+
+class Adjugate(_Inert):
+    """adj(A) = det(A) A⁻¹ (the classical adjoint)."""
+
+    @property
+    def shape(self):
+        return dims(self.args[0])
+
+
+class Elementwise(_Inert):
+    """f applied entry by entry: args (Str(f), A, Integer(derivative order), *numeric parameters)."""
+
+    @property
+    def shape(self):
+        return dims(self.args[1])
+
+
+__all__ = [
+    "as_expr", "dims", "dimension_value",
+    "CommutationMatrix", "Commutation", "Vec", "Unvec", "Diag", "Norm",
+    "Kron", "Hadamard", "Adjugate", "Elementwise",
+]
