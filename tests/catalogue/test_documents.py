@@ -46,7 +46,7 @@ def test_index_lists_every_derivation_and_the_flagged_claims():
     index = markdown_index(list(catalogue()))
     for d in catalogue():
         assert f"]({d.spec.name}.md)" in index
-    assert "claimed -1.0, correct 1.75" in index
+    assert "claimed $-1$, correct $1.75$" in index
 
 
 def test_text_document_for_the_terminal():
