@@ -3,14 +3,20 @@ r"""Closed forms that run: a batched NumPy function, and importable NumPy / JAX 
 * ``lambdify_closed_form(result)`` → :class:`ClosedFormFunction` ``f(**arrays)`` (or positional in
   ``f.args`` order).  Sizes are read off the arrays (any sizes, no recompilation); each array has its
   symbol's shape (a vector n×1 may be given as (n,), a scalar as a float) or one leading batch axis
-  (B, p, q) / (B, n) / (B,).  Output (rows, cols), or (B, rows, cols) when batched.  Evaluation is
-  the structure-aware NumPy evaluator (``@``, ``einsum`` Kronecker, ``inv``), never entry by entry.
+  (B, p, q) / (B, n) / (B,).  Output (rows, cols), or (B, rows, cols) when batched.  The closed form
+  is compiled ONCE into the straight-line NumPy program that ``to_source`` writes (one code generator):
+  a call normalises the arrays, checks their sizes and runs that program — no tree walk, no SymPy.
+  A form the generator cannot write (a size no array carries, a symbolic matrix power …) runs on the
+  structure-aware tree-walking evaluator instead (``f.compiled`` says which).
 * ``to_source(result, "numpy" | "jax", name="f")`` → the text of a small module defining
   ``def f(<args>)`` on arrays of the symbols' 2-D shapes (vectors n×1, scalars 0-d), using only
   ``numpy`` or ``jax.numpy``.  Identifiers are generated (``a0``, ``t3`` …): no name chosen by a
   user reaches the source text.  The caller imports it; symjac itself never executes it.
 """
 from __future__ import annotations
+
+import ast
+import re
 
 import numpy as np
 import sympy as sp
@@ -55,6 +61,8 @@ class ClosedFormFunction:
         self.matrices, self.scalars, self.dims = _arguments(self.expr)
         self.args = [M.name for M in self.matrices] + [s.name for s in self.scalars]
         self._lambdas: dict = {}
+        self._program = _compile(self.expr)
+        self.compiled = self._program is not None
 
     def _normalise(self, M, a):
         a = np.asarray(a, dtype=float)
@@ -79,27 +87,56 @@ class ClosedFormFunction:
         missing = [a for a in self.args if a not in named and a not in {d.name for d in self.dims}]
         if missing:
             raise SymjacError(f"missing values for {', '.join(missing)}")
-        values, sizes, batched = {}, {}, False
+        values, sizes, batches = {}, {}, {}
         for M in self.matrices:
-            a, b = self._normalise(M, named[M.name])
-            batched |= b
+            try:
+                a, b = self._normalise(M, named[M.name])
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"{M.name} is not an array of numbers ({exc})") from None
+            if b:
+                batches[M.name] = a.shape[0]
             values[M.name] = a
             for d, k in zip(M.shape, a.shape[-2:]):
                 if isinstance(d, sp.Symbol):
                     if sizes.setdefault(d.name, k) != k:
                         raise ShapeError(f"{M.name} gives {d.name} = {k} but another array gives {sizes[d.name]}")
+                elif d.is_Integer and int(d) != k:
+                    raise ShapeError(f"{M.name} must be {M.shape[0]}x{M.shape[1]}, got an array of shape {a.shape}")
         for s in self.scalars:
             if s.is_integer and s.name in named and np.ndim(named[s.name]) == 0:
                 sizes[s.name] = int(named[s.name])
-            a = np.asarray(named[s.name], dtype=float)
+            try:
+                a = np.asarray(named[s.name], dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"{s.name} is not a number or an array of numbers ({exc})") from None
+            if a.ndim > 1:
+                raise ShapeError(f"the scalar {s.name} must be a number or a batch (B,), got shape {a.shape}")
+            if a.ndim == 1:
+                batches[s.name] = a.shape[0]
             values[s.name] = a.reshape(a.shape + (1, 1))
+        if len(set(batches.values())) > 1:
+            raise ShapeError("batch sizes differ: " + ", ".join(f"{k} has {v}" for k, v in batches.items()))
         for d in self.dims:
             if d.name in named:
                 sizes[d.name] = int(named[d.name])
-        ev = Evaluator(sizes, values)
-        ev._lambdas = self._lambdas
-        out = ev.mat(self.expr) if getattr(self.expr, "is_Matrix", False) else ev.scal(self.expr)
-        return np.asarray(out)
+        try:
+            with np.errstate(all="ignore"):
+                out = None
+                if self._program is not None:
+                    try:
+                        out = self._program(*[values[k] for k in self.args])
+                    except (TypeError, IndexError, ValueError):
+                        out = None                     # the tree-walking evaluator decides (and words any error)
+                if out is None:
+                    ev = Evaluator(sizes, values)
+                    ev._lambdas = self._lambdas
+                    out = ev.mat(self.expr) if getattr(self.expr, "is_Matrix", False) else ev.scal(self.expr)
+        except np.linalg.LinAlgError as exc:
+            raise SymjacError(f"cannot evaluate the closed form at this point: {exc}") from None
+        out = np.asarray(out, dtype=float)
+        if batches and out.ndim == 2:                  # a constant result (I, K …): one copy per point
+            out = np.broadcast_to(out, (next(iter(batches.values())),) + out.shape).copy()
+        return out
 
     def __repr__(self) -> str:
         return f"<ClosedFormFunction({', '.join(self.args)})>"
@@ -129,6 +166,19 @@ def _unvec(v, m, n):
 def _K(m, n):
     i = numpy.arange(m * n)
     return xp.asarray(numpy.eye(m * n)[(i % n) * m + i // n])          # K vec A = vec Aᵀ
+
+
+def _kperm(m, n):
+    i = numpy.arange(m * n)
+    return (i % n) * m + i // n                                       # K[i, p[i]] = 1
+
+
+def _kperm_rows(m, n, x):
+    return x[..., _kperm(m, n), :]                                    # K_{m,n} @ x, without forming K
+
+
+def _kperm_cols(x, m, n):
+    return x[..., numpy.argsort(_kperm(m, n))]                        # x @ K_{m,n}, without forming K
 
 
 def _diag(v):
@@ -182,6 +232,9 @@ class _SourceWriter:
         code = self.printer.doprint(_elementary(body.xreplace({v: z})))
         return self.tmp(f"(lambda z_: xp.asarray({code}, dtype=float) + 0 * z_)({self.node(arg)})")
 
+    def _chain(self, factors) -> str:
+        return self.node(factors[0]) if len(factors) == 1 else self.node(sp.MatMul(*factors))
+
     def _node(self, e) -> str:
         if isinstance(e, (sp.MatrixSymbol, sp.Symbol)) and e.name in self.names:
             return self.names[e.name]
@@ -204,9 +257,19 @@ class _SourceWriter:
         if isinstance(e, (sp.MatAdd, sp.Add)):
             return self.tmp(" + ".join(self.node(a) for a in e.args))
         if isinstance(e, sp.MatMul):
-            mats = [self.node(a) for a in e.args if getattr(a, "is_Matrix", False)]
             coeff = [self.node(a) for a in e.args if not getattr(a, "is_Matrix", False)]
-            return self.tmp(" * ".join(coeff + [" @ ".join(mats)]))
+            factors = [a for a in e.args if getattr(a, "is_Matrix", False)]
+            out = None                                 # left to right; a commutation matrix permutes
+            for k, a in enumerate(factors):
+                if isinstance(a, CommutationMatrix) and len(factors) > 1:
+                    m_, n_ = self.dim(a.m), self.dim(a.n)
+                    if out is None:
+                        out = self.tmp(f"_kperm_rows({m_}, {n_}, {self._chain(factors[k + 1:])})")
+                        break
+                    out = self.tmp(f"_kperm_cols({out}, {m_}, {n_})")
+                else:
+                    out = self.node(a) if out is None else self.tmp(f"{out} @ {self.node(a)}")
+            return self.tmp(" * ".join(coeff + [out])) if coeff else out
         if isinstance(e, sp.Mul):
             return self.tmp(" * ".join(self.node(a) for a in e.args))
         if isinstance(e, sp.Pow):
@@ -261,11 +324,8 @@ class _SourceWriter:
         raise UnsupportedError(f"source export has no rule for {type(e).__name__} (in {e})")
 
 
-def to_source(result, backend: str = "numpy", name: str = "f") -> str:
-    """Python source of a module defining ``name(<args>)`` that evaluates the closed form with NumPy or JAX."""
-    if not name.isidentifier() or name.startswith("_"):
-        raise SymjacError(f"function name {name!r} is not a plain identifier")
-    e = _expr_of(result)
+def _generate(e, backend: str, name: str) -> str:
+    """The module text (imports, helpers, ``def name(a0, …, s0, …)``) for the expression ``e``."""
     mats, scals, dims = _arguments(e)
     w = _SourceWriter(backend)
     params = []
@@ -285,7 +345,6 @@ def to_source(result, backend: str = "numpy", name: str = "f") -> str:
     scal_lines = [f"    s{k} = _s(s{k})" for k in range(len(scals))]
     out = w.node(e)
     mod = "jax.numpy"
-    import re
     doc = ", ".join(f"{p} = {n if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]{0,30}', n) else '?'}" for p, n in params)
     lines = [
         f'"""Generated by symjac: {backend} evaluation of a closed form.  Arguments: {doc}."""',
@@ -300,6 +359,54 @@ def to_source(result, backend: str = "numpy", name: str = "f") -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def to_source(result, backend: str = "numpy", name: str = "f") -> str:
+    """Python source of a module defining ``name(<args>)`` that evaluates the closed form with NumPy or JAX."""
+    if not name.isidentifier() or name.startswith("_"):
+        raise SymjacError(f"function name {name!r} is not a plain identifier")
+    return _generate(_expr_of(result), backend, name)
+
+
+# --- compiling the generated program (what lambdify runs) -------------------------------
+
+_HELPERS = {"_kron", "_vec", "_unvec", "_K", "_diag", "_psi", "_s", "_kperm_rows", "_kperm_cols"}
+_GENERATED = re.compile(r"(a|s|t|d)[0-9]+|d_[A-Za-z0-9_]+|z_|xp|numpy|float|_program")
+
+
+def _only_generated_names(tree) -> bool:
+    """Every identifier in the generated function is one the generator made (a0, s0, t3, d_m, z_), the
+    module ``xp`` / ``numpy`` or a preamble helper — no name from anywhere else."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not (_GENERATED.fullmatch(node.id) or node.id in _HELPERS):
+            return False
+        if isinstance(node, ast.arg) and not _GENERATED.fullmatch(node.arg):
+            return False
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
+            return False
+    return True
+
+
+def _compile(e):
+    """The closed form ``e`` as a Python function of its arrays in ``args`` order, or None when the code
+    generator has no rule for part of it (the caller then uses the tree-walking evaluator)."""
+    try:
+        src = _generate(e, "numpy", "_program")
+    except (UnsupportedError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    body = src[src.index("\ndef _program("):]
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return None
+    if not _only_generated_names(tree):
+        return None
+    # As SymPy's own lambdify does, the program is compiled from text: text that symjac's code generator
+    # wrote from the expression tree, with generated identifiers (checked just above), never text a user
+    # typed — nothing read from outside is evaluated.
+    namespace: dict = {}
+    exec(compile(src, "<symjac closed form>", "exec"), namespace)   # noqa: S102 — generated code only
+    return namespace["_program"]
 
 
 def _elementary(e):
