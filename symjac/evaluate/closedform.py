@@ -208,6 +208,7 @@ class _SourceWriter:
         printer_cls = NumPyPrinter if backend == "numpy" else JaxPrinter
         self.printer = printer_cls({"allow_unknown_functions": False})
         self.names: dict = {}
+        self.scalar_memo: dict = {}                    # entrywise scalar expression (of temporaries) → its temporary
 
     def tmp(self, code: str) -> str:
         name = f"t{self.n}"
@@ -227,10 +228,25 @@ class _SourceWriter:
         return out
 
     def _elementwise(self, lam, arg) -> str:
+        """f applied entrywise: common subexpressions become temporaries, shared with the elementwise
+        nodes already written (σ(z) is computed once for σ(z) and σ′(z) = (1 − σ(z)) σ(z))."""
         (v,), body = lam.variables, lam.expr
-        z = sp.Symbol("z_")
-        code = self.printer.doprint(_elementary(body.xreplace({v: z})))
-        return self.tmp(f"(lambda z_: xp.asarray({code}, dtype=float) + 0 * z_)({self.node(arg)})")
+        x = sp.Symbol(self.node(arg))
+        body = _elementary(body.xreplace({v: x}))
+        if not body.has(x):                            # a constant function: one value per entry
+            return self.tmp(f"xp.asarray({self.printer.doprint(body)}, dtype=float) + 0 * {x.name}")
+        key = body
+        if key in self.scalar_memo:
+            return self.scalar_memo[key].name
+        body = body.xreplace(self.scalar_memo)
+        reps, (reduced,) = sp.cse(body, symbols=sp.numbered_symbols("c", cls=sp.Dummy), optimizations=None)
+        names: dict = {}
+        for sym, sub in reps:
+            sub = sub.xreplace(names)
+            names[sym] = self.scalar_memo.setdefault(sub, sp.Symbol(self.tmp(self.printer.doprint(sub))))
+        out = self.tmp(f"xp.asarray({self.printer.doprint(reduced.xreplace(names))}, dtype=float)")
+        self.scalar_memo[key] = sp.Symbol(out)
+        return out
 
     def _chain(self, factors) -> str:
         return self.node(factors[0]) if len(factors) == 1 else self.node(sp.MatMul(*factors))
