@@ -340,8 +340,28 @@ class _SourceWriter:
         raise UnsupportedError(f"source export has no rule for {type(e).__name__} (in {e})")
 
 
-def _generate(e, backend: str, name: str) -> str:
-    """The module text (imports, helpers, ``def name(a0, …, s0, …)``) for the expression ``e``."""
+def _freeing(lines: list[str], out: str) -> list[str]:
+    """``lines`` with ``del t…`` after each temporary's last use: a batch of large temporaries kept alive to
+    the end costs more than the arithmetic (memory traffic, fresh pages on every call)."""
+    last: dict = {}
+    for i, line in enumerate(lines):
+        for t in re.findall(r"\bt[0-9]+\b", line.split(" = ", 1)[1]):
+            last[t] = i
+    done: dict = {}
+    for t, i in last.items():
+        if t != out:
+            done.setdefault(i, []).append(t)
+    freed = []
+    for i, line in enumerate(lines):
+        freed.append(line)
+        if i in done:
+            freed.append(f"    del {', '.join(sorted(done[i]))}")
+    return freed
+
+
+def _generate(e, backend: str, name: str, free: bool = False) -> str:
+    """The module text (imports, helpers, ``def name(a0, …, s0, …)``) for the expression ``e``; ``free``:
+    delete each temporary after its last use (the compiled program)."""
     mats, scals, dims = _arguments(e)
     w = _SourceWriter(backend)
     params = []
@@ -370,7 +390,7 @@ def _generate(e, backend: str, name: str) -> str:
         _PREAMBLE,
         "",
         f"def {name}({', '.join(p for p, _ in params)}):",
-        *head, *scal_lines, *w.lines,
+        *head, *scal_lines, *(_freeing(w.lines, out) if free else w.lines),
         f"    return {out}",
         "",
     ]
@@ -398,6 +418,8 @@ def _only_generated_names(tree) -> bool:
             return False
         if isinstance(node, ast.arg) and not _GENERATED.fullmatch(node.arg):
             return False
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            return False
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
             return False
     return True
@@ -407,7 +429,7 @@ def _compile(e):
     """The closed form ``e`` as a Python function of its arrays in ``args`` order, or None when the code
     generator has no rule for part of it (the caller then uses the tree-walking evaluator)."""
     try:
-        src = _generate(e, "numpy", "_program")
+        src = _generate(e, "numpy", "_program", free=True)
     except (UnsupportedError, KeyError, TypeError, ValueError, AttributeError):
         return None
     body = src[src.index("\ndef _program("):]
