@@ -155,6 +155,22 @@ def _kron(a, b):
     return r.reshape(r.shape[:-4] + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
 
 
+def _kron_eye(n, x):
+    """I_n ⊗ x (NumPy): x written into the diagonal blocks of zeros."""
+    p, q = x.shape[-2:]
+    out = numpy.zeros(x.shape[:-2] + (n, p, n, q))
+    numpy.einsum("...iaib->...iab", out)[...] = x[..., None, :, :]
+    return out.reshape(x.shape[:-2] + (n * p, n * q))
+
+
+def _kron_by_eye(x, n):
+    """x ⊗ I_n (NumPy): x[i, j] written on the diagonal of block (i, j)."""
+    p, q = x.shape[-2:]
+    out = numpy.zeros(x.shape[:-2] + (p, n, q, n))
+    numpy.einsum("...akbk->...kab", out)[...] = x[..., None, :, :]
+    return out.reshape(x.shape[:-2] + (p * n, q * n))
+
+
 def _vec(a):
     return xp.swapaxes(a, -1, -2).reshape(a.shape[:-2] + (a.shape[-2] * a.shape[-1], 1))
 
@@ -168,17 +184,16 @@ def _K(m, n):
     return xp.asarray(numpy.eye(m * n)[(i % n) * m + i // n])          # K vec A = vec Aᵀ
 
 
-def _kperm(m, n):
-    i = numpy.arange(m * n)
-    return (i % n) * m + i // n                                       # K[i, p[i]] = 1
-
-
 def _kperm_rows(m, n, x):
-    return x[..., _kperm(m, n), :]                                    # K_{m,n} @ x, without forming K
+    """K_{m,n} @ x without forming K: row r·n + s of the product is row s·m + r of x."""
+    y = xp.swapaxes(x.reshape(x.shape[:-2] + (n, m, x.shape[-1])), -3, -2)
+    return y.reshape(x.shape)
 
 
 def _kperm_cols(x, m, n):
-    return x[..., numpy.argsort(_kperm(m, n))]                        # x @ K_{m,n}, without forming K
+    """x @ K_{m,n} without forming K: column s·m + r of the product is column r·n + s of x."""
+    y = xp.swapaxes(x.reshape(x.shape[:-1] + (m, n)), -1, -2)
+    return y.reshape(x.shape)
 
 
 def _diag(v):
@@ -248,6 +263,23 @@ class _SourceWriter:
         self.scalar_memo[key] = sp.Symbol(out)
         return out
 
+    def _kron(self, factors) -> str:
+        """A ⊗ B ⊗ …; with NumPy an identity factor writes blocks into zeros instead of multiplying by 0/1."""
+        acc = None                                     # a temporary, or ("I", size) for an identity so far
+        for a in factors:
+            cur = ("I", self.dim(a.shape[0])) if isinstance(a, sp.Identity) and self.backend == "numpy" else self.node(a)
+            if acc is None:
+                acc = cur
+            elif isinstance(acc, tuple) and isinstance(cur, tuple):
+                acc = ("I", f"({acc[1]}) * ({cur[1]})")
+            elif isinstance(acc, tuple):
+                acc = self.tmp(f"_kron_eye({acc[1]}, {cur})")
+            elif isinstance(cur, tuple):
+                acc = self.tmp(f"_kron_by_eye({acc}, {cur[1]})")
+            else:
+                acc = self.tmp(f"_kron({acc}, {cur})")
+        return self.tmp(f"xp.eye({acc[1]})") if isinstance(acc, tuple) else acc
+
     def _chain(self, factors) -> str:
         return self.node(factors[0]) if len(factors) == 1 else self.node(sp.MatMul(*factors))
 
@@ -307,10 +339,7 @@ class _SourceWriter:
         if isinstance(e, HadamardPower):
             return self.tmp(f"{self.node(e.base)} ** {self.node(e.exp)}")
         if isinstance(e, sp.KroneckerProduct):
-            out = self.node(e.args[0])
-            for a in e.args[1:]:
-                out = self.tmp(f"_kron({out}, {self.node(a)})")
-            return out
+            return self._kron(e.args)
         if isinstance(e, ElementwiseApplyFunction):
             return self._elementwise(e.function, e.expr)
         if isinstance(e, ElementwiseDerivative):
@@ -406,7 +435,7 @@ def to_source(result, backend: str = "numpy", name: str = "f") -> str:
 
 # --- compiling the generated program (what lambdify runs) -------------------------------
 
-_HELPERS = {"_kron", "_vec", "_unvec", "_K", "_diag", "_psi", "_s", "_kperm_rows", "_kperm_cols"}
+_HELPERS = {"_kron", "_kron_eye", "_kron_by_eye", "_vec", "_unvec", "_K", "_diag", "_psi", "_s", "_kperm_rows", "_kperm_cols"}
 _GENERATED = re.compile(r"(a|s|t|d)[0-9]+|d_[A-Za-z0-9_]+|z_|xp|numpy|float|_program")
 
 
