@@ -11,7 +11,8 @@ r"""Closed forms that run: a batched NumPy function, and importable NumPy / JAX 
 * ``to_source(result, "numpy" | "jax", name="f")`` → the text of a small module defining
   ``def f(<args>)`` on arrays of the symbols' 2-D shapes (vectors n×1, scalars 0-d), using only
   ``numpy`` or ``jax.numpy``.  Identifiers are generated (``a0``, ``t3`` …): no name chosen by a
-  user reaches the source text.  The caller imports it; symjac itself never executes it.
+  user reaches the source text.  The caller imports it; ``lambdify`` compiles the same NumPy program for
+  itself (generated text only, its identifiers checked before compiling).
 """
 from __future__ import annotations
 
@@ -258,7 +259,9 @@ class _SourceWriter:
         names: dict = {}
         for sym, sub in reps:
             sub = sub.xreplace(names)
-            names[sym] = self.scalar_memo.setdefault(sub, sp.Symbol(self.tmp(self.printer.doprint(sub))))
+            if sub not in self.scalar_memo:
+                self.scalar_memo[sub] = sp.Symbol(self.tmp(self.printer.doprint(sub)))
+            names[sym] = self.scalar_memo[sub]
         out = self.tmp(f"xp.asarray({self.printer.doprint(reduced.xreplace(names))}, dtype=float)")
         self.scalar_memo[key] = sp.Symbol(out)
         return out
