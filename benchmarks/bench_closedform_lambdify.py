@@ -3,7 +3,19 @@
 For each closed form and batch size B: the time per call of ``symjac.lambdify(result)`` on B points and of
 the NumPy a person would write for the same formula, their ratio, and the max difference between the two.
 ``lambdify`` compiles the closed form once into the straight-line program ``to_source`` writes, so a
-call is: normalise the arrays, check their sizes, run that program."""
+call is: normalise the arrays, check their sizes, run that program.
+
+Measured (2-core machine shared with other jobs; best of 3; ratio = lambdified / hand-written):
+
+    formula                              B=200   B=2000   B=20000
+    ∇ log det X (n=6)                     1.06    1.01     0.98
+    NN layer ∇_W (m=8, n=6)               1.44    1.10     1.09     (tree-walking evaluator: 4.9–5.7 at B=2000)
+    J_A(AᵀA), Kronecker form (m=4, n=3)   0.83    0.59     0.93
+    J softmax (n=10)                      1.28    1.12     1.19
+    ∇ cross-entropy (n=10)                1.70    0.93     0.82
+
+At B=200 the fixed per-call cost (argument checks, ~15 µs) still shows; at B ≥ 2000 every formula is within
+1.2× of the hand-written NumPy.  Single runs vary by up to ~2× on the shared machine."""
 from __future__ import annotations
 
 import sys
