@@ -139,6 +139,14 @@ class ClosedFormFunction:
             out = np.broadcast_to(out, (next(iter(batches.values())),) + out.shape).copy()
         return out
 
+    def __getstate__(self):                         # the compiled program is rebuilt, not pickled
+        return {k: v for k, v in self.__dict__.items() if k not in ("_program", "_lambdas")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lambdas = {}
+        self._program = _compile(self.expr)
+
     def __repr__(self) -> str:
         return f"<ClosedFormFunction({', '.join(self.args)})>"
 

@@ -197,3 +197,12 @@ def test_singular_matrix_is_a_symjac_error():
     f = lambdify_closed_form(Inv(X) * x)
     kind, msg = _error(f, X=np.zeros((2, 2)), x=np.ones(2))
     assert msg == "cannot evaluate the closed form at this point: Singular matrix"
+
+
+def test_pickles_and_recompiles():
+    import pickle
+    f = lambdify_closed_form(c * A * x)
+    g = pickle.loads(pickle.dumps(f))
+    assert g.compiled and g.args == f.args
+    vals = {"A": np.arange(6.0).reshape(3, 2), "x": np.ones(2), "c": 0.5}
+    np.testing.assert_array_equal(g(**vals), f(**vals))
