@@ -3,14 +3,21 @@ r"""Closed forms that run: a batched NumPy function, and importable NumPy / JAX 
 * ``lambdify_closed_form(result)`` → :class:`ClosedFormFunction` ``f(**arrays)`` (or positional in
   ``f.args`` order).  Sizes are read off the arrays (any sizes, no recompilation); each array has its
   symbol's shape (a vector n×1 may be given as (n,), a scalar as a float) or one leading batch axis
-  (B, p, q) / (B, n) / (B,).  Output (rows, cols), or (B, rows, cols) when batched.  Evaluation is
-  the structure-aware NumPy evaluator (``@``, ``einsum`` Kronecker, ``inv``), never entry by entry.
+  (B, p, q) / (B, n) / (B,).  Output (rows, cols), or (B, rows, cols) when batched.  The closed form
+  is compiled ONCE into the straight-line NumPy program that ``to_source`` writes (one code generator):
+  a call normalises the arrays, checks their sizes and runs that program — no tree walk, no SymPy.
+  A form the generator cannot write (a size no array carries, a symbolic matrix power …) runs on the
+  structure-aware tree-walking evaluator instead (``f.compiled`` says which).
 * ``to_source(result, "numpy" | "jax", name="f")`` → the text of a small module defining
   ``def f(<args>)`` on arrays of the symbols' 2-D shapes (vectors n×1, scalars 0-d), using only
   ``numpy`` or ``jax.numpy``.  Identifiers are generated (``a0``, ``t3`` …): no name chosen by a
-  user reaches the source text.  The caller imports it; symjac itself never executes it.
+  user reaches the source text.  The caller imports it; ``lambdify`` compiles the same NumPy program for
+  itself (generated text only, its identifiers checked before compiling).
 """
 from __future__ import annotations
+
+import ast
+import re
 
 import numpy as np
 import sympy as sp
@@ -55,6 +62,8 @@ class ClosedFormFunction:
         self.matrices, self.scalars, self.dims = _arguments(self.expr)
         self.args = [M.name for M in self.matrices] + [s.name for s in self.scalars]
         self._lambdas: dict = {}
+        self._program = _compile(self.expr)
+        self.compiled = self._program is not None
 
     def _normalise(self, M, a):
         a = np.asarray(a, dtype=float)
@@ -79,27 +88,64 @@ class ClosedFormFunction:
         missing = [a for a in self.args if a not in named and a not in {d.name for d in self.dims}]
         if missing:
             raise SymjacError(f"missing values for {', '.join(missing)}")
-        values, sizes, batched = {}, {}, False
+        values, sizes, batches = {}, {}, {}
         for M in self.matrices:
-            a, b = self._normalise(M, named[M.name])
-            batched |= b
+            try:
+                a, b = self._normalise(M, named[M.name])
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"{M.name} is not an array of numbers ({exc})") from None
+            if b:
+                batches[M.name] = a.shape[0]
             values[M.name] = a
             for d, k in zip(M.shape, a.shape[-2:]):
                 if isinstance(d, sp.Symbol):
                     if sizes.setdefault(d.name, k) != k:
                         raise ShapeError(f"{M.name} gives {d.name} = {k} but another array gives {sizes[d.name]}")
+                elif d.is_Integer and int(d) != k:
+                    raise ShapeError(f"{M.name} must be {M.shape[0]}x{M.shape[1]}, got an array of shape {a.shape}")
         for s in self.scalars:
             if s.is_integer and s.name in named and np.ndim(named[s.name]) == 0:
                 sizes[s.name] = int(named[s.name])
-            a = np.asarray(named[s.name], dtype=float)
+            try:
+                a = np.asarray(named[s.name], dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise ShapeError(f"{s.name} is not a number or an array of numbers ({exc})") from None
+            if a.ndim > 1:
+                raise ShapeError(f"the scalar {s.name} must be a number or a batch (B,), got shape {a.shape}")
+            if a.ndim == 1:
+                batches[s.name] = a.shape[0]
             values[s.name] = a.reshape(a.shape + (1, 1))
+        if len(set(batches.values())) > 1:
+            raise ShapeError("batch sizes differ: " + ", ".join(f"{k} has {v}" for k, v in batches.items()))
         for d in self.dims:
             if d.name in named:
                 sizes[d.name] = int(named[d.name])
-        ev = Evaluator(sizes, values)
-        ev._lambdas = self._lambdas
-        out = ev.mat(self.expr) if getattr(self.expr, "is_Matrix", False) else ev.scal(self.expr)
-        return np.asarray(out)
+        try:
+            with np.errstate(all="ignore"):
+                out = None
+                if self._program is not None:
+                    try:
+                        out = self._program(*[values[k] for k in self.args])
+                    except (TypeError, IndexError, ValueError):
+                        out = None                     # the tree-walking evaluator decides (and words any error)
+                if out is None:
+                    ev = Evaluator(sizes, values)
+                    ev._lambdas = self._lambdas
+                    out = ev.mat(self.expr) if getattr(self.expr, "is_Matrix", False) else ev.scal(self.expr)
+        except np.linalg.LinAlgError as exc:
+            raise SymjacError(f"cannot evaluate the closed form at this point: {exc}") from None
+        out = np.asarray(out, dtype=float)
+        if batches and out.ndim == 2:                  # a constant result (I, K …): one copy per point
+            out = np.broadcast_to(out, (next(iter(batches.values())),) + out.shape).copy()
+        return out
+
+    def __getstate__(self):                         # the compiled program is rebuilt, not pickled
+        return {k: v for k, v in self.__dict__.items() if k not in ("_program", "_lambdas")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lambdas = {}
+        self._program = _compile(self.expr)
 
     def __repr__(self) -> str:
         return f"<ClosedFormFunction({', '.join(self.args)})>"
@@ -118,6 +164,22 @@ def _kron(a, b):
     return r.reshape(r.shape[:-4] + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
 
 
+def _kron_eye(n, x):
+    """I_n ⊗ x (NumPy): x written into the diagonal blocks of zeros."""
+    p, q = x.shape[-2:]
+    out = numpy.zeros(x.shape[:-2] + (n, p, n, q))
+    numpy.einsum("...iaib->...iab", out)[...] = x[..., None, :, :]
+    return out.reshape(x.shape[:-2] + (n * p, n * q))
+
+
+def _kron_by_eye(x, n):
+    """x ⊗ I_n (NumPy): x[i, j] written on the diagonal of block (i, j)."""
+    p, q = x.shape[-2:]
+    out = numpy.zeros(x.shape[:-2] + (p, n, q, n))
+    numpy.einsum("...akbk->...kab", out)[...] = x[..., None, :, :]
+    return out.reshape(x.shape[:-2] + (p * n, q * n))
+
+
 def _vec(a):
     return xp.swapaxes(a, -1, -2).reshape(a.shape[:-2] + (a.shape[-2] * a.shape[-1], 1))
 
@@ -129,6 +191,18 @@ def _unvec(v, m, n):
 def _K(m, n):
     i = numpy.arange(m * n)
     return xp.asarray(numpy.eye(m * n)[(i % n) * m + i // n])          # K vec A = vec Aᵀ
+
+
+def _kperm_rows(m, n, x):
+    """K_{m,n} @ x without forming K: row r·n + s of the product is row s·m + r of x."""
+    y = xp.swapaxes(x.reshape(x.shape[:-2] + (n, m, x.shape[-1])), -3, -2)
+    return y.reshape(x.shape)
+
+
+def _kperm_cols(x, m, n):
+    """x @ K_{m,n} without forming K: column s·m + r of the product is column r·n + s of x."""
+    y = xp.swapaxes(x.reshape(x.shape[:-1] + (m, n)), -1, -2)
+    return y.reshape(x.shape)
 
 
 def _diag(v):
@@ -158,6 +232,7 @@ class _SourceWriter:
         printer_cls = NumPyPrinter if backend == "numpy" else JaxPrinter
         self.printer = printer_cls({"allow_unknown_functions": False})
         self.names: dict = {}
+        self.scalar_memo: dict = {}                    # entrywise scalar expression (of temporaries) → its temporary
 
     def tmp(self, code: str) -> str:
         name = f"t{self.n}"
@@ -177,10 +252,47 @@ class _SourceWriter:
         return out
 
     def _elementwise(self, lam, arg) -> str:
+        """f applied entrywise: common subexpressions become temporaries, shared with the elementwise
+        nodes already written (σ(z) is computed once for σ(z) and σ′(z) = (1 − σ(z)) σ(z))."""
         (v,), body = lam.variables, lam.expr
-        z = sp.Symbol("z_")
-        code = self.printer.doprint(_elementary(body.xreplace({v: z})))
-        return self.tmp(f"(lambda z_: xp.asarray({code}, dtype=float) + 0 * z_)({self.node(arg)})")
+        x = sp.Symbol(self.node(arg))
+        body = _elementary(body.xreplace({v: x}))
+        if not body.has(x):                            # a constant function: one value per entry
+            return self.tmp(f"xp.asarray({self.printer.doprint(body)}, dtype=float) + 0 * {x.name}")
+        key = body
+        if key in self.scalar_memo:
+            return self.scalar_memo[key].name
+        body = body.xreplace(self.scalar_memo)
+        reps, (reduced,) = sp.cse(body, symbols=sp.numbered_symbols("c", cls=sp.Dummy), optimizations=None)
+        names: dict = {}
+        for sym, sub in reps:
+            sub = sub.xreplace(names)
+            if sub not in self.scalar_memo:
+                self.scalar_memo[sub] = sp.Symbol(self.tmp(self.printer.doprint(sub)))
+            names[sym] = self.scalar_memo[sub]
+        out = self.tmp(f"xp.asarray({self.printer.doprint(reduced.xreplace(names))}, dtype=float)")
+        self.scalar_memo[key] = sp.Symbol(out)
+        return out
+
+    def _kron(self, factors) -> str:
+        """A ⊗ B ⊗ …; with NumPy an identity factor writes blocks into zeros instead of multiplying by 0/1."""
+        acc = None                                     # a temporary, or ("I", size) for an identity so far
+        for a in factors:
+            cur = ("I", self.dim(a.shape[0])) if isinstance(a, sp.Identity) and self.backend == "numpy" else self.node(a)
+            if acc is None:
+                acc = cur
+            elif isinstance(acc, tuple) and isinstance(cur, tuple):
+                acc = ("I", f"({acc[1]}) * ({cur[1]})")
+            elif isinstance(acc, tuple):
+                acc = self.tmp(f"_kron_eye({acc[1]}, {cur})")
+            elif isinstance(cur, tuple):
+                acc = self.tmp(f"_kron_by_eye({acc}, {cur[1]})")
+            else:
+                acc = self.tmp(f"_kron({acc}, {cur})")
+        return self.tmp(f"xp.eye({acc[1]})") if isinstance(acc, tuple) else acc
+
+    def _chain(self, factors) -> str:
+        return self.node(factors[0]) if len(factors) == 1 else self.node(sp.MatMul(*factors))
 
     def _node(self, e) -> str:
         if isinstance(e, (sp.MatrixSymbol, sp.Symbol)) and e.name in self.names:
@@ -204,9 +316,19 @@ class _SourceWriter:
         if isinstance(e, (sp.MatAdd, sp.Add)):
             return self.tmp(" + ".join(self.node(a) for a in e.args))
         if isinstance(e, sp.MatMul):
-            mats = [self.node(a) for a in e.args if getattr(a, "is_Matrix", False)]
             coeff = [self.node(a) for a in e.args if not getattr(a, "is_Matrix", False)]
-            return self.tmp(" * ".join(coeff + [" @ ".join(mats)]))
+            factors = [a for a in e.args if getattr(a, "is_Matrix", False)]
+            out = None                                 # left to right; a commutation matrix permutes
+            for k, a in enumerate(factors):
+                if isinstance(a, CommutationMatrix) and len(factors) > 1:
+                    m_, n_ = self.dim(a.m), self.dim(a.n)
+                    if out is None:
+                        out = self.tmp(f"_kperm_rows({m_}, {n_}, {self._chain(factors[k + 1:])})")
+                        break
+                    out = self.tmp(f"_kperm_cols({out}, {m_}, {n_})")
+                else:
+                    out = self.node(a) if out is None else self.tmp(f"{out} @ {self.node(a)}")
+            return self.tmp(" * ".join(coeff + [out])) if coeff else out
         if isinstance(e, sp.Mul):
             return self.tmp(" * ".join(self.node(a) for a in e.args))
         if isinstance(e, sp.Pow):
@@ -228,10 +350,7 @@ class _SourceWriter:
         if isinstance(e, HadamardPower):
             return self.tmp(f"{self.node(e.base)} ** {self.node(e.exp)}")
         if isinstance(e, sp.KroneckerProduct):
-            out = self.node(e.args[0])
-            for a in e.args[1:]:
-                out = self.tmp(f"_kron({out}, {self.node(a)})")
-            return out
+            return self._kron(e.args)
         if isinstance(e, ElementwiseApplyFunction):
             return self._elementwise(e.function, e.expr)
         if isinstance(e, ElementwiseDerivative):
@@ -261,11 +380,28 @@ class _SourceWriter:
         raise UnsupportedError(f"source export has no rule for {type(e).__name__} (in {e})")
 
 
-def to_source(result, backend: str = "numpy", name: str = "f") -> str:
-    """Python source of a module defining ``name(<args>)`` that evaluates the closed form with NumPy or JAX."""
-    if not name.isidentifier() or name.startswith("_"):
-        raise SymjacError(f"function name {name!r} is not a plain identifier")
-    e = _expr_of(result)
+def _freeing(lines: list[str], out: str) -> list[str]:
+    """``lines`` with ``del t…`` after each temporary's last use: a batch of large temporaries kept alive to
+    the end costs more than the arithmetic (memory traffic, fresh pages on every call)."""
+    last: dict = {}
+    for i, line in enumerate(lines):
+        for t in re.findall(r"\bt[0-9]+\b", line.split(" = ", 1)[1]):
+            last[t] = i
+    done: dict = {}
+    for t, i in last.items():
+        if t != out:
+            done.setdefault(i, []).append(t)
+    freed = []
+    for i, line in enumerate(lines):
+        freed.append(line)
+        if i in done:
+            freed.append(f"    del {', '.join(sorted(done[i]))}")
+    return freed
+
+
+def _generate(e, backend: str, name: str, free: bool = False) -> str:
+    """The module text (imports, helpers, ``def name(a0, …, s0, …)``) for the expression ``e``; ``free``:
+    delete each temporary after its last use (the compiled program)."""
     mats, scals, dims = _arguments(e)
     w = _SourceWriter(backend)
     params = []
@@ -285,7 +421,6 @@ def to_source(result, backend: str = "numpy", name: str = "f") -> str:
     scal_lines = [f"    s{k} = _s(s{k})" for k in range(len(scals))]
     out = w.node(e)
     mod = "jax.numpy"
-    import re
     doc = ", ".join(f"{p} = {n if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]{0,30}', n) else '?'}" for p, n in params)
     lines = [
         f'"""Generated by symjac: {backend} evaluation of a closed form.  Arguments: {doc}."""',
@@ -295,11 +430,61 @@ def to_source(result, backend: str = "numpy", name: str = "f") -> str:
         _PREAMBLE,
         "",
         f"def {name}({', '.join(p for p, _ in params)}):",
-        *head, *scal_lines, *w.lines,
+        *head, *scal_lines, *(_freeing(w.lines, out) if free else w.lines),
         f"    return {out}",
         "",
     ]
     return "\n".join(lines)
+
+
+def to_source(result, backend: str = "numpy", name: str = "f") -> str:
+    """Python source of a module defining ``name(<args>)`` that evaluates the closed form with NumPy or JAX."""
+    if not name.isidentifier() or name.startswith("_"):
+        raise SymjacError(f"function name {name!r} is not a plain identifier")
+    return _generate(_expr_of(result), backend, name)
+
+
+# --- compiling the generated program (what lambdify runs) -------------------------------
+
+_HELPERS = {"_kron", "_kron_eye", "_kron_by_eye", "_vec", "_unvec", "_K", "_diag", "_psi", "_s", "_kperm_rows", "_kperm_cols"}
+_GENERATED = re.compile(r"(a|s|t|d)[0-9]+|d_[A-Za-z0-9_]+|z_|xp|numpy|float|_program")
+
+
+def _only_generated_names(tree) -> bool:
+    """Every identifier in the generated function is one the generator made (a0, s0, t3, d_m, z_), the
+    module ``xp`` / ``numpy`` or a preamble helper — no name from anywhere else."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not (_GENERATED.fullmatch(node.id) or node.id in _HELPERS):
+            return False
+        if isinstance(node, ast.arg) and not _GENERATED.fullmatch(node.arg):
+            return False
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            return False
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
+            return False
+    return True
+
+
+def _compile(e):
+    """The closed form ``e`` as a Python function of its arrays in ``args`` order, or None when the code
+    generator has no rule for part of it (the caller then uses the tree-walking evaluator)."""
+    try:
+        src = _generate(e, "numpy", "_program", free=True)
+    except (UnsupportedError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    body = src[src.index("\ndef _program("):]
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return None
+    if not _only_generated_names(tree):
+        return None
+    # As SymPy's own lambdify does, the program is compiled from text: text that symjac's code generator
+    # wrote from the expression tree, with generated identifiers (checked just above), never text a user
+    # typed — nothing read from outside is evaluated.
+    namespace: dict = {}
+    exec(compile(src, "<symjac closed form>", "exec"), namespace)   # noqa: S102 — generated code only
+    return namespace["_program"]
 
 
 def _elementary(e):
