@@ -108,6 +108,7 @@ class Problem:
     target: dict = field(default_factory=dict)
     dimensions: dict = field(default_factory=dict)
     definitions: dict = field(default_factory=dict)
+    properties: dict = field(default_factory=dict)   # name → ["spd", "m >= n", …] (symjac.properties)
     output_name: str = "F"    # the function's letter: a statement "F = …" in an answer is about the function
 
     def __post_init__(self):
@@ -127,6 +128,7 @@ class Problem:
             self.function, self.definitions, self.shapes)
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
+        self.variable_properties, self.size_relations = _declared_properties(self.properties, self.shapes)
         if isinstance(self.function, str):
             function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
         if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
@@ -166,6 +168,8 @@ class Problem:
             values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
             target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
             indices=indices, sigma=getattr(spec, "sigma", None),
+            properties=dict(getattr(spec, "properties", None) or {}),
+            definitions=dict(getattr(spec, "definitions", None) or {}),
             output_name=getattr(spec, "output_name", None) or "F",
         )
 
@@ -193,6 +197,16 @@ class Problem:
     @property
     def dims(self) -> list[str]:
         return sorted({d for s in self.shapes.values() for d in s if isinstance(d, str)})
+
+
+def _declared_properties(properties, shapes) -> tuple[dict, tuple]:
+    """({name: frozenset of properties}, size relations) of a problem; a CheckError names a bad one."""
+    from symjac.properties import split_properties
+
+    try:
+        return split_properties(properties or {}, shapes)
+    except SymjacError as exc:
+        raise CheckError(str(exc)) from None
 
 
 def _dim_symbol(name: str) -> sp.Symbol:
@@ -343,6 +357,8 @@ def _size_assignments(problem: Problem) -> list[dict]:
     dims = problem.dims
     if not dims:
         return [{}]
+    if getattr(problem, "variable_properties", None) or getattr(problem, "size_relations", None):
+        return _sizes_with_properties(problem, dims)
     pools = [2, 3, 4, 5]
     rng = random.Random(_seed("sizes", *dims))
     out = []
@@ -351,6 +367,48 @@ def _size_assignments(problem: Problem) -> list[dict]:
         out.append(dict(zip(dims, vals)))
     if len(dims) >= 2 and out[0] == out[1]:  # pragma: no cover
         out[1] = dict(zip(dims, reversed(list(out[0].values()))))
+    return out
+
+
+def _sizes_with_properties(problem: Problem, dims: list) -> list[dict]:
+    """Two size assignments (from 2..5) satisfying the declared size relations and the shapes the
+    properties need (square, rows ≥ columns); all-distinct sizes first, so m×n stays non-square
+    where the properties allow it.  A CheckError when no assignment satisfies them."""
+    from itertools import islice, product
+
+    from symjac.properties import sizes_ok
+
+    rng = random.Random(_seed("sizes", *dims))
+    pools = [2, 3, 4, 5]
+    every = list(islice(product(pools, repeat=len(dims)), 5000))
+    rng.shuffle(every)
+    every.sort(key=lambda vals: -len(set(vals)))      # stable: distinct sizes first, random within
+
+    def fits(sizes):
+        if not all(rel.holds(sizes) for rel in problem.size_relations):
+            return False
+        shapes = _Instance.shapes_at(problem, sizes)
+        return all(sizes_ok(shapes[n], ps) for n, ps in problem.variable_properties.items())
+
+    good = [dict(zip(dims, vals)) for vals in every if fits(dict(zip(dims, vals)))]
+    if not good:
+        raise CheckError("no sizes satisfy the declared properties: "
+                         + ", ".join(map(str, problem.size_relations)) if problem.size_relations
+                         else "no sizes satisfy the declared properties")
+    return good[:2] if len(good) >= 2 else good
+
+
+def _with_properties(problem: Problem, shapes: dict, arrays: dict, rng) -> dict:
+    """``arrays`` with every variable that has declared properties redrawn to satisfy them."""
+    from symjac.properties import draw
+
+    props = getattr(problem, "variable_properties", None)
+    if not props:
+        return arrays
+    out = dict(arrays)
+    for name, ps in props.items():
+        if name in shapes:
+            out[name] = draw(rng, shapes[name], ps)
     return out
 
 
@@ -388,8 +446,10 @@ class _Instance:
     def draw(self, rng, positive: bool) -> dict:
         """Random values of the variables (well-conditioned ones for a numeric key)."""
         if self.numeric:
-            return numeric_key.well_conditioned(self.shapes, rng, positive)
-        return _random_arrays(self.shapes, rng, positive)
+            arrays = numeric_key.well_conditioned(self.shapes, rng, positive)
+        else:
+            arrays = _random_arrays(self.shapes, rng, positive)
+        return _with_properties(self.problem, self.shapes, arrays, rng)
 
     def key(self, arrays: dict, env) -> tuple:
         """(T, product-rule parts) as NumPy arrays at ``arrays``."""
@@ -1094,6 +1154,8 @@ def _exact_check(problem, expr, inst):
     polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
     if problem.convention.index_notation or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
         return None
+    if getattr(problem, "variable_properties", None):
+        return None   # the symbolic key treats entries as independent; the properties tie them
     if problem.definitions and any(getattr(a, "name", None) in problem.definitions
                                    for a in getattr(expr, "free_symbols", ())):
         return None   # a defined name has no symbolic entries here: the numeric verdict stands
@@ -1473,7 +1535,7 @@ def _check_entry_formula(problem: Problem, letters: tuple, answer: str) -> Repor
         inst = _Instance(dataclasses_replace(problem, wrt=None), sizes)
         rng = np.random.default_rng(_seed("entries", problem.function, sizes))
         for _ in range(2):
-            arrays = _random_arrays(inst.shapes, rng, False)
+            arrays = _with_properties(problem, inst.shapes, _random_arrays(inst.shapes, rng, False), rng)
             env = _answer_env(arrays, sizes, problem)
             Fn = _num_array(inst.Fm, env)
             for r in range(Fn.shape[0]):
