@@ -42,6 +42,7 @@ TOP_KEYS = {
     "properties": "table: variable name -> list of properties (symmetric, diagonal, spd, invertible, orthogonal, "
                   "positive, nonnegative, integer, full_column_rank) and size relations (\"m >= n\"); answers are "
                   "compared at random points and sizes that satisfy them",
+    "symmetric": "for a gradient by a symmetric variable: free (G + Gᵀ − G∘I, Matrix Cookbook §2.8) | frobenius ((G + Gᵀ)/2)",
     "definitions": "inline table: name -> expression, in order (named intermediates the function and answers may use)",
     "sigma": "what \\sigma means in answers to this problem: tanh | sigmoid (default: tanh when the function uses only tanh)",
 }
@@ -92,6 +93,7 @@ class Spec:
     path: Path | None = None
     properties: dict = field(default_factory=dict)
     definitions: dict = field(default_factory=dict)
+    symmetric: str | None = None
 
     @property
     def concrete(self) -> bool:
@@ -281,6 +283,7 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
         target=target, description=_str(data, "description", path), source=_str(data, "source", path),
         activation_note=_str(data, "activation_note", path), path=path,
         sigma=_sigma(data, path), properties=properties, definitions=definitions,
+        symmetric=_symmetric_rule(data, path, convention, wrt, shapes),
     )
     _check_buildable(spec)
     return spec
@@ -318,6 +321,20 @@ def _properties(data, shapes, path) -> dict:
     except SymjacError as exc:
         raise _fail(path, "properties", str(exc)) from None
     return {k: [v] if isinstance(v, str) else list(v) for k, v in props.items()}
+
+
+def _symmetric_rule(data, path, convention, wrt, shapes) -> str | None:
+    rule = data.get("symmetric")
+    if rule is None:
+        return None
+    if rule not in ("free", "frobenius"):
+        raise _fail(path, "symmetric", f"must be \"free\" or \"frobenius\", got {rule!r}")
+    if wrt is None or convention != "gradient":
+        raise _fail(path, "symmetric", "applies to convention = \"gradient\" by a symmetric variable")
+    r, c = shapes[wrt]
+    if r != c:
+        raise _fail(path, "symmetric", f"{wrt} must be square")
+    return rule
 
 
 def _output_name(data, path) -> str:

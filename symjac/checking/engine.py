@@ -109,6 +109,7 @@ class Problem:
     dimensions: dict = field(default_factory=dict)
     definitions: dict = field(default_factory=dict)
     properties: dict = field(default_factory=dict)   # name → ["spd", "m >= n", …] (symjac.properties)
+    symmetric: str | None = None   # gradient by a symmetric variable: "free" (G + Gᵀ − G∘I) or "frobenius"
     output_name: str = "F"    # the function's letter: a statement "F = …" in an answer is about the function
 
     def __post_init__(self):
@@ -129,6 +130,7 @@ class Problem:
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
         self.variable_properties, self.size_relations = _declared_properties(self.properties, self.shapes)
+        _check_symmetric_rule(self)
         if isinstance(self.function, str):
             function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
         if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
@@ -169,6 +171,7 @@ class Problem:
             target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
             indices=indices, sigma=getattr(spec, "sigma", None),
             properties=dict(getattr(spec, "properties", None) or {}),
+            symmetric=getattr(spec, "symmetric", None),
             definitions=dict(getattr(spec, "definitions", None) or {}),
             output_name=getattr(spec, "output_name", None) or "F",
         )
@@ -207,6 +210,36 @@ def _declared_properties(properties, shapes) -> tuple[dict, tuple]:
         return split_properties(properties or {}, shapes)
     except SymjacError as exc:
         raise CheckError(str(exc)) from None
+
+
+SYMMETRIC_RULES = ("free", "frobenius")
+
+
+def _check_symmetric_rule(problem: Problem) -> None:
+    """``symmetric = "free" | "frobenius"``: a gradient by a square variable, which is then symmetric
+    (added to its properties when not declared)."""
+    rule = problem.symmetric
+    if rule is None:
+        return
+    if rule not in SYMMETRIC_RULES:
+        raise CheckError(f"symmetric must be 'free' or 'frobenius', got {rule!r}")
+    if problem.wrt is None or problem.convention.kind != "gradient":
+        raise CheckError("symmetric = free / frobenius applies to the gradient convention by a symmetric variable")
+    r, c = problem.shapes[problem.wrt]
+    if r != c:
+        raise CheckError(f"symmetric = {rule}: {problem.wrt} must be square")
+    props = dict(problem.variable_properties)
+    props[problem.wrt] = props.get(problem.wrt, frozenset()) | {"symmetric"}
+    problem.variable_properties = props
+
+
+def symmetric_gradient(G: np.ndarray, rule: str) -> np.ndarray:
+    """The gradient of a scalar by a symmetric X from the unstructured one G (X's shape):
+    ``free`` — X's distinct entries as the parameters, G + Gᵀ − G∘I (Matrix Cookbook §2.8);
+    ``frobenius`` — the Riesz representer in the symmetric matrices, (G + Gᵀ)/2."""
+    if rule == "free":
+        return G + G.T - np.diag(np.diag(G))
+    return (G + G.T) / 2
 
 
 def _dim_symbol(name: str) -> sp.Symbol:
@@ -570,6 +603,8 @@ def conv_matrix(T: np.ndarray, conv: Convention) -> np.ndarray:
 
 
 def expected_array(problem: Problem, T: np.ndarray) -> np.ndarray:
+    if getattr(problem, "symmetric", None) and problem.convention.in_variable_shape(T.shape[:2]):
+        return symmetric_gradient(T[0, 0], problem.symmetric)
     return problem.convention.arrange(T)
 
 
@@ -578,6 +613,8 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
     out = []
     if problem.convention.in_variable_shape(T.shape[:2]):
         G = T[0, 0]
+        if getattr(problem, "symmetric", None):
+            return _symmetric_candidates(problem, G, [p[0, 0] for p in parts])
         bases = [((), G), (("transposed",), G.T),
                  (("vectorised",), G.reshape(-1, 1, order="F")), (("vectorised", "transposed"), G.reshape(1, -1, order="F")),
                  (("vectorised", "input_order"), G.reshape(-1, 1)), (("vectorised", "input_order", "transposed"), G.reshape(1, -1))]
@@ -615,6 +652,24 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
             out.append((codes + ("sign",), B - 2 * P, {"term": k + 1}))   # one term with the wrong sign
             out.append((codes + ("extra_term",), B + P, {"term": k + 1}))
             out.append((codes + ("doubled_term",), 2 * P, {"term": k + 1}))
+    out.sort(key=lambda c: len(c[0]))
+    return out
+
+
+def _symmetric_candidates(problem: Problem, G: np.ndarray, parts: list):
+    """Candidates for a gradient by a symmetric variable: the other symmetric rule, the
+    unstructured gradient, signs and product-rule terms (G, parts: unstructured, X's shape)."""
+    rule = problem.symmetric
+    other = "frobenius" if rule == "free" else "free"
+    asked = symmetric_gradient(G, rule)
+    bases = [((), asked), (("other_symmetric",), symmetric_gradient(G, other)), (("symmetry_ignored",), G)]
+    out = []
+    for codes, B in bases:
+        out += [(codes, B, None), (codes + ("sign",), -B, None)]
+    for k, P in enumerate(symmetric_gradient(P, rule) for P in parts):
+        out.append((("missing_term",), asked - P, {"term": k + 1}))
+        out.append((("sign",), asked - 2 * P, {"term": k + 1}))
+        out.append((("extra_term",), asked + P, {"term": k + 1}))
     out.sort(key=lambda c: len(c[0]))
     return out
 
@@ -1040,6 +1095,8 @@ _WORDS = {
     "extra_term": "one product-rule term is counted twice",
     "doubled_term": "one product-rule term doubled instead of adding the other (correct only for a symmetric matrix)",
     "vectorised": "given as a vector instead of in the variable's shape",
+    "other_symmetric": "the gradient by a symmetric matrix were taken under the other rule",
+    "symmetry_ignored": "the variable were not symmetric (its symmetry is ignored)",
 }
 
 
@@ -1051,6 +1108,11 @@ def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
         rest = [_WORDS[c] for c in codes if c != "sign"]
         msg = (f"incorrect: the sign of one term is wrong (the term from occurrence {extra['term']} of "
                f"{problem.wrt} in the function)" + (f", and {'; '.join(rest)}" if rest else ""))
+    if codes[:1] == ["other_symmetric"] and len(codes) == 1:
+        named = {"free": "free-parameter (G + Gᵀ − G∘I)", "frobenius": "Frobenius ((G + Gᵀ)/2)"}
+        other = "frobenius" if problem.symmetric == "free" else "free"
+        msg = (f"incorrect: this is the {named[other]} gradient by the symmetric {problem.wrt}; "
+               f"the problem asks for the {named[problem.symmetric]} one")
     if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
         msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
     details = {"convention": conv}
