@@ -196,3 +196,65 @@ def test_cli_check_with_properties(tmp_path):
     ok, bad = run(r"X^{-1}"), run(r"X^{-1} X^{-1}")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
+# --- gradients by a symmetric variable: symmetric = "free" | "frobenius" ------------------------
+
+@settings(max_examples=5, deadline=None)
+@given(n=st.integers(2, 4), seed=st.integers(0, 10_000))
+def test_free_rule_is_the_derivative_by_the_distinct_entries(n, seed):
+    """Matrix Cookbook §2.8: with X symmetric parametrised by x_ij (i ≤ j), ∂f/∂x_ij is entry (i, j)
+    of G + Gᵀ − G∘I; brute force: SymPy differentiates tr(AX) with X_ji := X_ij."""
+    from symjac.checking.engine import symmetric_gradient
+
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(n, n))
+    xs = {(i, j): sp.Symbol(f"x{i}{j}") for i in range(n) for j in range(i, n)}
+    X = sp.Matrix(n, n, lambda i, j: xs[(min(i, j), max(i, j))])
+    f = (sp.Matrix(A) * X).trace()
+    G = A.T                                           # the unstructured gradient of tr(AX)
+    free = symmetric_gradient(G, "free")
+    for (i, j), s in xs.items():
+        assert float(sp.diff(f, s)) == pytest.approx(free[i, j])
+    np.testing.assert_allclose(symmetric_gradient(G, "frobenius"), (A + A.T) / 2)
+
+
+@pytest.mark.parametrize("rule,right,other", [
+    ("free", r"A + A^\top - (A \circ I)", r"\frac{1}{2}(A + A^\top)"),
+    ("frobenius", r"\frac{1}{2}(A + A^\top)", r"A + A^\top - (A \circ I)"),
+])
+def test_symmetric_rules_and_the_other_one_named(rule, right, other):
+    p = Problem("trace(A @ X)", "X", {"A": ("n", "n"), "X": ("n", "n")}, "gradient", symmetric=rule)
+    assert "symmetric" in p.variable_properties["X"]
+    assert check_pure(p, right).verdict == "correct"
+    r = check_pure(p, other)
+    assert (r.verdict, r.diagnosis) == ("incorrect", ["other_symmetric"])
+    assert "the problem asks for the" in r.message and ("Frobenius" in r.message and "free-parameter" in r.message)
+
+
+def test_symmetric_ignored_is_named_for_the_free_rule():
+    p = Problem("trace(A @ X)", "X", {"A": ("n", "n"), "X": ("n", "n")}, "gradient", symmetric="free")
+    assert check_pure(p, r"A^\top").diagnosis == ["symmetry_ignored"]
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"symmetric": "upper"}, "free' or 'frobenius"),
+    ({"symmetric": "free", "convention": "vec"}, "gradient convention"),
+])
+def test_symmetric_rule_refused_where_it_means_nothing(kw, match):
+    with pytest.raises(CheckError, match=match):
+        Problem("trace(A @ X)", "X", {"A": ("n", "n"), "X": ("n", "n")}, **{"convention": "gradient", **kw})
+    with pytest.raises(CheckError, match="square"):
+        Problem("trace(A @ X)", "X", {"A": ("n", "m"), "X": ("m", "n")}, "gradient", symmetric="free")
+
+
+def test_spec_symmetric_rule():
+    base = {"title": "t", "function": "logdet(X)", "wrt": "X", "convention": "gradient",
+            "shapes": {"X": ["n", "n"]}, "properties": {"X": ["spd"]}}
+    p = Problem.from_spec(spec_from_dict({**base, "symmetric": "free"}))
+    assert check_pure(p, r"2X^{-1} - (X^{-1} \circ I)").verdict == "correct"
+    assert check_pure(p, r"X^{-1}").diagnosis == ["other_symmetric"]
+    with pytest.raises(SpecError, match="symmetric"):
+        spec_from_dict({**base, "symmetric": "both"})
+    with pytest.raises(SpecError, match="symmetric"):
+        spec_from_dict({**base, "convention": "vec", "symmetric": "free"})

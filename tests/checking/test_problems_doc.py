@@ -19,7 +19,7 @@ ANSWER = re.compile(r"^# (correct|incorrect): (.+)$", re.M)
 def test_every_feature_has_a_toml_example():
     keys = set().union(*(tomllib.loads(b) for b in BLOCKS))
     assert {"function", "wrt", "shapes", "definitions", "properties", "convention", "index_names",
-            "dimensions", "values", "sigma"} <= keys
+            "dimensions", "values", "sigma", "symmetric"} <= keys
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[tomllib.loads(b)["title"] for b in BLOCKS])
