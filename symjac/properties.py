@@ -101,6 +101,47 @@ def parse_relation(text: str) -> Relation:
     return Relation(*match.groups())
 
 
+def split_properties(mapping, shapes: dict | None = None) -> tuple[dict, tuple]:
+    """A problem's ``properties`` → ({name: frozenset of properties}, (Relation, …)).
+
+    Each value is a property name or a list mixing property names and size relations
+    (``{"A": ["full_column_rank", "m >= n"], "X": "spd"}``).  With ``shapes`` (name → (rows,
+    cols), ints or dimension names) the names must be declared, relations may only name
+    dimensions, and a square property needs a square shape (equal sizes or the same name)."""
+    if mapping is None:
+        return {}, ()
+    if not isinstance(mapping, dict):
+        raise SymjacError("properties must be a mapping {name: [property, …]}")
+    props, rels = {}, []
+    for name, items in mapping.items():
+        items = [items] if isinstance(items, str) else items
+        if not isinstance(items, (list, tuple, set, frozenset)):
+            raise SymjacError(f"properties of {name} must be a list of names")
+        plain = []
+        for item in items:
+            if isinstance(item, str) and _REL.match(item):
+                rels.append(parse_relation(item))
+            else:
+                plain.append(item)
+        props.update(parse_properties({name: plain}))
+    if shapes is not None:
+        dims = {d for s in shapes.values() for d in s if isinstance(d, str)}
+        for name, ps in props.items():
+            if name not in shapes:
+                raise SymjacError(f"properties name {name}, which has no declared shape")
+            r, c = shapes[name]
+            if isinstance(r, int) and isinstance(c, int) and not sizes_ok((r, c), ps):
+                raise SymjacError(f"{name} is {r}x{c} and cannot be {', '.join(sorted(ps))}")
+            if ps & SQUARE and (isinstance(r, str) or isinstance(c, str)) and r != c:
+                raise SymjacError(f"{name} must be square to be {', '.join(sorted(ps & SQUARE))}: "
+                                  f"declare it [\"n\", \"n\"]")
+        for rel in rels:
+            for t in (rel.left, rel.right):
+                if not t.isdigit() and t not in dims:
+                    raise SymjacError(f"the relation {rel} names {t}, which is not a dimension name")
+    return {k: v for k, v in props.items() if v}, tuple(rels)
+
+
 def sizes_ok(shape, props) -> bool:
     """Whether a (rows, cols) shape can carry the properties."""
     r, c = shape
@@ -152,4 +193,4 @@ def draw_scalar(rng: np.random.Generator, props=frozenset()) -> float:
     return float(draw(rng, (1, 1), frozenset(props) - SQUARE)[0, 0])
 
 
-__all__ = ["PROPERTIES", "Relation", "parse_properties", "parse_relation", "normalise", "draw", "draw_scalar", "sizes_ok"]
+__all__ = ["PROPERTIES", "Relation", "split_properties", "parse_properties", "parse_relation", "normalise", "draw", "draw_scalar", "sizes_ok"]

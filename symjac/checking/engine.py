@@ -108,6 +108,8 @@ class Problem:
     target: dict = field(default_factory=dict)
     dimensions: dict = field(default_factory=dict)
     definitions: dict = field(default_factory=dict)
+    properties: dict = field(default_factory=dict)   # name → ["spd", "m >= n", …] (symjac.properties)
+    symmetric: str | None = None   # gradient by a symmetric variable: "free" (G + Gᵀ − G∘I) or "frobenius"
     output_name: str = "F"    # the function's letter: a statement "F = …" in an answer is about the function
 
     def __post_init__(self):
@@ -127,6 +129,8 @@ class Problem:
             self.function, self.definitions, self.shapes)
         if self.wrt is not None and self.wrt not in self.shapes:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
+        self.variable_properties, self.size_relations = _declared_properties(self.properties, self.shapes)
+        _check_symmetric_rule(self)
         if isinstance(self.function, str):
             function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
         if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
@@ -166,6 +170,9 @@ class Problem:
             values=spec.values or None, title=spec.title, choices=list(spec.choices or []),
             target=dict(spec.target or {}), dimensions=dict(getattr(spec, "dimensions", None) or {}),
             indices=indices, sigma=getattr(spec, "sigma", None),
+            properties=dict(getattr(spec, "properties", None) or {}),
+            symmetric=getattr(spec, "symmetric", None),
+            definitions=dict(getattr(spec, "definitions", None) or {}),
             output_name=getattr(spec, "output_name", None) or "F",
         )
 
@@ -193,6 +200,46 @@ class Problem:
     @property
     def dims(self) -> list[str]:
         return sorted({d for s in self.shapes.values() for d in s if isinstance(d, str)})
+
+
+def _declared_properties(properties, shapes) -> tuple[dict, tuple]:
+    """({name: frozenset of properties}, size relations) of a problem; a CheckError names a bad one."""
+    from symjac.properties import split_properties
+
+    try:
+        return split_properties(properties or {}, shapes)
+    except SymjacError as exc:
+        raise CheckError(str(exc)) from None
+
+
+SYMMETRIC_RULES = ("free", "frobenius")
+
+
+def _check_symmetric_rule(problem: Problem) -> None:
+    """``symmetric = "free" | "frobenius"``: a gradient by a square variable, which is then symmetric
+    (added to its properties when not declared)."""
+    rule = problem.symmetric
+    if rule is None:
+        return
+    if rule not in SYMMETRIC_RULES:
+        raise CheckError(f"symmetric must be 'free' or 'frobenius', got {rule!r}")
+    if problem.wrt is None or problem.convention.kind != "gradient":
+        raise CheckError("symmetric = free / frobenius applies to the gradient convention by a symmetric variable")
+    r, c = problem.shapes[problem.wrt]
+    if r != c:
+        raise CheckError(f"symmetric = {rule}: {problem.wrt} must be square")
+    props = dict(problem.variable_properties)
+    props[problem.wrt] = props.get(problem.wrt, frozenset()) | {"symmetric"}
+    problem.variable_properties = props
+
+
+def symmetric_gradient(G: np.ndarray, rule: str) -> np.ndarray:
+    """The gradient of a scalar by a symmetric X from the unstructured one G (X's shape):
+    ``free`` — X's distinct entries as the parameters, G + Gᵀ − G∘I (Matrix Cookbook §2.8);
+    ``frobenius`` — the Riesz representer in the symmetric matrices, (G + Gᵀ)/2."""
+    if rule == "free":
+        return G + G.T - np.diag(np.diag(G))
+    return (G + G.T) / 2
 
 
 def _dim_symbol(name: str) -> sp.Symbol:
@@ -343,6 +390,8 @@ def _size_assignments(problem: Problem) -> list[dict]:
     dims = problem.dims
     if not dims:
         return [{}]
+    if getattr(problem, "variable_properties", None) or getattr(problem, "size_relations", None):
+        return _sizes_with_properties(problem, dims)
     pools = [2, 3, 4, 5]
     rng = random.Random(_seed("sizes", *dims))
     out = []
@@ -351,6 +400,48 @@ def _size_assignments(problem: Problem) -> list[dict]:
         out.append(dict(zip(dims, vals)))
     if len(dims) >= 2 and out[0] == out[1]:  # pragma: no cover
         out[1] = dict(zip(dims, reversed(list(out[0].values()))))
+    return out
+
+
+def _sizes_with_properties(problem: Problem, dims: list) -> list[dict]:
+    """Two size assignments (from 2..5) satisfying the declared size relations and the shapes the
+    properties need (square, rows ≥ columns); all-distinct sizes first, so m×n stays non-square
+    where the properties allow it.  A CheckError when no assignment satisfies them."""
+    from itertools import islice, product
+
+    from symjac.properties import sizes_ok
+
+    rng = random.Random(_seed("sizes", *dims))
+    pools = [2, 3, 4, 5]
+    every = list(islice(product(pools, repeat=len(dims)), 5000))
+    rng.shuffle(every)
+    every.sort(key=lambda vals: -len(set(vals)))      # stable: distinct sizes first, random within
+
+    def fits(sizes):
+        if not all(rel.holds(sizes) for rel in problem.size_relations):
+            return False
+        shapes = _Instance.shapes_at(problem, sizes)
+        return all(sizes_ok(shapes[n], ps) for n, ps in problem.variable_properties.items())
+
+    good = [dict(zip(dims, vals)) for vals in every if fits(dict(zip(dims, vals)))]
+    if not good:
+        raise CheckError("no sizes satisfy the declared properties: "
+                         + ", ".join(map(str, problem.size_relations)) if problem.size_relations
+                         else "no sizes satisfy the declared properties")
+    return good[:2] if len(good) >= 2 else good
+
+
+def _with_properties(problem: Problem, shapes: dict, arrays: dict, rng) -> dict:
+    """``arrays`` with every variable that has declared properties redrawn to satisfy them."""
+    from symjac.properties import draw
+
+    props = getattr(problem, "variable_properties", None)
+    if not props:
+        return arrays
+    out = dict(arrays)
+    for name, ps in props.items():
+        if name in shapes:
+            out[name] = draw(rng, shapes[name], ps)
     return out
 
 
@@ -388,8 +479,10 @@ class _Instance:
     def draw(self, rng, positive: bool) -> dict:
         """Random values of the variables (well-conditioned ones for a numeric key)."""
         if self.numeric:
-            return numeric_key.well_conditioned(self.shapes, rng, positive)
-        return _random_arrays(self.shapes, rng, positive)
+            arrays = numeric_key.well_conditioned(self.shapes, rng, positive)
+        else:
+            arrays = _random_arrays(self.shapes, rng, positive)
+        return _with_properties(self.problem, self.shapes, arrays, rng)
 
     def key(self, arrays: dict, env) -> tuple:
         """(T, product-rule parts) as NumPy arrays at ``arrays``."""
@@ -510,6 +603,8 @@ def conv_matrix(T: np.ndarray, conv: Convention) -> np.ndarray:
 
 
 def expected_array(problem: Problem, T: np.ndarray) -> np.ndarray:
+    if getattr(problem, "symmetric", None) and problem.convention.in_variable_shape(T.shape[:2]):
+        return symmetric_gradient(T[0, 0], problem.symmetric)
     return problem.convention.arrange(T)
 
 
@@ -518,6 +613,8 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
     out = []
     if problem.convention.in_variable_shape(T.shape[:2]):
         G = T[0, 0]
+        if getattr(problem, "symmetric", None):
+            return _symmetric_candidates(problem, G, [p[0, 0] for p in parts])
         bases = [((), G), (("transposed",), G.T),
                  (("vectorised",), G.reshape(-1, 1, order="F")), (("vectorised", "transposed"), G.reshape(1, -1, order="F")),
                  (("vectorised", "input_order"), G.reshape(-1, 1)), (("vectorised", "input_order", "transposed"), G.reshape(1, -1))]
@@ -555,6 +652,24 @@ def _candidates(problem: Problem, T: np.ndarray, parts: list):
             out.append((codes + ("sign",), B - 2 * P, {"term": k + 1}))   # one term with the wrong sign
             out.append((codes + ("extra_term",), B + P, {"term": k + 1}))
             out.append((codes + ("doubled_term",), 2 * P, {"term": k + 1}))
+    out.sort(key=lambda c: len(c[0]))
+    return out
+
+
+def _symmetric_candidates(problem: Problem, G: np.ndarray, parts: list):
+    """Candidates for a gradient by a symmetric variable: the other symmetric rule, the
+    unstructured gradient, signs and product-rule terms (G, parts: unstructured, X's shape)."""
+    rule = problem.symmetric
+    other = "frobenius" if rule == "free" else "free"
+    asked = symmetric_gradient(G, rule)
+    bases = [((), asked), (("other_symmetric",), symmetric_gradient(G, other)), (("symmetry_ignored",), G)]
+    out = []
+    for codes, B in bases:
+        out += [(codes, B, None), (codes + ("sign",), -B, None)]
+    for k, P in enumerate(symmetric_gradient(P, rule) for P in parts):
+        out.append((("missing_term",), asked - P, {"term": k + 1}))
+        out.append((("sign",), asked - 2 * P, {"term": k + 1}))
+        out.append((("extra_term",), asked + P, {"term": k + 1}))
     out.sort(key=lambda c: len(c[0]))
     return out
 
@@ -980,6 +1095,8 @@ _WORDS = {
     "extra_term": "one product-rule term is counted twice",
     "doubled_term": "one product-rule term doubled instead of adding the other (correct only for a symmetric matrix)",
     "vectorised": "given as a vector instead of in the variable's shape",
+    "other_symmetric": "the gradient by a symmetric matrix were taken under the other rule",
+    "symmetry_ignored": "the variable were not symmetric (its symmetry is ignored)",
 }
 
 
@@ -991,6 +1108,11 @@ def _diagnosed(problem, codes, extra, exp0, given0, samples) -> Report:
         rest = [_WORDS[c] for c in codes if c != "sign"]
         msg = (f"incorrect: the sign of one term is wrong (the term from occurrence {extra['term']} of "
                f"{problem.wrt} in the function)" + (f", and {'; '.join(rest)}" if rest else ""))
+    if codes[:1] == ["other_symmetric"] and len(codes) == 1:
+        named = {"free": "free-parameter (G + Gᵀ − G∘I)", "frobenius": "Frobenius ((G + Gᵀ)/2)"}
+        other = "frobenius" if problem.symmetric == "free" else "free"
+        msg = (f"incorrect: this is the {named[other]} gradient by the symmetric {problem.wrt}; "
+               f"the problem asks for the {named[problem.symmetric]} one")
     if "transposed" in codes and set(codes) <= {"transposed", "input_order", "output_order"}:
         msg = f"incorrect: this is the answer in another convention ({words}); the problem asks for {conv}"
     details = {"convention": conv}
@@ -1094,6 +1216,8 @@ def _exact_check(problem, expr, inst):
     polynomials; for others a non-zero expansion proves nothing and the numeric verdict stands)."""
     if problem.convention.index_notation or not isinstance(expr, sp.MatrixBase) and is_matrix(expr):
         return None
+    if getattr(problem, "variable_properties", None):
+        return None   # the symbolic key treats entries as independent; the properties tie them
     if problem.definitions and any(getattr(a, "name", None) in problem.definitions
                                    for a in getattr(expr, "free_symbols", ())):
         return None   # a defined name has no symbolic entries here: the numeric verdict stands
@@ -1473,7 +1597,7 @@ def _check_entry_formula(problem: Problem, letters: tuple, answer: str) -> Repor
         inst = _Instance(dataclasses_replace(problem, wrt=None), sizes)
         rng = np.random.default_rng(_seed("entries", problem.function, sizes))
         for _ in range(2):
-            arrays = _random_arrays(inst.shapes, rng, False)
+            arrays = _with_properties(problem, inst.shapes, _random_arrays(inst.shapes, rng, False), rng)
             env = _answer_env(arrays, sizes, problem)
             Fn = _num_array(inst.Fm, env)
             for r in range(Fn.shape[0]):

@@ -39,6 +39,11 @@ TOP_KEYS = {
     "choices": "array of tables {label, values}: candidate parameter values to compare (an exercise)",
     "target": "table {inputs = {name = [one value per case]}, outputs = [expected output per case]} for `choices`",
     "activation_note": "prose about the activation used",
+    "properties": "table: variable name -> list of properties (symmetric, diagonal, spd, invertible, orthogonal, "
+                  "positive, nonnegative, integer, full_column_rank) and size relations (\"m >= n\"); answers are "
+                  "compared at random points and sizes that satisfy them",
+    "symmetric": "for a gradient by a symmetric variable: free (G + Gᵀ − G∘I, Matrix Cookbook §2.8) | frobenius ((G + Gᵀ)/2)",
+    "definitions": "inline table: name -> expression, in order (named intermediates the function and answers may use)",
     "sigma": "what \\sigma means in answers to this problem: tanh | sigmoid (default: tanh when the function uses only tanh)",
 }
 CLAIMED_KEYS = {
@@ -86,6 +91,9 @@ class Spec:
     activation_note: str = ""
     sigma: str | None = None
     path: Path | None = None
+    properties: dict = field(default_factory=dict)
+    definitions: dict = field(default_factory=dict)
+    symmetric: str | None = None
 
     @property
     def concrete(self) -> bool:
@@ -208,6 +216,10 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
         raise
     except SymjacError as exc:
         raise SpecError(str(exc)) from None
+    definitions = _definitions(data, shapes, path)
+    if definitions:
+        function = _expanded(function, definitions, shapes, path)
+    properties = _properties(data, shapes, path)
     try:
         used = names_in(function)
     except SymjacError as exc:
@@ -270,10 +282,59 @@ def spec_from_dict(data: dict, path: str | Path = "<spec>") -> Spec:
         values=values, claimed=claimed, chain=chain, choices=choices,
         target=target, description=_str(data, "description", path), source=_str(data, "source", path),
         activation_note=_str(data, "activation_note", path), path=path,
-        sigma=_sigma(data, path),
+        sigma=_sigma(data, path), properties=properties, definitions=definitions,
+        symmetric=_symmetric_rule(data, path, convention, wrt, shapes),
     )
     _check_buildable(spec)
     return spec
+
+
+def _definitions(data, shapes, path) -> dict:
+    defs = data.get("definitions", {})
+    if not isinstance(defs, dict) or not all(isinstance(v, str) for v in defs.values()):
+        raise _fail(path, "definitions", "must be a table: name = \"expression\"")
+    return dict(defs)
+
+
+def _expanded(function, definitions, shapes, path) -> str:
+    """The function with each defined name replaced by its expression (checked for sizes)."""
+    from symjac.checking.definitions import expand
+
+    try:
+        return expand(function, definitions, shapes)[0]
+    except SymjacError as exc:
+        raise _fail(path, "definitions", str(exc)) from None
+
+
+def _properties(data, shapes, path) -> dict:
+    """[properties]: name -> list of property names and size relations; validated, kept as lists."""
+    from symjac.properties import split_properties
+
+    props = data.get("properties", {})
+    if not isinstance(props, dict):
+        raise _fail(path, "properties", "must be a table: name = [\"symmetric\", …]")
+    for name in props:
+        if name not in shapes:
+            raise _fail(path, f"properties.{name}", "no shape for this name in [shapes]")
+    try:
+        split_properties(props, shapes)
+    except SymjacError as exc:
+        raise _fail(path, "properties", str(exc)) from None
+    return {k: [v] if isinstance(v, str) else list(v) for k, v in props.items()}
+
+
+def _symmetric_rule(data, path, convention, wrt, shapes) -> str | None:
+    rule = data.get("symmetric")
+    if rule is None:
+        return None
+    if rule not in ("free", "frobenius"):
+        raise _fail(path, "symmetric", f"must be \"free\" or \"frobenius\", got {rule!r}")
+    if wrt is None or convention != "gradient":
+        raise _fail(path, "symmetric", "applies to convention = \"gradient\" by a symmetric variable")
+    r, c = shapes[wrt]
+    if r != c:
+        raise _fail(path, "symmetric", f"{wrt} must be square")
+    return rule
 
 
 def _output_name(data, path) -> str:

@@ -13,7 +13,7 @@ from symjac.checking.engine import Problem, check_pure
 
 ANSWERS = Path(__file__).parents[1] / "data" / "answers"
 PROBLEM_KEYS = {"function", "wrt", "shapes", "convention", "indices", "dimensions", "values", "sigma", "tolerance",
-                "definitions"}
+                "definitions", "properties", "symmetric"}
 
 
 def load_items():
