@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from symjac.catalogue.spec import spec_from_dict
+from symjac.checking.spec import spec_from_dict
 from symjac.checking.engine import CheckError, Problem, _Instance, _size_assignments, check_pure
 from symjac.errors import SpecError, SymjacError
 from symjac.properties import Relation, split_properties

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from symjac.catalogue.spec import spec_from_dict
+from symjac.checking.spec import spec_from_dict
 from symjac.checking.engine import Problem, check_pure
 
 DOC = Path(__file__).parents[2] / "docs" / "problems.md"
