@@ -299,14 +299,13 @@ class _Scanner:
         # split into additive terms at top level; '-' directly after an operator is unary
         terms, start = [], 0
         signs = [1]
-        prev = None
         for k, t in self.top_level(toks):
-            if t.text in "+-" and t.kind == "char" and k > start and prev is not None and prev.text not in _KRON_OPS \
+            prev = toks[k - 1] if k > start else None      # the token just before, at any depth: a^{T} - b
+            if t.text in "+-" and t.kind == "char" and prev is not None and prev.text not in _KRON_OPS \
                     and prev.text not in ("+", "-", "\\cdot", "\\times", "*", "/", "^", "_"):
                 terms.append(toks[start:k])
                 signs.append(1 if t.text == "+" else -1)
                 start = k + 1
-            prev = t
         terms.append(toks[start:])
         values = []
         for sign, term in zip(signs, terms):
