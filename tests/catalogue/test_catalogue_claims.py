@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from symjac.checking.engine import Problem, check_pure
-from symjac.catalogue.derivation import derive_spec
 from symjac.checking.spec import load_catalogue
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "derivations"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symjac.checking.definitions import DefinitionError, expand, values
+from symjac.checking.definitions import expand, values
 from symjac.checking.engine import CheckError, Problem, check_pure
 from symjac.errors import SymjacError
 
