@@ -154,3 +154,9 @@ def test_hadamard_of_unequal_shapes_is_reported_when_evaluated():
     e = parse_latex(r"A \odot A^{\top}", SH)
     with pytest.raises(ShapeError, match="Hadamard product needs equal shapes, got 2x3 and 3x2"):
         evaluate(e, Env({mm: 2, nn: 3}, {"A": np.ones((2, 3))}))
+
+
+def test_preview_prints_a_scalar_factor_as_written():
+    from symjac.web.preview import preview_latex
+    assert preview_latex(parse_latex(r"2 \odot A", SH)) == r"2 \odot A"
+    assert preview_latex(parse_latex(r"A \otimes x", SH)) == r"A \otimes x"
