@@ -13,8 +13,11 @@ construction.
 * ``Diag(v)``: a vector (n×1, or 1×n) → the n×n diagonal matrix diag(v).
 * ``Norm(A)`` / ``Norm(A, Str('2'|'F'))``: ‖A‖, the 2-norm of a vector or the Frobenius norm of
   a matrix (a scalar); the optional second argument records how a LaTeX answer wrote it.
-* ``Kron(A, B)``, ``Hadamard(A, B)``, ``Adjugate(A)``, ``Elementwise(Str(f), A, Integer(order), *params)``:
-  the inert forms a LaTeX answer is read into (``doit`` never rewrites them).
+* ``Kron`` / ``Hadamard``: SymPy's ``KroneckerProduct`` / ``HadamardProduct`` (the classes the
+  closed-form engine builds); the parser makes them with :func:`kron` / :func:`hadamard`, exactly as
+  written (never evaluated, I ⊗ I not collapsed, shapes checked when evaluated).
+* ``Adjugate(A)``, ``Elementwise(Str(f), A, Integer(order), *params)``: the inert forms a LaTeX
+  answer is read into (``doit`` never rewrites them).
 """
 from __future__ import annotations
 
@@ -210,22 +213,26 @@ class _Inert(MatrixExpr):
         return self
 
 
-class Kron(_Inert):
-    """A ⊗ B."""
-
-    @property
-    def shape(self):
-        a, b = self.args
-        (ar, ac), (br, bc) = dims(a), dims(b)
-        return (ar * br, ac * bc)
+# Kronecker and Hadamard products: SymPy's own classes, the ones the closed-form engine builds.
+Kron = sp.KroneckerProduct
+Hadamard = sp.HadamardProduct
 
 
-class Hadamard(_Inert):
-    """A ⊙ B (elementwise product), also written A ∘ B."""
+def _operand(v):
+    """A product operand as a matrix: a scalar (an entry such as A_{11}) becomes a 1×1 matrix."""
+    return v if isinstance(v, (sp.MatrixBase, MatrixExpr)) else sp.ImmutableMatrix([[v]])
 
-    @property
-    def shape(self):
-        return dims(self.args[0])
+
+def kron(a, b) -> sp.KroneckerProduct:
+    """A ⊗ B ((ra·rb)×(ca·cb)) exactly as written: SymPy's KroneckerProduct, never evaluated or
+    canonicalised (I ⊗ I stays a product; shapes are checked when the tree is evaluated)."""
+    return sp.Basic.__new__(sp.KroneckerProduct, _operand(a), _operand(b))
+
+
+def hadamard(a, b) -> sp.HadamardProduct:
+    """A ⊙ B (also A ∘ B; the shape of A) exactly as written: SymPy's HadamardProduct, never
+    evaluated; unequal shapes are reported when the tree is evaluated (with the shapes named)."""
+    return sp.Basic.__new__(sp.HadamardProduct, _operand(a), _operand(b))
 
 
 class Adjugate(_Inert):
@@ -247,5 +254,5 @@ class Elementwise(_Inert):
 __all__ = [
     "as_expr", "dims", "dimension_value",
     "CommutationMatrix", "Commutation", "Vec", "Unvec", "Diag", "Norm",
-    "Kron", "Hadamard", "Adjugate", "Elementwise",
+    "Kron", "Hadamard", "kron", "hadamard", "Adjugate", "Elementwise",
 ]

@@ -1,7 +1,7 @@
 r"""How an answer was read, printed back as LaTeX: symjac's printer plus the checker's inert nodes.
 
 ``preview_latex(tree)`` prints a tree from :func:`symjac.parsing.latex.parser.parse_latex`:
-``Kron`` as ``\otimes``, ``Hadamard`` as ``\odot``, ``CommutationMatrix`` as ``K_{m,n}``,
+``KroneckerProduct`` as ``\otimes``, ``HadamardProduct`` as ``\odot``, ``CommutationMatrix`` as ``K_{m,n}``,
 ``Vec`` / ``Diag`` / ``Adjugate`` as operators, ``Elementwise`` as ``f(\cdot)`` or ``f'(\cdot)``,
 ``Norm`` as ``\lVert\cdot\rVert``, transposes as ``^\top`` and identities as ``I_{n}``.
 """
@@ -21,11 +21,17 @@ class PreviewPrinter(SymjacLatexPrinter):
             type(arg).__name__ in ("Vec", "Diag", "CommutationMatrix", "Elementwise", "Adjugate")
         return tex if simple else r"\left(%s\right)" % tex
 
-    def _print_Kron(self, expr):
-        return r" \otimes ".join(self._wrap(a) for a in expr.args)
+    def _factor(self, arg) -> str:
+        """A product factor; a scalar the parser held as a 1×1 matrix prints as the scalar."""
+        if isinstance(arg, sp.MatrixBase) and arg.shape == (1, 1):
+            return self._wrap(arg[0, 0])
+        return self._wrap(arg)
 
-    def _print_Hadamard(self, expr):
-        return r" \odot ".join(self._wrap(a) for a in expr.args)
+    def _print_KroneckerProduct(self, expr):
+        return r" \otimes ".join(self._factor(a) for a in expr.args)
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self._factor(a) for a in expr.args)
 
     def _print_CommutationMatrix(self, expr):
         m, n = (self._print(a) for a in expr.args)

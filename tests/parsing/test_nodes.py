@@ -86,3 +86,77 @@ def test_latex_norm_evaluates_like_the_frobenius_norm():
         mm, nn = sp.symbols("m n", integer=True, positive=True)
         val = evaluate(parse_latex(r"\|A\|_F", SH), Env({mm: m, nn: n}, {"A": a}))
         assert val == pytest.approx(np.linalg.norm(a))
+
+
+# --- Kronecker and Hadamard products: one class each (SymPy's), one meaning in both evaluators ---
+
+KH = {"A": ("m", "n"), "B": ("p", "q"), "C": ("m", "n")}
+
+
+def test_kron_and_hadamard_are_sympys_classes_in_latex_and_text():
+    """⊗ and ⊙/∘ read from LaTeX and kron/hadamard/* from text are KroneckerProduct / HadamardProduct."""
+    assert nodes.Kron is sp.KroneckerProduct and nodes.Hadamard is sp.HadamardProduct
+    assert latex_nodes.Kron is sp.KroneckerProduct and latex_nodes.Hadamard is sp.HadamardProduct
+    for tex in (r"A \otimes B", r"I_m \otimes A^{\top}"):
+        assert type(parse_latex(tex, KH)) is sp.KroneckerProduct
+    for tex in (r"A \odot C", r"A \circ C"):
+        assert type(parse_latex(tex, KH)) is sp.HadamardProduct
+    assert type(build_matrix_expr("kron(A, B)", KH)[0]) is sp.KroneckerProduct
+    assert type(build_matrix_expr("hadamard(A, C)", KH)[0]) is sp.HadamardProduct
+    assert type(build_matrix_expr("A * C", KH)[0]) is sp.HadamardProduct
+
+
+def test_parsed_products_stay_as_written():
+    """I ⊗ I is not collapsed to one identity, and nothing is expanded on construction."""
+    e = parse_latex(r"I_2 \otimes I_3", {})
+    assert type(e) is sp.KroneckerProduct and len(e.args) == 2
+    A = parse_latex(r"A \odot A", KH)
+    assert type(A) is sp.HadamardProduct and A.args[0] == A.args[1]
+
+
+def _rand(rng, r, c):
+    return np.array([[rng.uniform(-2, 2) for _ in range(c)] for _ in range(r)])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_both_evaluators_agree_with_brute_force_on_kron_and_hadamard(seed):
+    """At random non-square sizes: the answer evaluator (parsed LaTeX), the closed-form evaluator
+    (text) and brute force (explicit SymPy Kronecker/Hadamard of entry matrices) give one value."""
+    from symjac.calculus.closedform.numeric import evaluate as cf_evaluate
+
+    rng = random.Random(seed)
+    m, n, p, q = (rng.randint(1, 4) for _ in range(4))
+    if m == n:
+        n += 1
+    vals = {"A": _rand(rng, m, n), "B": _rand(rng, p, q), "C": _rand(rng, m, n)}
+    sizes = {"m": m, "n": n, "p": p, "q": q}
+    syms = {k: sp.Symbol(k, integer=True, positive=True) for k in sizes}
+    env = Env({syms[k]: v for k, v in sizes.items()}, vals)
+    ent = {k: matrix(k, *v.shape) for k, v in vals.items()}
+    at = {s: sp.Float(x) for k in vals for s, x in zip(ent[k], vals[k].flatten())}
+    brute = {
+        "kron": np.array(sp.kronecker_product(ent["A"], ent["B"]).xreplace(at).tolist(), dtype=float),
+        "hadamard": np.array(ent["A"].multiply_elementwise(ent["C"]).xreplace(at).tolist(), dtype=float),
+    }
+    for op, tex, text in (("kron", r"A \otimes B", "kron(A, B)"), ("hadamard", r"A \odot C", "hadamard(A, C)")):
+        got_latex = evaluate(parse_latex(tex, KH), env)
+        got_text = cf_evaluate(build_matrix_expr(text, KH)[0], sizes, vals)
+        np.testing.assert_allclose(got_latex, brute[op], rtol=1e-12)
+        np.testing.assert_allclose(got_text, brute[op], rtol=1e-12)
+    # a closed form's three-factor product and the text front end's tree through the answer evaluator
+    three = sp.KroneckerProduct(sp.Identity(2), build_matrix_expr("A", KH)[0], sp.Identity(3))
+    np.testing.assert_allclose(evaluate(three, env), np.kron(np.kron(np.eye(2), vals["A"]), np.eye(3)))
+    np.testing.assert_allclose(evaluate(build_matrix_expr("kron(A, B)", KH)[0], env), brute["kron"])
+
+
+def test_hadamard_of_unequal_shapes_is_reported_when_evaluated():
+    mm, nn = sp.symbols("m n", integer=True, positive=True)
+    e = parse_latex(r"A \odot A^{\top}", SH)
+    with pytest.raises(ShapeError, match="Hadamard product needs equal shapes, got 2x3 and 3x2"):
+        evaluate(e, Env({mm: 2, nn: 3}, {"A": np.ones((2, 3))}))
+
+
+def test_preview_prints_a_scalar_factor_as_written():
+    from symjac.web.preview import preview_latex
+    assert preview_latex(parse_latex(r"2 \odot A", SH)) == r"2 \odot A"
+    assert preview_latex(parse_latex(r"A \otimes x", SH)) == r"A \otimes x"

@@ -349,25 +349,19 @@ def _ev_node(e, env: Env, expected):
         if v.shape[0] != v.shape[1]:
             raise ShapeError(f"the determinant needs a square matrix, got {_fmt(v)}")
         return float(np.linalg.det(v))
-    if isinstance(e, Kron):
-        a, b = (_ev(x, env) for x in e.args)
-        if isinstance(a, _EyeAny) or isinstance(b, _EyeAny):
-            a, b = _size_kron(a, b, expected)
-        return np.kron(_as_arr(a), _as_arr(b))
-    if isinstance(e, Hadamard):
-        a, b = (_ev(x, env, expected) for x in e.args)
-        if isinstance(a, _OnesAny):
-            a = _as_arr(a, _as_arr(b).shape)
-        if isinstance(b, _OnesAny):
-            b = _as_arr(b, _as_arr(a).shape)
-        if isinstance(a, _EyeAny):
-            a = _as_arr(a, _as_arr(b).shape)
-        if isinstance(b, _EyeAny):
-            b = _as_arr(b, _as_arr(a).shape)
-        a, b = _as_arr(a), _as_arr(b)
-        if a.shape != b.shape:
-            raise ShapeError(f"the Hadamard product needs equal shapes, got {_fmt(a)} and {_fmt(b)}")
-        return a * b
+    if isinstance(e, Kron):   # SymPy's KroneckerProduct (any number of factors), as written
+        acc = _ev(e.args[0], env)
+        for i, x in enumerate(e.args[1:], 1):
+            b = _ev(x, env)
+            if isinstance(acc, _EyeAny) or isinstance(b, _EyeAny):
+                acc, b = _size_kron(acc, b, expected if i == len(e.args) - 1 else None)
+            acc = np.kron(_as_arr(acc), _as_arr(b))
+        return acc
+    if isinstance(e, Hadamard):   # SymPy's HadamardProduct (any number of factors), as written
+        acc = _ev(e.args[0], env, expected)
+        for x in e.args[1:]:
+            acc = _hadamard(acc, _ev(x, env, expected))
+        return acc
     if isinstance(e, Commutation):
         m, n = (env.dim(x) for x in e.args)
         return np.eye(m * n)[permutation_to((m, n), "col", "row")]   # = conventions.commutation_matrix(m, n)
@@ -435,6 +429,18 @@ def _cond(c, env) -> bool:
         a, b = (_sc(_ev(x, env)) for x in c.args)
         return (a == b) if isinstance(c, sp.Eq) else (a != b)
     raise UnsupportedError(f"cannot evaluate condition {type(c).__name__}")
+
+
+def _hadamard(a, b):
+    """a ⊙ b for evaluated operands; an unsized I or 1 takes the other operand's shape."""
+    if isinstance(a, (_OnesAny, _EyeAny)):
+        a = _as_arr(a, _as_arr(b).shape)
+    if isinstance(b, (_OnesAny, _EyeAny)):
+        b = _as_arr(b, _as_arr(a).shape)
+    a, b = _as_arr(a), _as_arr(b)
+    if a.shape != b.shape:
+        raise ShapeError(f"the Hadamard product needs equal shapes, got {_fmt(a)} and {_fmt(b)}")
+    return a * b
 
 
 def _size_kron(a, b, expected):

@@ -45,7 +45,8 @@ from symjac.parsing.latex.document import extract_answer
 from symjac.parsing.latex.dotsums import expand_dot_sums
 from sympy.core.symbol import Str
 
-from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Kron, Norm, Vec
+from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Norm, Vec
+from symjac.parsing.nodes import hadamard, kron
 from symjac.parsing.nodes import dims
 
 MAX_POWER = 64
@@ -135,7 +136,7 @@ FUNC_ALIASES = {
 _WORD_CMDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "textit", "mbox", "rm"}
 # commands passed through to latex2sympy2-extended unchanged
 _PASS_CMDS = {"\\frac", "\\cdot", "\\times", "\\div", "\\pi"}
-_KRON_OPS = {"\\otimes": Kron, "\\odot": Hadamard, "\\circ": Hadamard}
+_KRON_OPS = {"\\otimes": kron, "\\odot": hadamard, "\\circ": hadamard}
 _REFUSED = {
     "\\partial": "derivative notation", "\\nabla": "derivative notation", "\\sum": "sums with \\sum",
     "\\prod": "products with \\prod", "\\int": "integrals", "\\lim": "limits", "\\in": "'\\in'",
@@ -338,9 +339,9 @@ class _Scanner:
         acc = self.parse_plain(parts[0])
         for op, part in zip(ops, parts[1:]):
             rhs = self.parse_plain(part)
-            if op is Hadamard:   # operands of ⊙ are elementwise: 1 - h means 1 - h entry by entry
+            if op is hadamard:   # operands of ⊙ are elementwise: 1 - h means 1 - h entry by entry
                 acc, rhs = _broadcast_sum(acc), _broadcast_sum(rhs)
-            if op is Hadamard and not is_matrix(acc) and not is_matrix(rhs):
+            if op is hadamard and not is_matrix(acc) and not is_matrix(rhs):
                 acc = sp.Mul(acc, rhs, evaluate=False)
             else:
                 acc = op(_as_mat(acc), _as_mat(rhs))
@@ -822,7 +823,7 @@ class _Scanner:
             arg = self.parse(parts[0])
             value = self.apply(fname, arg, order, tok, [self.number(p, tok) for p in parts[1:]])
         if fpow is not None:
-            value = Hadamard(value, value) if is_matrix(value) and fpow == 2 else self.power(value, fpow, tok)
+            value = hadamard(value, value) if is_matrix(value) and fpow == 2 else self.power(value, fpow, tok)
         value, i = self.postfix(value, toks, i)
         out.append(self.placeholder(value))
         return i
