@@ -132,8 +132,14 @@ class Problem:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
         self.variable_properties, self.size_relations = _declared_properties(self.properties, self.shapes)
         _check_symmetric_rule(self)
+        # scalars declared integer (the p of tr(X^p)): compared at p = 2, 3, 4 (see _check_integer_parameters)
+        self.integer_parameters = tuple(n for n, props in self.properties.items()
+                                        if "integer" in props and n != self.wrt and self.shapes.get(n) == (1, 1))
         if isinstance(self.function, str):
-            function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
+            shown = self.function
+            for n in self.integer_parameters:
+                shown = _substitute_name(shown, n, str(INTEGER_VALUES[0]))
+            function_shape(shown, self.shapes)   # a ShapeError names inconsistent sizes now
         if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
             raise CheckError(f"sigma must be 'sigmoid' or 'tanh', got {self.sigma!r}")
         if self.sigma is None:
@@ -731,7 +737,49 @@ def _parse_shapes(problem: Problem) -> dict:
     return {**problem.shapes, **getattr(problem, "definition_shapes", {})}
 
 
-def _check(problem: Problem, answer: str) -> Report:
+INTEGER_VALUES = (2, 3, 4)   # where an integer parameter is compared
+
+
+def _substitute_name(text: str, name: str, body: str) -> str:
+    from symjac.checking.definitions import _substitute
+
+    return _substitute(text, name, body)
+
+
+def _at_integer(problem: Problem, values: dict) -> Problem:
+    """The problem with each integer parameter fixed: a definition p = 3 (answers may still write p)."""
+    from dataclasses import replace
+
+    keep = {n: v for n, v in problem.shapes.items() if n not in values}
+    function = problem.function
+    for n, v in values.items():
+        function = _substitute_name(function, n, str(v))
+    return replace(problem, function=function, shapes=keep,
+                   definitions={**{n: str(v) for n, v in values.items()}, **problem.definitions},
+                   properties={n: v for n, v in problem.properties.items() if n not in values})
+
+
+def _check_integer_parameters(problem: Problem, answer: str) -> Report:
+    """Symbolic integer exponents: the answer is judged at p = 2, 3, 4 (every integer parameter at once);
+    the first value where it is wrong gives the report."""
+    if not isinstance(problem.function, str):
+        raise CheckError("integer parameters need the function as text")
+    names = problem.integer_parameters
+    methods = []
+    for v in INTEGER_VALUES:
+        r = _check(_at_integer(problem, {n: v for n in names}), answer, integers=names)
+        at = ", ".join(f"{n} = {v}" for n in names)
+        if not r.correct:
+            if r.verdict == "incorrect":
+                r.message = f"{r.message} (at {at})"
+            return r
+        methods.append(f"{at}: {r.details.get('method', 'correct')}")
+    return Report("correct", [], 1.0, "correct", {"method": "; ".join(methods)})
+
+
+def _check(problem: Problem, answer: str, integers: tuple = ()) -> Report:
+    if getattr(problem, "integer_parameters", ()):
+        return _check_integer_parameters(problem, answer)
     statement = _check_statement(problem, answer)
     if statement is not None:
         return statement
@@ -741,7 +789,8 @@ def _check(problem: Problem, answer: str) -> Report:
         indices = _entry_letters(problem)
         unit = (problem.wrt, *indices)
     try:
-        expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma, single_entry=unit)
+        expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma, single_entry=unit,
+                           integers=integers)
     except ShapeError as exc:
         if problem.wrt is None or not isinstance(problem.function, str):
             raise

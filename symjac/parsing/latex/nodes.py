@@ -329,6 +329,13 @@ def _ev_node(e, env: Env, expected):
         if v.shape[0] != v.shape[1]:
             raise ShapeError(f"cannot invert a {_fmt(v)} matrix")
         return np.linalg.inv(v)
+    if isinstance(e, sp.MatPow) and e.args[1].free_symbols:   # X^{p-1}, p an integer parameter
+        v = _as_arr(_ev(e.args[0], env))
+        k = _sc(_ev(e.args[1], env))
+        if k != round(k) or abs(k) > 64 or v.shape[0] != v.shape[1]:
+            raise ShapeError(f"cannot take the power {k:g} of a {_fmt(v)} matrix")
+        k = int(round(k))
+        return np.linalg.matrix_power(np.linalg.inv(v) if k < 0 else v, abs(k)) if k else np.eye(v.shape[0])
     if isinstance(e, sp.MatPow):
         v = _as_arr(_ev(e.args[0], env))
         if not e.args[1].is_Integer:

@@ -160,6 +160,7 @@ class LatexContext:
     sigma: str = "sigmoid"
     dims: dict = field(default_factory=dict)  # dimension name → Symbol
     single_entry: tuple | None = None   # (X, i, j): E_{ij}, J^{ij}, e_i, e_j are unit matrices/vectors of X's shape
+    integers: tuple = ()   # scalar names declared integer: a matrix power X^{p-1} may use them
 
     def __post_init__(self):
         norm = {}
@@ -580,6 +581,8 @@ class _Scanner:
                 elif sup == "-T":
                     inverse = self.power(value, -1, t)
                     value = sp.Transpose(inverse) if is_matrix(value) else inverse  # a scalar is its own transpose
+                elif is_matrix(value) and self.integer_exponent(sup) is not None:
+                    value = sp.MatPow(value, self.integer_exponent(sup))
                 elif is_matrix(value):
                     if not re.fullmatch(r"-?\d+", sup):
                         raise UnsupportedError(f"the power ^{{{sup}}} of a matrix is not supported", t.pos)
@@ -590,6 +593,14 @@ class _Scanner:
                 continue
             break
         return value, i
+
+    def integer_exponent(self, sup: str):
+        """p, p-1, p+2, 2p (p an integer-declared scalar) as a SymPy integer expression, else None."""
+        m = re.fullmatch(r"(\d*)([A-Za-z])([+-]\d+)?", sup)
+        if m is None or m.group(2) not in self.ctx.integers:
+            return None
+        p = sp.Symbol(m.group(2), real=True)
+        return int(m.group(1) or 1) * p + int(m.group(3) or 0)
 
     def superscript(self, toks, i):
         """Text of a superscript starting at toks[i] ({…} or one token) and the index after it."""
@@ -1170,6 +1181,10 @@ class _Scanner:
             if not is_matrix(base):
                 base = _scalar(base)
             ex = self.lift(e.args[1])
+            if not ex.is_Number and ex.free_symbols and not is_matrix(ex) \
+                    and {x.name for x in ex.free_symbols} <= set(self.ctx.integers):
+                # det(X)^{k}, X^{p-1}: an integer parameter in the exponent, evaluated at each drawn value
+                return sp.MatPow(base, ex) if is_matrix(base) else sp.Pow(base, ex, evaluate=False)
             if not ex.is_Number:
                 if base is sp.E:
                     return sp.exp(ex)
@@ -1417,17 +1432,18 @@ def _call_library(text: str, variables: dict):
         raise ParseError(f"cannot read the answer: {_short(first, 80)}") from None
 
 
-def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid", single_entry=None):
+def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid", single_entry=None, integers=()):
     """Parse a LaTeX answer against declared ``shapes``; returns a SymPy tree.
 
     shapes: name → (rows, cols) with ints or dimension names.  ``indices``:
     letters allowed as generic indices (index-notation answers).  ``single_entry``: (X, i, j) for an
-    answer ∂F/∂X_ij, where E_{ij} / J^{ij} / e_i e_j^\top are read as single-entry matrices.  Raises a
+    answer ∂F/∂X_ij, where E_{ij} / J^{ij} / e_i e_jᵀ are read as single-entry matrices.  ``integers``:
+    scalar names declared integer, allowed in an exponent (``X^{p-1}``).  Raises a
     :class:`~symjac.errors.SymjacError` subclass (one line) for invalid input.
     """
     guard(text, dots_allowed=True)
     text = guard(expand_dot_sums(extract_answer(text)))
-    ctx = LatexContext(dict(shapes), tuple(indices), sigma, single_entry=single_entry)
+    ctx = LatexContext(dict(shapes), tuple(indices), sigma, single_entry=single_entry, integers=tuple(integers))
     scanner = _Scanner(ctx)
     scanner.src = rewrite(text)
     toks = tokenize(scanner.src)
