@@ -12,7 +12,7 @@ from symjac import matrix
 from symjac.calculus.explicit import derivative, jacobian
 from symjac.catalogue.derivation import derive_spec
 from symjac.checking.spec import spec_from_dict
-from symjac.checking.engine import CheckError, Problem, check_pure
+from symjac.checking.engine import Problem, check_pure
 from symjac.calculus.closedform import closed_form_from_text, instantiate
 from symjac.cli import main
 from symjac.conventions import (CONVENTIONS, DENOMINATOR, ENTRY, GRADIENT, HESSIAN, NAMES, NOTES, ROW, TENSOR, VEC,
@@ -139,9 +139,17 @@ def test_check_tensor_generic_entry_agrees_with_the_derived_array():
         assert T[p, q, i, j] == (A[i, p] if q == j else 0) + (A[i, q] if p == j else 0)
 
 
-def test_check_says_entry_answers_cannot_be_checked_yet():
-    with pytest.raises(CheckError, match="entry convention cannot be checked yet"):
-        Problem(*MATRIX_FN[:1], MATRIX_FN[1], MATRIX_FN[2], "entry")
+def test_check_judges_entry_answers_like_derive():
+    """ENTRY: ∂(AᵀA)/∂A_ij = J^{ji} A + Aᵀ J^{ij} (Matrix Cookbook §9.7), the array derive gives."""
+    problem = Problem("A.T @ A", "A", {"A": (3, 2)}, "entry")
+    assert check_pure(problem, r"J^{ji} A + A^\top J^{ij}").verdict == "correct"
+    assert check_pure(problem, r"A^\top J^{ij}").verdict == "incorrect"
+    E = derive("A.T @ A", "A", {"A": (3, 2)}, ENTRY, verify=False).array
+    _, v = build_explicit("A.T @ A", {"A": (3, 2)})
+    A = v["A"]
+    J = sp.zeros(3, 2)
+    J[2, 1] = 1
+    assert sp.Matrix(E[2, 1]) == J.T * A + A.T * J
 
 
 DOC_CASES = [c for c in CASES if c[0].answer_rank == 2]

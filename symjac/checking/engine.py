@@ -117,7 +117,8 @@ class Problem:
             self.convention = get_convention(self.convention)
         except SymjacError as exc:
             raise CheckError(str(exc)) from None
-        if self.wrt is not None and self.convention.answer_rank == 4 and not self.convention.index_notation:
+        if self.wrt is not None and self.convention.answer_rank == 4 and not self.convention.index_notation \
+                and self.convention.kind != "entry":
             raise CheckError(f"answers in the {self.convention.name} convention cannot be checked yet: "
                              "use vec, notes, row, denominator, gradient, hessian or tensor")
         self.shapes = {k: _shape_tuple(v) for k, v in dict(self.shapes).items()}
@@ -131,8 +132,14 @@ class Problem:
             raise CheckError(f"wrt {self.wrt!r} has no declared shape")
         self.variable_properties, self.size_relations = _declared_properties(self.properties, self.shapes)
         _check_symmetric_rule(self)
+        # scalars declared integer (the p of tr(X^p)): compared at p = 2, 3, 4 (see _check_integer_parameters)
+        self.integer_parameters = tuple(n for n, props in self.properties.items()
+                                        if "integer" in props and n != self.wrt and self.shapes.get(n) == (1, 1))
         if isinstance(self.function, str):
-            function_shape(self.function, self.shapes)   # a ShapeError names inconsistent sizes now
+            shown = self.function
+            for n in self.integer_parameters:
+                shown = _substitute_name(shown, n, str(INTEGER_VALUES[0]))
+            function_shape(shown, self.shapes)   # a ShapeError names inconsistent sizes now
         if self.sigma is not None and self.sigma not in ("sigmoid", "tanh"):
             raise CheckError(f"sigma must be 'sigmoid' or 'tanh', got {self.sigma!r}")
         if self.sigma is None:
@@ -730,13 +737,60 @@ def _parse_shapes(problem: Problem) -> dict:
     return {**problem.shapes, **getattr(problem, "definition_shapes", {})}
 
 
-def _check(problem: Problem, answer: str) -> Report:
+INTEGER_VALUES = (2, 3, 4)   # where an integer parameter is compared
+
+
+def _substitute_name(text: str, name: str, body: str) -> str:
+    from symjac.checking.definitions import _substitute
+
+    return _substitute(text, name, body)
+
+
+def _at_integer(problem: Problem, values: dict) -> Problem:
+    """The problem with each integer parameter fixed: a definition p = 3 (answers may still write p)."""
+    from dataclasses import replace
+
+    keep = {n: v for n, v in problem.shapes.items() if n not in values}
+    function = problem.function
+    for n, v in values.items():
+        function = _substitute_name(function, n, str(v))
+    return replace(problem, function=function, shapes=keep,
+                   definitions={**{n: str(v) for n, v in values.items()}, **problem.definitions},
+                   properties={n: v for n, v in problem.properties.items() if n not in values})
+
+
+def _check_integer_parameters(problem: Problem, answer: str) -> Report:
+    """Symbolic integer exponents: the answer is judged at p = 2, 3, 4 (every integer parameter at once);
+    the first value where it is wrong gives the report."""
+    if not isinstance(problem.function, str):
+        raise CheckError("integer parameters need the function as text")
+    names = problem.integer_parameters
+    methods = []
+    for v in INTEGER_VALUES:
+        r = _check(_at_integer(problem, {n: v for n in names}), answer, integers=names)
+        at = ", ".join(f"{n} = {v}" for n in names)
+        if not r.correct:
+            if r.verdict == "incorrect":
+                r.message = f"{r.message} (at {at})"
+            return r
+        methods.append(f"{at}: {r.details.get('method', 'correct')}")
+    return Report("correct", [], 1.0, "correct", {"method": "; ".join(methods)})
+
+
+def _check(problem: Problem, answer: str, integers: tuple = ()) -> Report:
+    if getattr(problem, "integer_parameters", ()):
+        return _check_integer_parameters(problem, answer)
     statement = _check_statement(problem, answer)
     if statement is not None:
         return statement
     indices = tuple(n for n in problem.indices if n is not None) if problem.generic_entries else ()
+    unit = None
+    if _entry_problem(problem):
+        indices = _entry_letters(problem)
+        unit = (problem.wrt, *indices)
     try:
-        expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma)
+        expr = parse_latex(answer, _parse_shapes(problem), indices=indices, sigma=problem.sigma, single_entry=unit,
+                           integers=integers)
     except ShapeError as exc:
         if problem.wrt is None or not isinstance(problem.function, str):
             raise
@@ -744,6 +798,31 @@ def _check(problem: Problem, answer: str) -> Report:
     if problem.wrt is None:
         return _check_value(problem, expr, answer)
     return _check_derivative(problem, expr, answer)
+
+
+def _entry_problem(problem: Problem) -> bool:
+    return problem.wrt is not None and problem.convention.kind == "entry"
+
+
+def _entry_letters(problem: Problem) -> tuple:
+    """The index letters of ∂F/∂X_ij in an entry-convention answer: the last two given ``indices`` (i, j by default)."""
+    given = [n for n in (problem.indices or ()) if n is not None]
+    return tuple(given[-2:]) if problem.generic_entries and len(given) >= 2 and problem.indices != ("i", "j", "k", "l") \
+        else ("i", "j")
+
+
+def _eval_entry(problem, expr, env, shape4):
+    """E[k, l] = the answer (F's shape) with its index letters at (k + 1, l + 1): the ENTRY array p×q×m×n."""
+    syms = [sp.Symbol(n, integer=True, positive=True) for n in _entry_letters(problem)]
+    out = np.empty(shape4)
+    for k, l in itertools.product(range(shape4[0]), range(shape4[1])):
+        at = Env(env.dims, env.arrays, {syms[0]: k + 1, syms[1]: l + 1})
+        v = evaluate(expr, at, shape4[2:])
+        v = v if isinstance(v, np.ndarray) else np.array([[float(v)]])
+        if v.shape != tuple(shape4[2:]):
+            raise ShapeError(f"∂F/∂X_ij has F's shape {_fmt_shape(shape4[2:])}, the answer is {_fmt_shape(v.shape)}")
+        out[k, l] = v
+    return out
 
 
 def _expected_phrase(problem: Problem) -> str:
@@ -754,6 +833,8 @@ def _expected_phrase(problem: Problem) -> str:
         want = _answer_shape_at(problem, function_shape(problem.function, problem.shapes))
     except SymjacError:  # pragma: no cover - the function was built before
         return ""
+    if _entry_problem(problem):
+        return f"; expected a {_fmt_symbolic_shape(want[2:])} matrix for each entry (the function's shape)"
     return f"; expected a {_fmt_symbolic_shape(want)} matrix"
 
 
@@ -1003,6 +1084,8 @@ def _check_derivative(problem: Problem, expr, answer: str) -> Report:
             try:
                 if problem.convention.index_notation:
                     given = _eval_tensor(problem, expr, arrays, inst.sizes, T.shape)
+                elif _entry_problem(problem):
+                    given = _eval_entry(problem, expr, env, exp.shape)
                 else:
                     given = _eval_answer(problem, expr, env, exp.shape)
             except ShapeError as exc:

@@ -108,6 +108,27 @@ class CommutationMatrix(sp.MatrixExpr):
 Commutation = CommutationMatrix
 
 
+class SingleEntry(sp.MatrixExpr):
+    """J^{ij} = E_{ij} (m×n): 1 at row i, column j (1-based, i and j may be index symbols), 0 elsewhere;
+    e_i is SingleEntry(i, 1, m, 1) (Matrix Cookbook §9.7)."""
+
+    is_commutative = False
+
+    def __new__(cls, i, j, m, n):
+        return sp.Basic.__new__(cls, as_expr(i), as_expr(j), as_expr(m), as_expr(n))
+
+    @property
+    def shape(self):
+        return (self.args[2], self.args[3])
+
+    def _entry(self, r, c, **kwargs):
+        return sp.KroneckerDelta(r + 1, self.args[0]) * sp.KroneckerDelta(c + 1, self.args[1])
+
+    def _eval_transpose(self):
+        i, j, m, n = self.args
+        return SingleEntry(j, i, n, m)
+
+
 class Vec(sp.MatrixExpr):
     """vec A: the columns of A (m×n) stacked into an (mn)×1 column."""
 
@@ -253,6 +274,6 @@ class Elementwise(_Inert):
 
 __all__ = [
     "as_expr", "dims", "dimension_value",
-    "CommutationMatrix", "Commutation", "Vec", "Unvec", "Diag", "Norm",
+    "CommutationMatrix", "Commutation", "SingleEntry", "Vec", "Unvec", "Diag", "Norm",
     "Kron", "Hadamard", "kron", "hadamard", "Adjugate", "Elementwise",
 ]

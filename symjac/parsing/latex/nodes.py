@@ -28,7 +28,7 @@ from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 # The one node set (shared with the closed-form engine); re-exported for the parser and the checker.
 from symjac.parsing.nodes import (  # noqa: F401
-    Adjugate, Commutation, CommutationMatrix, Diag, Elementwise, Hadamard, Kron, Norm, Vec,
+    Adjugate, Commutation, CommutationMatrix, Diag, Elementwise, Hadamard, Kron, Norm, SingleEntry, Vec,
 )
 from symjac.symbols import parse_entry_name
 
@@ -329,6 +329,13 @@ def _ev_node(e, env: Env, expected):
         if v.shape[0] != v.shape[1]:
             raise ShapeError(f"cannot invert a {_fmt(v)} matrix")
         return np.linalg.inv(v)
+    if isinstance(e, sp.MatPow) and e.args[1].free_symbols:   # X^{p-1}, p an integer parameter
+        v = _as_arr(_ev(e.args[0], env))
+        k = _sc(_ev(e.args[1], env))
+        if k != round(k) or abs(k) > 64 or v.shape[0] != v.shape[1]:
+            raise ShapeError(f"cannot take the power {k:g} of a {_fmt(v)} matrix")
+        k = int(round(k))
+        return np.linalg.matrix_power(np.linalg.inv(v) if k < 0 else v, abs(k)) if k else np.eye(v.shape[0])
     if isinstance(e, sp.MatPow):
         v = _as_arr(_ev(e.args[0], env))
         if not e.args[1].is_Integer:
@@ -365,6 +372,14 @@ def _ev_node(e, env: Env, expected):
     if isinstance(e, Commutation):
         m, n = (env.dim(x) for x in e.args)
         return np.eye(m * n)[permutation_to((m, n), "col", "row")]   # = conventions.commutation_matrix(m, n)
+    if isinstance(e, SingleEntry):
+        i, j = (int(_sc(_ev(x, env))) for x in e.args[:2])
+        m, n = (env.dim(x) for x in e.args[2:])
+        if not (1 <= i <= m and 1 <= j <= n):
+            raise ShapeError("a single-entry matrix's indices are outside its shape")
+        out = np.zeros((m, n))
+        out[i - 1, j - 1] = 1.0
+        return out
     if isinstance(e, Vec):
         v = _as_arr(_ev(e.args[0], env))
         return v.reshape(-1, 1, order="F")

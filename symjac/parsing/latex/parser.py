@@ -45,7 +45,7 @@ from symjac.parsing.latex.document import extract_answer
 from symjac.parsing.latex.dotsums import expand_dot_sums
 from sympy.core.symbol import Str
 
-from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Norm, Vec
+from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Norm, SingleEntry, Vec
 from symjac.parsing.nodes import hadamard, kron
 from symjac.parsing.nodes import dims
 
@@ -160,6 +160,8 @@ class LatexContext:
     indices: tuple = ()
     sigma: str = "sigmoid"
     dims: dict = field(default_factory=dict)  # dimension name → Symbol
+    single_entry: tuple | None = None   # (X, i, j): E_{ij}, J^{ij}, e_i, e_j are unit matrices/vectors of X's shape
+    integers: tuple = ()   # scalar names declared integer: a matrix power X^{p-1} may use them
 
     def __post_init__(self):
         norm = {}
@@ -579,6 +581,8 @@ class _Scanner:
                 elif sup == "-T":
                     inverse = self.power(value, -1, t)
                     value = sp.Transpose(inverse) if is_matrix(value) else inverse  # a scalar is its own transpose
+                elif is_matrix(value) and self.integer_exponent(sup) is not None:
+                    value = sp.MatPow(value, self.integer_exponent(sup))
                 elif is_matrix(value):
                     if not re.fullmatch(r"-?\d+", sup):
                         raise UnsupportedError(f"the power ^{{{sup}}} of a matrix is not supported", t.pos)
@@ -589,6 +593,14 @@ class _Scanner:
                 continue
             break
         return value, i
+
+    def integer_exponent(self, sup: str):
+        """p, p-1, p+2, 2p (p an integer-declared scalar) as a SymPy integer expression, else None."""
+        m = re.fullmatch(r"(\d*)([A-Za-z])([+-]\d+)?", sup)
+        if m is None or m.group(2) not in self.ctx.integers:
+            return None
+        p = sp.Symbol(m.group(2), real=True)
+        return int(m.group(1) or 1) * p + int(m.group(3) or 0)
 
     def superscript(self, toks, i):
         """Text of a superscript starting at toks[i] ({…} or one token) and the index after it."""
@@ -638,6 +650,13 @@ class _Scanner:
                 continue
             break
         full = base + (layer or "")
+        if ctx.single_entry and layer is None and full not in ctx.shapes:
+            unit = self.single_entry(base, sub, toks, i, tok)
+            if unit is not None:
+                value, i = unit
+                value, i = self.postfix(value, toks, i)
+                out.append(self.placeholder(value))
+                return i
         if base == "e" and full not in ctx.shapes and sub is None:
             out.append(Tok("letter", "e", tok.pos))  # Euler's number; e^{x} is read by the library
             return i
@@ -671,6 +690,36 @@ class _Scanner:
         declared = ", ".join(sorted(ctx.shapes)) or "nothing"
         shown = ("\\" + base if base in GREEK else base) + (f"^{{({layer})}}" if layer else "") + (f"_{{{sub}}}" if sub else "")
         raise InvalidAnswer(f"unknown symbol {shown}: the problem declares {declared}", tok.pos)
+
+    def single_entry(self, base, sub, toks, i, tok):
+        """E_{ij}, J^{ij} (X's shape, 1 at (i, j)) and e_i, e_j (unit columns of X's row / column count)
+        in an entry-convention answer; (node, next token index) or None."""
+        name, li, lj = self.ctx.single_entry
+        rows, cols = self.ctx.shapes[name]
+        if base in ("E", "J") and sub is None and i + 1 < len(toks) and toks[i].text == "^":
+            sup, k = self.superscript(toks, i + 1)
+            sub, i = sup, k
+            if base == "E":
+                return None
+        elif base in ("E", "J") and sub is not None:
+            pass
+        elif base == "e" and sub is not None:
+            s = sub.replace(" ", "")
+            if s == li or (cols == 1 and s == lj):
+                return SingleEntry(self._index(s, tok), 1, rows, 1), i
+            if s == lj:
+                return SingleEntry(self._index(s, tok), 1, cols, 1), i
+            return None
+        else:
+            return None
+        s = sub.replace(" ", "")
+        parts = s.split(",") if "," in s else list(s) if len(s) == 2 else None
+        if not parts or len(parts) != 2:
+            raise InvalidAnswer(f"{base}^{{{sub}}}: the single-entry matrix takes two indices", tok.pos)
+        if parts == [lj, li] and li != lj:   # J^{ji} = (J^{ij})ᵀ, of Xᵀ's shape (Matrix Cookbook §9.7)
+            return SingleEntry(self._index(lj, tok), self._index(li, tok), cols, rows), i
+        a, b = (self._index(p, tok) for p in parts)
+        return SingleEntry(a, b, rows, cols), i
 
     def _index(self, part: str, tok):
         if part.isdigit():
@@ -1132,6 +1181,10 @@ class _Scanner:
             if not is_matrix(base):
                 base = _scalar(base)
             ex = self.lift(e.args[1])
+            if not ex.is_Number and ex.free_symbols and not is_matrix(ex) \
+                    and {x.name for x in ex.free_symbols} <= set(self.ctx.integers):
+                # det(X)^{k}, X^{p-1}: an integer parameter in the exponent, evaluated at each drawn value
+                return sp.MatPow(base, ex) if is_matrix(base) else sp.Pow(base, ex, evaluate=False)
             if not ex.is_Number:
                 if base is sp.E:
                     return sp.exp(ex)
@@ -1379,16 +1432,18 @@ def _call_library(text: str, variables: dict):
         raise ParseError(f"cannot read the answer: {_short(first, 80)}") from None
 
 
-def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid"):
+def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid", single_entry=None, integers=()):
     """Parse a LaTeX answer against declared ``shapes``; returns a SymPy tree.
 
     shapes: name → (rows, cols) with ints or dimension names.  ``indices``:
-    letters allowed as generic indices (index-notation answers).  Raises a
+    letters allowed as generic indices (index-notation answers).  ``single_entry``: (X, i, j) for an
+    answer ∂F/∂X_ij, where E_{ij} / J^{ij} / e_i e_jᵀ are read as single-entry matrices.  ``integers``:
+    scalar names declared integer, allowed in an exponent (``X^{p-1}``).  Raises a
     :class:`~symjac.errors.SymjacError` subclass (one line) for invalid input.
     """
     guard(text, dots_allowed=True)
     text = guard(expand_dot_sums(extract_answer(text)))
-    ctx = LatexContext(dict(shapes), tuple(indices), sigma)
+    ctx = LatexContext(dict(shapes), tuple(indices), sigma, single_entry=single_entry, integers=tuple(integers))
     scanner = _Scanner(ctx)
     scanner.src = rewrite(text)
     toks = tokenize(scanner.src)
