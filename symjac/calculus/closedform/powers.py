@@ -19,7 +19,7 @@ _I = sp.Symbol("i", integer=True, nonnegative=True)
 
 
 def _pw(B, j):
-    j = sp.sympify(j)
+    j = as_expr(j)                      # strict: SymPy objects and numbers only, never text
     if j == 0:
         return sp.Identity(B.shape[0])
     if j == 1:
