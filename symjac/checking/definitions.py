@@ -33,7 +33,7 @@ def expand(function, definitions: dict, shapes: dict):
 
     ``shapes``: the declared variables' shapes; the definitions' shapes are computed (as SymPy
     expressions of the dimension names) by the closed-form builder, which also checks their sizes."""
-    from symjac.calculus.closedform.build import build_matrix_expr
+    from symjac.parsing.matrixexpr import build_matrix_expr
 
     expanded: dict = {}
     def_shapes: dict = {}

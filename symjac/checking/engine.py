@@ -261,7 +261,7 @@ def function_shape(function: str, shapes: dict) -> tuple:
 
     Built by the closed-form builder, so inconsistent sizes (``A @ B`` with A m×n, B m×n) are a
     :class:`~symjac.errors.ShapeError`; a scalar function is (1, 1)."""
-    from symjac.calculus.closedform.build import build_matrix_expr
+    from symjac.parsing.matrixexpr import build_matrix_expr
 
     expr, _ = build_matrix_expr(function, shapes)
     return tuple(expr.shape) if getattr(expr, "is_Matrix", False) else _ONE

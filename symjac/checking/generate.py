@@ -117,7 +117,7 @@ def keys_for(problem) -> tuple[str, dict]:
 
 
 def _problem_tex(label: str, points: float, spec: dict, problem) -> str:
-    from symjac.calculus.closedform.build import build_matrix_expr
+    from symjac.parsing.matrixexpr import build_matrix_expr
     from symjac.render.closedform import to_latex
 
     expr, _ = build_matrix_expr(spec["function"], {k: tuple(v) for k, v in spec["shapes"].items()})

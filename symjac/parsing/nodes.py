@@ -16,8 +16,11 @@ construction.
 * ``Kron`` / ``Hadamard``: SymPy's ``KroneckerProduct`` / ``HadamardProduct`` (the classes the
   closed-form engine builds); the parser makes them with :func:`kron` / :func:`hadamard`, exactly as
   written (never evaluated, I ⊗ I not collapsed, shapes checked when evaluated).
-* ``Adjugate(A)``, ``Elementwise(Str(f), A, Integer(order), *params)``: the inert forms a LaTeX
-  answer is read into (``doit`` never rewrites them).
+* ``DiagEmbedding(n)``: Ψ_n, n²×n with vec diag(v) = Ψ_n v; ``UnitVector(i, n)``: e_i.
+* f applied elementwise: SymPy's ``ElementwiseApplyFunction`` over a one-argument ``Lambda``
+  (:func:`elementwise`, :func:`elementwise_node` for a registry function), and
+  ``ElementwiseDerivative(f, A)``: f′ applied to every entry — from LaTeX, text and rules alike.
+* ``Adjugate(A)``: adj(A), the inert form a LaTeX answer is read into (``doit`` keeps it).
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import sympy as sp
 from sympy.core.symbol import Str
 from sympy.core.sympify import SympifyError
 from sympy.core.sympify import _sympify as _strict_sympify
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from symjac.conventions import commutation_matrix, flat_index
@@ -225,6 +229,86 @@ class Norm(sp.Expr):
         raise UnsupportedError("Norm is differentiated by symjac.calculus.closedform, not by Expr.diff")
 
 
+class DiagEmbedding(sp.MatrixExpr):
+    """Ψ_n: the n²×n matrix with columns e_i ⊗ e_i, so vec diag(v) = Ψ_n v."""
+
+    def __new__(cls, n):
+        return sp.Basic.__new__(cls, as_expr(n))
+
+    @property
+    def shape(self):
+        n = self.args[0]
+        return (n * n, n)
+
+    def _entry(self, i, j, **kwargs):
+        n = _int(self.args[0])
+        return sp.S.One if int(i) == int(j) * (n + 1) else sp.S.Zero
+
+
+class ElementwiseDerivative(sp.MatrixExpr):
+    """f′(A): the derivative of the scalar function ``f`` (a Lambda) applied to each entry of A."""
+
+    def __new__(cls, function, arg):
+        return sp.Basic.__new__(cls, as_lambda(function), as_expr(arg))
+
+    function = property(lambda self: self.args[0])
+    arg = property(lambda self: self.args[1])
+
+    @property
+    def shape(self):
+        return self.arg.shape
+
+    def derivative_lambda(self) -> sp.Lambda:
+        (v,), body = self.function.variables, self.function.expr
+        return sp.Lambda(v, sp.diff(body, v))
+
+    def _entry(self, i, j, **kwargs):
+        return self.derivative_lambda()(self.arg[i, j])
+
+    def _eval_transpose(self):
+        return ElementwiseDerivative(self.function, sp.Transpose(self.arg))
+
+
+class UnitVector(sp.MatrixExpr):
+    """e_i: the n×1 column with 1 at (0-based) row i, 0 elsewhere; e_i e_jᵀ is the single-entry matrix J^{ij}."""
+
+    def __new__(cls, i, n):
+        if as_expr(n) == 1:
+            return sp.Identity(1)
+        return sp.Basic.__new__(cls, as_expr(i), as_expr(n))
+
+    index = property(lambda self: self.args[0])
+
+    @property
+    def shape(self):
+        return (self.args[1], sp.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        return sp.KroneckerDelta(i, self.index)
+
+
+# One fixed bound variable, so that equal elementwise functions compare equal.
+_Z = sp.Symbol("zeta_", real=True)
+
+
+def as_lambda(f) -> sp.Lambda:
+    """A one-argument ``Lambda`` (over a fixed variable) from a Lambda, a function class, or a callable."""
+    if isinstance(f, sp.Lambda):
+        if len(f.variables) != 1:
+            raise UnsupportedError(f"elementwise functions take one argument, got {f}")
+        return f if f.variables == (_Z,) else sp.Lambda(_Z, f(_Z))
+    try:
+        body = f(_Z)
+    except Exception as exc:  # noqa: BLE001 - report any failure as unsupported
+        raise UnsupportedError(f"cannot apply {f!r} elementwise: {exc}") from None
+    return sp.Lambda(_Z, body)
+
+
+def elementwise(f, A):
+    """f applied to every entry of A (SymPy's ``ElementwiseApplyFunction``)."""
+    return ElementwiseApplyFunction(as_lambda(f), A)
+
+
 class _Inert(MatrixExpr):
     """Base of the inert nodes of LaTeX answers (args are SymPy objects; ``doit`` keeps them)."""
 
@@ -264,16 +348,25 @@ class Adjugate(_Inert):
         return dims(self.args[0])
 
 
-class Elementwise(_Inert):
-    """f applied entry by entry: args (Str(f), A, Integer(derivative order), *numeric parameters)."""
+# f applied entry by entry, and its derivatives f′, f″: the two classes every front end builds.
+ELEMENTWISE_NODES = (ElementwiseApplyFunction, ElementwiseDerivative)
 
-    @property
-    def shape(self):
-        return dims(self.args[1])
+
+def elementwise_node(declaration, A, order: int = 0, params=()):
+    """f⁽ᵒʳᵈᵉʳ⁾ applied to every entry of A, f a registry declaration with its numeric ``params``
+    (leaky ReLU's slope): ``elementwise`` for order 0, ``ElementwiseDerivative`` (nested) above."""
+    lam = as_lambda(declaration.applied(*params))
+    if not order:
+        return elementwise(lam, A)
+    for _ in range(order - 1):
+        lam = ElementwiseDerivative(lam, A).derivative_lambda()
+    return ElementwiseDerivative(lam, A)
 
 
 __all__ = [
     "as_expr", "dims", "dimension_value",
     "CommutationMatrix", "Commutation", "SingleEntry", "Vec", "Unvec", "Diag", "Norm",
-    "Kron", "Hadamard", "kron", "hadamard", "Adjugate", "Elementwise",
+    "Kron", "Hadamard", "kron", "hadamard", "Adjugate",
+    "DiagEmbedding", "UnitVector", "ElementwiseDerivative", "ElementwiseApplyFunction", "ELEMENTWISE_NODES",
+    "as_lambda", "elementwise", "elementwise_node",
 ]

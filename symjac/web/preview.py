@@ -2,13 +2,14 @@ r"""How an answer was read, printed back as LaTeX: symjac's printer plus the che
 
 ``preview_latex(tree)`` prints a tree from :func:`symjac.parsing.latex.parser.parse_latex`:
 ``KroneckerProduct`` as ``\otimes``, ``HadamardProduct`` as ``\odot``, ``CommutationMatrix`` as ``K_{m,n}``,
-``Vec`` / ``Diag`` / ``Adjugate`` as operators, ``Elementwise`` as ``f(\cdot)`` or ``f'(\cdot)``,
+``Vec`` / ``Diag`` / ``Adjugate`` as operators, elementwise functions as ``f(\cdot)`` or ``f'(\cdot)``,
 ``Norm`` as ``\lVert\cdot\rVert``, transposes as ``^\top`` and identities as ``I_{n}``.
 """
 from __future__ import annotations
 
 import sympy as sp
 
+from symjac.render.closedform import ClosedFormLatexPrinter
 from symjac.render.latex import SymjacLatexPrinter
 
 
@@ -18,7 +19,7 @@ class PreviewPrinter(SymjacLatexPrinter):
     def _wrap(self, arg) -> str:
         tex = self._print(arg)
         simple = isinstance(arg, (sp.MatrixSymbol, sp.Symbol, sp.Identity, sp.Transpose, sp.Number)) or \
-            type(arg).__name__ in ("Vec", "Diag", "CommutationMatrix", "Elementwise", "Adjugate")
+            type(arg).__name__ in ("Vec", "Diag", "CommutationMatrix", "ElementwiseApplyFunction", "ElementwiseDerivative", "Adjugate")
         return tex if simple else r"\left(%s\right)" % tex
 
     def _factor(self, arg) -> str:
@@ -46,11 +47,11 @@ class PreviewPrinter(SymjacLatexPrinter):
     def _print_Adjugate(self, expr):
         return r"\operatorname{adj}\left(%s\right)" % self._print(expr.args[0])
 
-    def _print_Elementwise(self, expr):
-        name, arg, order = expr.args
-        prime = "'" * int(order)
-        fname = {"sigmoid": r"\sigma"}.get(str(name), r"\operatorname{%s}" % name)
-        return r"%s%s\left(%s\right)" % (fname, prime, self._print(arg))
+    # f(·), f′(·): the closed-form printer's (one way to print an elementwise node)
+    _fname = ClosedFormLatexPrinter._fname
+    _fargs = ClosedFormLatexPrinter._fargs
+    _print_ElementwiseApplyFunction = ClosedFormLatexPrinter._print_ElementwiseApplyFunction
+    _print_ElementwiseDerivative = ClosedFormLatexPrinter._print_ElementwiseDerivative
 
     def _print_Norm(self, expr):
         sub = "_F" if expr.kind == "F" else ""

@@ -38,7 +38,7 @@ ITEMS = load_items()
 # what a student must never see: Python reprs, SymPy/NumPy internals, exception names, placeholders
 LEAKS = re.compile(
     r"\{'|': |\[\(|Symbol\(|MatrixSymbol|ImmutableMatrix|Matrix\(|Dummy|Traceback|Error\b|Exception|zq\d"
-    r"|\bnp\.|sympy|numpy|Elementwise\(|Hadamard\(|Kron\(|\(\d+, \d+\)|_Unsized|<class|object at 0x|_n[I1]\b"
+    r"|\bnp\.|sympy|numpy|Elementwise\w*\(|Lambda\(|zeta_|Hadamard\(|Kron\(|\(\d+, \d+\)|_Unsized|<class|object at 0x|_n[I1]\b"
 )
 
 

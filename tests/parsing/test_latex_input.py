@@ -9,7 +9,8 @@ from symjac import matrix, vector
 from symjac.errors import SymjacError
 from symjac.render.latex import latex as render, latex_matrix
 from symjac.parsing.latex.parser import parse_latex
-from symjac.parsing.latex.nodes import Commutation, Diag, Elementwise, Env, Hadamard, Kron, evaluate
+from symjac.parsing.latex.nodes import Commutation, Diag, Env, Hadamard, Kron, evaluate
+from symjac.parsing.nodes import ElementwiseDerivative
 from symjac.symbols import entry_symbol
 
 SH = {"A": ("m", "n"), "B": ("n", "n"), "x": ("n", 1), "Phi": ("m", "n"), "theta": ("n", 1), "y": ("m", 1), "X": ("n", "n")}
@@ -79,7 +80,7 @@ def test_commutation_matrix_matches_core():
 def test_functions_norms_inverse():
     assert isinstance(P(r"\operatorname{diag}(\sigma'(Wz))W", {"W": (2, 2), "z": (2, 1)}).args[0], Diag)
     e = P(r"\operatorname{diag}(\sigma'(z))", {"z": (2, 1)})
-    assert isinstance(e.args[0], Elementwise)
+    assert isinstance(e.args[0], ElementwiseDerivative)
     X = np.array([[2.0, 1.0], [1.0, 3.0]])
     np.testing.assert_allclose(num(P(r"X^{-\top}"), {"X": X}, {"n": 2}), np.linalg.inv(X).T)
     np.testing.assert_allclose(num(P(r"\operatorname{adj}(X)"), {"X": X}, {"n": 2}), np.linalg.det(X) * np.linalg.inv(X))

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from symjac.calculus.closedform import objects
-from symjac.calculus.closedform.build import build_matrix_expr
+from symjac.parsing.matrixexpr import build_matrix_expr
 from symjac.conventions import commutation_matrix, flatten
 from symjac.errors import ShapeError
 from symjac.parsing import nodes
@@ -28,9 +28,10 @@ SIZES = [(1, 1), (2, 3), (3, 2), (3, 3), (1, 4), (4, 1)]
 
 
 def test_the_three_modules_share_one_class_per_construct():
-    for name in ("CommutationMatrix", "Vec", "Unvec", "Diag", "Norm"):
+    for name in ("CommutationMatrix", "Vec", "Unvec", "Diag", "Norm", "DiagEmbedding", "UnitVector",
+                 "ElementwiseDerivative", "ElementwiseApplyFunction", "as_lambda", "elementwise"):
         assert getattr(objects, name) is getattr(nodes, name)
-    for name in ("Commutation", "Vec", "Diag", "Norm", "Kron", "Hadamard", "Adjugate", "Elementwise"):
+    for name in ("Commutation", "Vec", "Diag", "Norm", "Kron", "Hadamard", "Adjugate"):
         assert getattr(latex_nodes, name) is getattr(nodes, name)
     assert nodes.Commutation is nodes.CommutationMatrix
 
@@ -42,6 +43,31 @@ def test_latex_and_text_produce_the_same_nodes():
     assert type(parse_latex(r"\|A\|_F", SH)) is nodes.Norm
     assert type(build_matrix_expr("vec(A)", {"A": ("m", "n")})[0]) is nodes.Vec
     assert type(build_matrix_expr("diag(x)", {"x": ("n", 1)})[0]) is nodes.Diag
+
+
+@pytest.mark.parametrize("latex,text", [
+    (r"\tanh(A)", "tanh(A)"),
+    (r"\sigma(A)", "sigmoid(A)"),
+    (r"\operatorname{softplus}(A)", "softplus(A)"),
+    (r"\operatorname{LeakyReLU}(A, 0.2)", "leaky_relu(A, 0.2)"),
+    (r"\exp(A)", "exp(A)"),
+])
+def test_elementwise_functions_are_one_node_from_latex_and_text(latex, text):
+    """f applied entry by entry is SymPy's ElementwiseApplyFunction over the same Lambda from both front ends."""
+    from_latex = parse_latex(latex, SH)
+    from_text = build_matrix_expr(text, {"A": ("m", "n")})[0]
+    assert type(from_latex) is type(from_text) is nodes.ElementwiseApplyFunction
+    assert from_latex == from_text
+
+
+def test_a_prime_is_the_elementwise_derivative_of_the_same_function():
+    e = parse_latex(r"\tanh'(A)", SH)
+    assert type(e) is nodes.ElementwiseDerivative
+    assert e.function == build_matrix_expr("tanh(A)", {"A": ("m", "n")})[0].function
+    A = np.array([[0.3, -1.2]])
+    got = evaluate(e, Env({sp.Symbol("m", integer=True, positive=True): 1,
+                           sp.Symbol("n", integer=True, positive=True): 2}, {"A": A}))
+    np.testing.assert_allclose(got, 1 - np.tanh(A) ** 2)
 
 
 @pytest.mark.parametrize("m,n", SIZES)

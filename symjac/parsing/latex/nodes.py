@@ -28,8 +28,10 @@ from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 # The one node set (shared with the closed-form engine); re-exported for the parser and the checker.
 from symjac.parsing.nodes import (  # noqa: F401
-    Adjugate, Commutation, CommutationMatrix, Diag, Elementwise, Hadamard, Kron, Norm, SingleEntry, Vec,
+    ELEMENTWISE_NODES, Adjugate, Commutation, CommutationMatrix, Diag, ElementwiseDerivative, Hadamard, Kron, Norm,
+    SingleEntry, Vec,
 )
+from symjac.elementwise import function_name, function_params
 from symjac.symbols import parse_entry_name
 
 
@@ -393,13 +395,17 @@ def _ev_node(e, env: Env, expected):
         if v.shape[0] != v.shape[1]:
             raise ShapeError(f"adj needs a square matrix, got {_fmt(v)}")
         return np.linalg.det(v) * np.linalg.inv(v)
-    if isinstance(e, Elementwise):
-        fname, arg, order = str(e.args[0]), e.args[1], int(e.args[2])
-        d, params = registry.get(fname), [float(p) for p in e.args[3:]]
+    if isinstance(e, ELEMENTWISE_NODES):
+        lam, arg = e.args
+        order = 1 if isinstance(e, ElementwiseDerivative) else 0
+        f = function_name(lam)
+        if f is None or registry.of(f) is None:
+            raise UnsupportedError(f"cannot evaluate the elementwise function {lam}")
+        d, params = registry.of(f), [float(p) for p in function_params(lam)]
         v = _ev(arg, env)
-        f = d.numpy if order == 0 else d.numpy_derivative
+        fn = d.numpy if order == 0 else d.numpy_derivative
         with np.errstate(all="ignore"):
-            out = f(_as_arr(v) if isinstance(v, np.ndarray) else v, *params)
+            out = fn(_as_arr(v) if isinstance(v, np.ndarray) else v, *params)
         return out if isinstance(v, np.ndarray) else float(out)
     if isinstance(e, Norm):
         v = _ev(e.args[0], env)
@@ -482,6 +488,6 @@ def shape_of(expr, env: Env, expected=None) -> tuple[int, int]:
 
 
 __all__ = [
-    "Kron", "Hadamard", "Commutation", "CommutationMatrix", "Vec", "Diag", "Adjugate", "Elementwise", "Norm",
+    "Kron", "Hadamard", "Commutation", "CommutationMatrix", "Vec", "Diag", "Adjugate", "Norm",
     "Env", "evaluate", "shape_of", "entry_index",
 ]

@@ -45,7 +45,8 @@ from symjac.parsing.latex.document import extract_answer
 from symjac.parsing.latex.dotsums import expand_dot_sums
 from sympy.core.symbol import Str
 
-from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Elementwise, Hadamard, Norm, SingleEntry, Vec
+from symjac.parsing.latex.nodes import Adjugate, Commutation, Diag, Hadamard, Norm, SingleEntry, Vec
+from symjac.parsing.nodes import ELEMENTWISE_NODES, elementwise_node
 from symjac.parsing.nodes import hadamard, kron
 from symjac.parsing.nodes import dims
 
@@ -319,7 +320,7 @@ class _Scanner:
         mats = [v for v in values if is_matrix(v)]
         if mats and len(mats) < len(values):
             # a constant beside elementwise terms (2 - a ⊙ a) is that constant in every entry
-            if not all(isinstance(_unsigned(v), (Elementwise, Hadamard)) for v in mats) or \
+            if not all(isinstance(_unsigned(v), (*ELEMENTWISE_NODES, Hadamard)) for v in mats) or \
                     not all(_as_expr_number(v) for v in values if not is_matrix(v)):
                 raise ShapeError("cannot add a matrix and a scalar")
             ones = sp.OneMatrix(*shape(mats[0]))
@@ -900,7 +901,7 @@ class _Scanner:
             d = registry.get(fname)
             params = d.with_defaults(params)
             if is_matrix(arg) or isinstance(arg, (sp.MatrixExpr, sp.MatrixBase)):
-                return Elementwise(Str(fname), _as_mat(arg), sp.Integer(order), *params)
+                return elementwise_node(d, _as_mat(arg), order, params)
             f = d(arg, *params)
             return d.derivative(f, arg, *params) if order else f
         if order:
@@ -1136,7 +1137,7 @@ class _Scanner:
                 elif term:
                     return out
                 continue
-            if len(mats) != 1 or others or not isinstance(mats[0], (Elementwise, Hadamard)):
+            if len(mats) != 1 or others or not isinstance(mats[0], (*ELEMENTWISE_NODES, Hadamard)):
                 return out
             elementwise += 1
             shape_ = shape(mats[0])
