@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from symjac import elementwise as registry
 from symjac.blocks import ACTIVATIONS
 from symjac.errors import ParseError, SymjacError
-from symjac.parsing.explicit import ExplicitBuilder
-from symjac.parsing.expr import evaluate
+from symjac.calculus.explicit_text import build_explicit
 from symjac.parsing.latex.nodes import Env
 from symjac.parsing.latex.nodes import evaluate as evaluate_answer
 from symjac.parsing.latex.parser import parse_latex
@@ -102,7 +101,7 @@ def test_latex_output_parses_back(name):
 def test_every_text_name_parses(name):
     """Each function is a word of the expression syntax, applied entrywise to a matrix."""
     d = registry.get(name)
-    M = evaluate(f"{name}(A)", ExplicitBuilder({"A": (2, 2)}))
+    M, _ = build_explicit(f"{name}(A)", {"A": (2, 2)})
     A = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"A_{i + 1}{j + 1}", real=True))
     assert M.shape == (2, 2)
     assert sp.ImmutableMatrix(M).subs(dict(zip(A, [1, 2, 3, 4]))) == sp.ImmutableMatrix(
@@ -112,14 +111,13 @@ def test_every_text_name_parses(name):
 
 def test_leaky_relu_slope_from_text():
     """leaky_relu(x, 0.01) keeps its slope exactly (1/100); leaky_relu(x) uses the default 0.01."""
-    b = ExplicitBuilder({"x": (2, 1)})
     x1, x2 = sp.symbols("x_1 x_2", real=True)
-    M = evaluate("leaky_relu(x, 0.2)", b)
+    M, _ = build_explicit("leaky_relu(x, 0.2)", {"x": (2, 1)})
     assert M[0] == registry.leaky_relu(x1, sp.Rational(1, 5))
     assert M.subs({x1: -10, x2: 3}) == sp.ImmutableMatrix([-2, 3])
-    D = evaluate("leaky_relu(x)", ExplicitBuilder({"x": (2, 1)}))
+    D, _ = build_explicit("leaky_relu(x)", {"x": (2, 1)})
     assert D[1].args == (x2, sp.Rational(1, 100))
-    assert evaluate("leaky_relu(x, -0.5)", ExplicitBuilder({"x": (2, 1)}))[0].args[1] == sp.Rational(-1, 2)
+    assert build_explicit("leaky_relu(x, -0.5)", {"x": (2, 1)})[0][0].args[1] == sp.Rational(-1, 2)
 
 
 @pytest.mark.parametrize("text,message", [
@@ -129,7 +127,7 @@ def test_leaky_relu_slope_from_text():
 ])
 def test_parameter_errors(text, message):
     with pytest.raises(ParseError, match=re.escape(message)):
-        evaluate(text, ExplicitBuilder({"x": (2, 1)}))
+        build_explicit(text, {"x": (2, 1)})
 
 
 def test_unknown_name_lists_the_registry():

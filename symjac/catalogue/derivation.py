@@ -23,9 +23,9 @@ from symjac.errors import SymjacError
 from symjac.calculus.indexform import generic_entry, verify_displayed
 from symjac.calculus.explicit import derivative_array, jacobian
 from symjac.render.latex import SymjacLatexPrinter, jacobian_symbol, latex, latex_matrix
-from symjac.parsing.explicit import ExplicitBuilder, build_explicit
+from symjac.calculus.explicit_text import build_explicit
 from symjac.parsing.expr import parse
-from symjac.symbols import entry_symbol, exactly_equal
+from symjac.symbols import entry_symbol, exactly_equal, symbolic
 
 MAX_SHOWN = 12
 MAX_DIFFS = 6
@@ -617,7 +617,7 @@ def _chain_step(ctx, d) -> Step:
         Jl = Jl.xreplace(subs)
         product = Jl if product is None else sp.ImmutableMatrix(Jl * product)
         out = _mat(value).xreplace(subs)
-        link_syms = ExplicitBuilder({name: _shape(value)}).variables[name]
+        link_syms = symbolic(name, _shape(value))
         subs.update(dict(zip(list(_mat(link_syms)), list(out))))
         prev = name
     direct = jacobian(ctx.F, ctx.variables[spec.wrt], VEC)
@@ -641,7 +641,7 @@ def _chain_step(ctx, d) -> Step:
 def _value_subs(ctx, values: dict) -> dict:
     subs = {}
     for name, val in values.items():
-        sym = ExplicitBuilder({name: ctx.shapes[name]}).variables[name]
+        sym = symbolic(name, ctx.shapes[name])
         nums = _to_matrix(val)
         S = _mat(sym)
         if nums.shape != S.shape and nums.T.shape == S.shape:

@@ -506,7 +506,7 @@ class _Instance:
 def _build_function(problem: Problem, shapes: dict):
     f = problem.function
     if isinstance(f, str):
-        from symjac.parsing.explicit import build_explicit
+        from symjac.calculus.explicit_text import build_explicit
 
         return build_explicit(f, shapes)
     variables = {n: symbolic(n, s) for n, s in shapes.items()}
@@ -545,42 +545,19 @@ def _occurrence_parts(problem: Problem, shapes: dict, X):
     """Derivatives through each occurrence of the variable separately (product-rule terms)."""
     if not isinstance(problem.function, str):
         return []
-    from symjac.parsing.explicit import ExplicitBuilder
-    from symjac.parsing.expr import evaluate as ev_text
-
-    wrt = problem.wrt
-
-    class Tagged(ExplicitBuilder):
-        count = 0
-
-        def name(self, ident, pos):
-            if ident == wrt:
-                Tagged.count += 1
-                return symbolic(f"Zocc{Tagged.count}", shapes[wrt])
-            return super().name(ident, pos)
+    from symjac.calculus.explicit_text import explicit_occurrences
 
     try:
-        b = Tagged(shapes)
-        F = ev_text(problem.function, b)
+        F, copies = explicit_occurrences(problem.function, shapes, problem.wrt)
     except SymjacError:
         return []
-    k = Tagged.count
-    if k < 2 or k > 6:
+    if not 2 <= len(copies) <= 6:
         return []
     Fm = F if isinstance(F, sp.MatrixBase) else sp.ImmutableMatrix([[F]])
-    back = {}
-    copies = []
-    for c in range(1, k + 1):
-        Xc = symbolic(f"Zocc{c}", shapes[wrt])
-        Xc = Xc if isinstance(Xc, sp.MatrixBase) else sp.ImmutableMatrix([[Xc]])
-        Xm = X if isinstance(X, sp.MatrixBase) else sp.ImmutableMatrix([[X]])
-        back.update(dict(zip(list(Xc), list(Xm))))
-        copies.append(Xc)
-    parts = []
-    for Xc in copies:
-        Tc = derivative_array(Fm, Xc)
-        parts.append(Tc.applyfunc(lambda e: e.xreplace(back)))
-    return parts
+    Xm = X if isinstance(X, sp.MatrixBase) else sp.ImmutableMatrix([[X]])
+    copies = [Xc if isinstance(Xc, sp.MatrixBase) else sp.ImmutableMatrix([[Xc]]) for Xc in copies]
+    back = {c: x for Xc in copies for c, x in zip(Xc, Xm)}
+    return [derivative_array(Fm, Xc).applyfunc(lambda e: e.xreplace(back)) for Xc in copies]
 
 
 def _random_arrays(shapes: dict, rng: np.random.Generator, positive: bool):

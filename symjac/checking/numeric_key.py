@@ -1,8 +1,9 @@
 r"""The key of a derivative problem computed numerically, for functions whose explicit symbolic
 form is too large (inverses, determinants and matrix powers of symbolic matrices above 3×3).
 
-No symbolic inversion happens here: the problem's function (expression syntax) is evaluated
-with NumPy by :class:`NumericBuilder` at a point, and the rank-4 derivative
+No symbolic inversion happens here: the problem's function (expression syntax) is read into
+nodes by THE builder (:mod:`symjac.parsing.matrixexpr`) and evaluated with NumPy by the nodes'
+numeric evaluator (:func:`symjac.calculus.closedform.numeric.evaluate`) at a point, and the rank-4 derivative
 T[i, j, k, l] = ∂F_ij/∂X_kl (shape m×n×p×q, no convention) comes from a five-point central
 difference in each entry of X (error O(h⁴), far below the checker's 1e-6 tolerance at the
 well-conditioned points :func:`well_conditioned` draws).  Product-rule parts (the derivative
@@ -11,12 +12,13 @@ through one occurrence of X, the others held fixed) are computed the same way.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
-from symjac import elementwise as registry
-from symjac.errors import ShapeError, UnsupportedError
-from symjac.parsing.expr import evaluate as eval_text
+from symjac.errors import ShapeError
+from symjac.parsing.matrixexpr import build_occurrences
+from symjac.calculus.closedform.numeric import evaluate
 
 _STEP = 1e-3
 # functions whose explicit symbolic form grows quickly with the size
@@ -45,90 +47,32 @@ def well_conditioned(shapes: dict, rng: np.random.Generator, positive: bool) -> 
     return out
 
 
-class NumericBuilder:
-    """Evaluates the expression syntax with NumPy (the semantics of ExplicitBuilder): values are
-    2-D arrays, 1×1 results are floats.  ``tag`` names a variable whose occurrences are numbered;
-    occurrence ``only`` (1-based) of it takes ``moved`` instead of its value."""
-
-    def __init__(self, arrays: dict, tag: str | None = None, only: int | None = None, moved=None):
-        self.arrays, self.tag, self.only, self.moved = arrays, tag, only, moved
-        self.count = 0
-
-    @staticmethod
-    def _n(v):
-        return v[0, 0] if isinstance(v, np.ndarray) and v.shape == (1, 1) else v
-
-    @staticmethod
-    def _m(v):
-        return v if isinstance(v, np.ndarray) else np.array([[v]], dtype=float)
-
-    def name(self, ident, pos):
-        v = self.arrays[ident]
-        if ident == self.tag:
-            self.count += 1
-            if self.count == self.only:
-                v = self.moved
-        return self._n(v)
-
-    def number(self, value, pos):
-        return float(value)
-
-    def binary(self, op, left, right, pos):
-        if op in "+-":
-            return self._n(left + right if op == "+" else left - right)
-        if op == "*":
-            return self._n(left * right)
-        if op == "/":
-            return self._n(left / right)
-        if op == "@":
-            return self._n(self._m(left) @ self._m(right))
-        if op == "**":
-            return self._n(left ** right)
-        raise UnsupportedError(f"operator {op}")  # pragma: no cover - whitelist
-
-    def unary(self, op, operand, pos):
-        return -operand if op == "-" else operand
-
-    def transpose(self, operand, pos):
-        return operand.T if isinstance(operand, np.ndarray) else operand
-
-    def call(self, func, args, pos):
-        decl = registry.text_names().get(func)
-        if decl is not None:             # an elementwise function: its NumPy form from the registry
-            return self._n(decl.numpy(args[0], *[float(self._n(a)) for a in args[1:]]))
-        if func == "matrix_power":
-            return self._n(np.linalg.matrix_power(self._m(args[0]), int(round(float(self._n(args[1]))))))
-        if func == "eye":
-            return self._n(np.eye(int(round(float(self._n(args[0]))))))
-        a = [self._m(x) for x in args]
-        table = {
-            "norm": lambda M: float(np.sqrt(np.sum(M * M))),
-            "trace": lambda M: float(np.trace(M)),
-            "det": lambda M: float(np.linalg.det(M)),
-            "logdet": lambda M: float(np.log(np.linalg.det(M))),
-            "inv": np.linalg.inv,
-            "kron": np.kron,
-            "hadamard": lambda A, B: A * B,
-            "vec": lambda M: M.reshape(-1, 1, order="F"),
-            "diag": lambda v: np.diag(v.ravel()),
-            "sum": lambda M: float(np.sum(M)),
-        }
-        if func not in table:
-            raise UnsupportedError(f"function {func} cannot be evaluated numerically")
-        return self._n(table[func](*a))
+@lru_cache(maxsize=64)
+def _nodes(function: str, shapes: tuple, separate: str | None):
+    """The function's nodes (THE builder, parsing.matrixexpr); with ``separate``, every occurrence of that
+    variable its own symbol: (expr, names of the copies in text order)."""
+    expr, copies = build_occurrences(function, dict(shapes), separate)
+    return expr, tuple(c.name for c in copies)
 
 
-def value(function: str, arrays: dict, **tag) -> np.ndarray:
-    """F at ``arrays`` as a 2-D array."""
+def _shapes(arrays: dict) -> tuple:
+    """(name, (rows, cols)) of each value: a 1-D array is a column, a number 1×1."""
+    return tuple((k, (np.shape(v) + (1, 1))[:2]) for k, v in arrays.items())
+
+
+def value(function: str, arrays: dict, tag: str | None = None, only: int | None = None, moved=None) -> np.ndarray:
+    """F at ``arrays`` (2-D arrays) as a 2-D array, by the numeric evaluator of the nodes.  With ``tag``
+    (a variable) and ``only`` (1-based), that occurrence of the variable takes ``moved`` instead."""
+    expr, copies = _nodes(function, _shapes(arrays), tag)
+    values = dict(arrays)
+    for c, name in enumerate(copies, 1):
+        values[name] = moved if c == only else arrays[tag]
     with np.errstate(all="ignore"):
-        v = eval_text(function, NumericBuilder(arrays, **tag))
-    return NumericBuilder._m(v)
+        return np.asarray(evaluate(expr, {}, values), dtype=float)
 
 
 def occurrences(function: str, arrays: dict, wrt: str) -> int:
-    b = NumericBuilder(arrays, tag=wrt)
-    eval_text(function, b)
-    return b.count
+    return len(_nodes(function, _shapes(arrays), wrt)[1])
 
 
 def derivative(function: str, arrays: dict, wrt: str, only: int | None = None) -> np.ndarray:
@@ -162,4 +106,4 @@ def parts(function: str, arrays: dict, wrt: str) -> list:
     return [derivative(function, arrays, wrt, only=c) for c in range(1, k + 1)]
 
 
-__all__ = ["NumericBuilder", "needs_numeric_key", "well_conditioned", "value", "derivative", "parts"]
+__all__ = ["needs_numeric_key", "well_conditioned", "value", "derivative", "parts"]

@@ -1,4 +1,4 @@
-"""The safe expression syntax → the node set: size-free SymPy matrix expressions (a Builder for parsing.expr).
+"""The safe expression syntax → the node set: size-free SymPy matrix expressions (THE Builder for parsing.expr).
 
 ``MatrixExprBuilder(shapes)`` implements the Builder protocol of
 :mod:`symjac.parsing.expr`: every declared name becomes a ``MatrixSymbol`` of
@@ -7,6 +7,10 @@ scalar Symbol.  Semantics follow CONTRIBUTING.md (``@`` product, ``*`` scalar
 scaling or Hadamard, ``/`` by a scalar, ``**`` on scalars); a 1×1 matrix
 result is read as a scalar (``tr`` of it, printed without ``tr``).  Nothing
 is evaluated: no eval / sympify of the text.
+
+This is the one interpreter of the syntax: explicit matrices are these nodes
+instantiated (:func:`symjac.calculus.explicit_text.build_explicit`), numbers
+these nodes evaluated (:func:`symjac.calculus.closedform.numeric.evaluate`).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from symjac.errors import ParseError, ShapeError, UnsupportedError
 from symjac import elementwise as registry
 from symjac.parsing.expr import evaluate
-from symjac.parsing.shapes import normalize_shape
+from symjac.parsing.shapes import MAX_DIM, normalize_shape
 from symjac.parsing.nodes import Diag, Norm, Vec, as_lambda
 
 
@@ -52,26 +56,43 @@ class MatrixExprBuilder:
 
     ``variable``: a name declared (1, 1) that is to be differentiated by is
     represented as tr(S) for a 1×1 MatrixSymbol S, so that it has a MatrixSymbol.
+    ``separate``: a name whose every occurrence becomes its own symbol of its
+    shape (``copies``, in the order of the text: product-rule terms), named
+    Zocc1, Zocc2 … (more Z's if a declared name starts so).
+    ``positions``: each function call's node → the column of its first call.
     """
 
-    def __init__(self, shapes: dict, variable: str | None = None):
+    def __init__(self, shapes: dict, variable: str | None = None, separate: str | None = None):
         self.symbols: dict = {}
         self.variables: dict = {}
+        self.dimension_names: set = set()
         for name, shape in shapes.items():
             r, c = normalize_shape(shape, f"shape of {name}")
+            self.dimension_names.update(d for d in (r, c) if isinstance(d, str))
             M = sp.MatrixSymbol(name, dimension(r), dimension(c))
             self.variables[name] = M
             if (r, c) == (1, 1):
                 self.symbols[name] = sp.Trace(M) if name == variable else sp.Symbol(name, real=True)
             else:
                 self.symbols[name] = M
+        self.separate, self.copies, self.positions = separate, [], {}
+        self._prefix = "Zocc"
+        while any(n.startswith(self._prefix) for n in shapes):
+            self._prefix = "Z" + self._prefix
 
     # --- leaves ---
     def name(self, ident, pos):
         try:
-            return self.symbols[ident]
+            leaf = self.symbols[ident]
         except KeyError:
             raise ParseError(f"unknown name {ident!r}: no shape was declared for it", pos) from None
+        if ident != self.separate:
+            return leaf
+        copy = f"{self._prefix}{len(self.copies) + 1}"
+        M = self.variables[ident]
+        leaf = sp.MatrixSymbol(copy, *M.shape) if _is_mat(leaf) else sp.Symbol(copy, real=True)
+        self.copies.append(leaf)
+        return leaf
 
     def number(self, value, pos):
         return value
@@ -134,7 +155,9 @@ class MatrixExprBuilder:
         method = getattr(self, "_call_" + func, None)
         if method is None:
             raise UnsupportedError(f"function {func} has no closed-form rule {where}")
-        return method(*args, where=where)
+        out = method(*args, where=where)
+        self.positions.setdefault(out, pos)
+        return out
 
     def _square(self, func, M, where):
         if not _is_mat(M):
@@ -195,7 +218,12 @@ class MatrixExprBuilder:
         return sp.Trace(sp.MatMul(sp.OneMatrix(1, r), M, sp.OneMatrix(c, 1)))   # 1ᵀ A 1
 
     def _call_eye(self, n, where):
-        return sp.Identity(dimension(n))
+        """I_n; eye(1) is the scalar 1.  At concrete sizes (no dimension names declared) n must be an integer."""
+        if isinstance(n, str) and not self.dimension_names or isinstance(n, int) and n < 1:
+            raise ShapeError(f"eye needs a positive integer size at concrete sizes, got {n!r} {where}")
+        if isinstance(n, int) and n > MAX_DIM:
+            raise ShapeError(f"eye({n}): size {n} exceeds the limit of {MAX_DIM} {where}")
+        return sp.S.One if n == 1 else sp.Identity(dimension(n))
 
 
 def _times(a, b):
@@ -210,4 +238,10 @@ def build_matrix_expr(text: str, shapes: dict, variable: str | None = None):
     return evaluate(text, builder), builder.variables
 
 
-__all__ = ["MatrixExprBuilder", "build_matrix_expr", "dimension"]
+def build_occurrences(text: str, shapes: dict, name: str):
+    """``text`` with every occurrence of ``name`` its own symbol; returns (expr, copies in text order)."""
+    builder = MatrixExprBuilder(shapes, separate=name)
+    return evaluate(text, builder), builder.copies
+
+
+__all__ = ["MatrixExprBuilder", "build_matrix_expr", "build_occurrences", "dimension"]

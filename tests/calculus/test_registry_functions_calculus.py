@@ -6,8 +6,7 @@ import pytest
 from symjac.calculus.closedform import closed_form_from_text
 from symjac.calculus.explicit import derivative_array
 from symjac.calculus.indexform import generic_entry, verify_generic
-from symjac.parsing.explicit import ExplicitBuilder
-from symjac.parsing.expr import evaluate
+from symjac.calculus.explicit_text import build_explicit
 
 SHAPES = {"W": ("m", "n"), "a": ("n", 1), "b": ("m", 1)}
 
@@ -19,9 +18,8 @@ def test_generic_entry_equals_the_explicit_engine_at_every_index(text, m, n):
     """∂F_ij/∂W_kl in index notation, evaluated at all (i, j, k, l), = derivative_array, exactly."""
     g = generic_entry(text, "W", SHAPES)
     concrete = {"W": (m, n), "a": (n, 1), "b": (m, 1)}
-    b = ExplicitBuilder(concrete)
-    F = evaluate(text, b)
-    T = derivative_array(F, b.variables["W"])
+    F, variables = build_explicit(text, concrete)
+    T = derivative_array(F, variables["W"])
     chk = verify_generic(g, {"m": m, "n": n}, concrete, T, (m, 1), (m, n))
     assert chk.passed, chk.mismatches[:2]
     assert chk.checked == m * m * n

@@ -23,6 +23,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalOf
 from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symjac.blocks import product
 from symjac.conventions import permutation_to
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.parsing.nodes import dimension_value
@@ -40,33 +41,72 @@ from symjac.calculus.closedform.objects import (
     as_expr,
 )
 
-MAX_SYMBOLIC_INVERSE = 4
+MAX_DET = 6   # det of an explicit n×n symbolic matrix has n! terms
+MAX_INV = 4   # an explicit symbolic inverse grows even faster
 
 
-def _det(M):
-    """det M: the Leibniz expansion for small symbolic M (no dotprodsimp / cancel), else SymPy's."""
+def _too_large(what: str, n: int, limit: int) -> None:
+    if n > limit:
+        raise UnsupportedError(f"{what} of an explicit {n}x{n} matrix is too large (limit {limit})")
+
+
+def _cofactor_minors(M):
+    """minor(rows, cols): the determinant of M[rows, cols] by expansion along its first row, each minor once.
+
+    Division-free sums of products of the entries (n! terms for det), never
+    re-expanded: the (n−1)-minors of the adjugate share their (n−2)-minors.  For
+    small n this is far more compact than Berkowitz's nested form, which made
+    every entry of inv(A) and of its derivative several times larger.
+    """
+    memo: dict = {}
+
+    def minor(rows: tuple, cols: tuple):
+        key = (rows, cols)
+        if key not in memo:
+            if len(rows) == 1:
+                memo[key] = M[rows[0], cols[0]]
+            else:
+                r, rest = rows[0], rows[1:]
+                memo[key] = sp.Add(*[(-1) ** j * M[r, c] * minor(rest, cols[:j] + cols[j + 1:])
+                                     for j, c in enumerate(cols) if M[r, c] != 0])
+        return memo[key]
+
+    return minor
+
+
+def determinant(M) -> sp.Expr:
+    """det M of a square explicit matrix: SymPy's for numbers, memoised cofactors when symbolic (n ≤ MAX_DET)."""
     n = M.rows
     if n == 0:
         return sp.S.One
-    if not M.free_symbols or n > 5:
+    if not M.free_symbols:
         return M.det(method="berkowitz")
-    from sympy.combinatorics.permutations import Permutation
-    from itertools import permutations
-    terms = []
-    for perm in permutations(range(n)):
-        factors = [M[i, perm[i]] for i in range(n)]
-        if any(f == 0 for f in factors):
-            continue
-        sign = Permutation(list(perm)).signature()
-        terms.append(sign * sp.Mul(*factors))
-    return sp.Add(*terms)
+    _too_large("det", n, MAX_DET)
+    idx = tuple(range(n))
+    return _cofactor_minors(M)(idx, idx)
 
 
-def _adjugate(M):
+def adjugate_and_det(M) -> tuple[sp.ImmutableMatrix, sp.Expr]:
+    """adj(M) and det(M) of an n×n matrix by memoised cofactors (det = Σ_j M_1j C_1j reuses the adjugate)."""
     n = M.rows
     if n == 1:
-        return sp.ImmutableMatrix([[1]])
-    return sp.ImmutableMatrix(n, n, lambda i, j: (-1) ** (i + j) * _det(M.minor_submatrix(j, i)))
+        return sp.ImmutableMatrix([[sp.S.One]]), M[0, 0]
+    minor = _cofactor_minors(M)
+    idx = tuple(range(n))
+    adj = sp.ImmutableMatrix(n, n, lambda i, j: (-1) ** (i + j) * minor(idx[:j] + idx[j + 1:], idx[:i] + idx[i + 1:]))
+    det = sp.Add(*[M[0, j] * adj[j, 0] for j in range(n) if M[0, j] != 0])
+    return adj, det
+
+
+def inverse(M) -> sp.ImmutableMatrix:
+    """M⁻¹ of a square explicit matrix: SymPy's for numbers, adj(M)/det(M) when symbolic (n ≤ MAX_INV)."""
+    if M.rows != M.cols:
+        raise ShapeError(f"inverse of a non-square {M.rows}x{M.cols} matrix")
+    if not M.free_symbols:
+        return sp.ImmutableMatrix(M.inv())
+    _too_large("inv", M.rows, MAX_INV)
+    adj, det = adjugate_and_det(M)
+    return sp.ImmutableMatrix(M.rows, M.cols, [a / det for a in adj])
 
 
 class _S:
@@ -82,7 +122,7 @@ class _S:
         M = sp.ImmutableMatrix(M)
         flat = M.flat()
         c = M.cols
-        return cls(M.rows, c, {(k // c, k % c): v for k, v in enumerate(flat) if v != 0})
+        return cls(M.rows, c, {(k // c, k % c): v for k, v in enumerate(flat) if _nonzero(v)})
 
     def to_matrix(self):
         flat = [sp.S.Zero] * (self.rows * self.cols)
@@ -99,13 +139,17 @@ def _times(a, b):
         return b
     if b is sp.S.One:
         return a
-    return a * b
+    return product(a, b)
+
+
+def _nonzero(v) -> bool:
+    return v is not sp.S.Zero and not (v.is_Number and v == 0)
 
 
 def _nonzero_sums(acc) -> dict:
     """{position: [terms]} → {position: Σ terms} with the zero sums dropped (the matrix stays sparse)."""
     sums = {k: vs[0] if len(vs) == 1 else sp.Add(*vs) for k, vs in acc.items()}
-    return {k: v for k, v in sums.items() if v != 0}
+    return {k: v for k, v in sums.items() if _nonzero(v)}
 
 
 def _add(A: _S, B: _S) -> _S:
@@ -160,18 +204,29 @@ def _hadamard(A: _S, B: _S) -> _S:
         b = B.d.get(k)
         if b is not None:
             v = _times(a, b)
-            if v != 0:
+            if _nonzero(v):
                 out[k] = v
     return _S(A.rows, A.cols, out)
 
 
+def _entrywise(lam):
+    """The one-argument ``Lambda`` as a fast callable: f(z, *params) for a registry function applied as
+    :func:`symjac.elementwise.apply` does (unevaluated unless z is a number), else the Lambda itself."""
+    (w,), body = lam.variables, lam.expr
+    if isinstance(body, sp.Function) and body.args[0] == w and not any(a.has(w) for a in body.args[1:]):
+        f, params = body.func, body.args[1:]
+        return lambda z: f(z, *params) if z.is_number else f(z, *params, evaluate=False)
+    return lam
+
+
 def _apply(lam, A: _S) -> _S:
-    f0 = lam(sp.S.Zero)
+    f = _entrywise(lam)
+    f0 = f(sp.S.Zero)
     out = {}
     for i in range(A.rows):
         for j in range(A.cols):
-            v = lam(A.d.get((i, j), sp.S.Zero)) if (i, j) in A.d else f0
-            if v != 0:
+            v = f(A.d[(i, j)]) if (i, j) in A.d else f0
+            if _nonzero(v):
                 out[(i, j)] = v
     return _S(A.rows, A.cols, out)
 
@@ -202,7 +257,8 @@ def _as_sympy_matrix(value, name):
 
 
 class _Instantiator:
-    def __init__(self, sizes, values):
+    def __init__(self, sizes, values, base: int = 1):
+        self.base = base
         self.sizes = {}
         for k, v in (sizes or {}).items():
             name = k.name if isinstance(k, sp.Symbol) else str(k)
@@ -227,7 +283,7 @@ class _Instantiator:
             if M.shape != shape:
                 raise ShapeError(f"value of {X.name} has shape {M.rows}x{M.cols}, expected {shape[0]}x{shape[1]}")
             return _S.dense(M)
-        sym = symbolic(X.name, shape)
+        sym = symbolic(X.name, shape, base=self.base)
         return _S.dense(sym if shape != (1, 1) else sp.ImmutableMatrix([[sym]]))
 
     def scalar_leaf(self, s: sp.Symbol):
@@ -244,7 +300,11 @@ class _Instantiator:
     def mat(self, e) -> _S:
         if e in self.memo:
             return self.memo[e]
-        out = self._mat(e)
+        try:
+            out = self._mat(e)
+        except SymjacError as exc:
+            _record(exc, e)
+            raise
         self.memo[e] = out
         return out
 
@@ -285,7 +345,7 @@ class _Instantiator:
         if isinstance(e, sp.Transpose):
             return _transpose(self.mat(e.arg))
         if isinstance(e, sp.Inverse):
-            return _S.dense(self.inverse(self.mat(e.arg).to_matrix()))
+            return _S.dense(inverse(self.mat(e.arg).to_matrix()))
         if isinstance(e, sp.MatPow):
             base, k = e.args
             if not k.is_Number:
@@ -358,18 +418,14 @@ class _Instantiator:
             return a.func(*[self._rebuild(b) for b in a.args])
         return self.scal(a)
 
-    def inverse(self, M):
-        if M.rows != M.cols:
-            raise ShapeError(f"inverse of a non-square {M.rows}x{M.cols} matrix")
-        if M.free_symbols:
-            if M.rows > MAX_SYMBOLIC_INVERSE:
-                raise UnsupportedError(
-                    f"symbolic inverse of an explicit {M.rows}x{M.rows} matrix is too large (limit {MAX_SYMBOLIC_INVERSE}); pass values"
-                )
-            return _adjugate(M) / _det(M)
-        return M.inv()
-
     def scal(self, e):
+        try:
+            return self._scal(e)
+        except SymjacError as exc:
+            _record(exc, e)
+            raise
+
+    def _scal(self, e):
         e = as_expr(e)
         if getattr(e, "is_Matrix", False):
             A = self.mat(e)
@@ -387,7 +443,7 @@ class _Instantiator:
             M = self.mat(e.arg).to_matrix()
             if M.rows != M.cols:
                 raise ShapeError(f"determinant of a non-square {M.rows}x{M.cols} matrix")
-            return _det(M)
+            return determinant(M)
         if isinstance(e, Norm):
             A = self.mat(e.arg)
             return sp.sqrt(sp.Add(*[v**2 for v in A.d.values()]))
@@ -405,18 +461,25 @@ class _Instantiator:
 _W = sp.Dummy("w")
 
 
-def instantiate(expr, sizes, values=None):
+def _record(exc: SymjacError, node) -> None:
+    """Append ``node`` to ``exc.nodes``: the nodes being instantiated when it was raised, innermost first."""
+    exc.nodes = getattr(exc, "nodes", ()) + (node,)
+
+
+def instantiate(expr, sizes, values=None, base: int = 1):
     """An explicit ``ImmutableMatrix`` for ``expr`` (a closed form, its result object, or any matrix expression).
 
     sizes: {dimension symbol or name: int}.  values: optional {matrix or scalar
     name: SymPy/NumPy matrix or number}; names without a value become symbols
-    (``A_11`` …, ``x_1`` …, ``b``).  A scalar expression gives a 1×1 matrix.
+    (``A_11`` …, ``x_1`` …, ``b``; ``base=0`` for ``A_00``).  A scalar expression
+    gives a 1×1 matrix.  A SymjacError raised inside lists in ``nodes`` the nodes
+    being instantiated, innermost first (so that a caller can say where).
     """
     if not isinstance(expr, sp.Basic) and hasattr(expr, "expr"):     # a ClosedFormResult
         expr = expr.expr
-    inst = _Instantiator(sizes, values)
+    inst = _Instantiator(sizes, values, base)
     from symjac.calculus.closedform.entries import matrix_form
     return inst.mat(matrix_form(as_expr(expr))).to_matrix()
 
 
-__all__ = ["instantiate", "MAX_SYMBOLIC_INVERSE"]
+__all__ = ["instantiate", "determinant", "adjugate_and_det", "inverse", "MAX_DET", "MAX_INV"]
