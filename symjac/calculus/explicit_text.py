@@ -18,21 +18,24 @@ from symjac.symbols import symbolic
 from symjac.calculus.closedform.instantiate import instantiate
 
 
-def _explicit(text: str, shapes: dict, base: int, separate: str | None = None):
+def _explicit(text: str, shapes: dict, base: int = 1, separate: str | None = None):
+    """(value, variables, copies): the nodes of ``text`` instantiated with the declared names' symbols."""
     for name, shape in shapes.items():
         if not is_concrete(shape):
             raise SymjacError(f"shape of {name} is {shape}: explicit matrices need integer sizes "
                               "(use the closed form for dimension names)")
     builder = MatrixExprBuilder(shapes, separate=separate)
     expr = evaluate(text, builder)
+    variables = {name: symbolic(name, tuple(shape), base=base) for name, shape in shapes.items()}
+    copies = [symbolic(c.name, tuple(shapes[separate]), base=base) for c in builder.copies]
     try:
-        M = instantiate(expr, {}, base=base)
+        M = instantiate(expr, {}, {**variables, **{c.name: v for c, v in zip(builder.copies, copies)}})
     except SymjacError as exc:       # say where: the innermost call of the text being instantiated
         pos = next((builder.positions[n] for n in getattr(exc, "nodes", ()) if n in builder.positions), None)
         if pos is not None:
             exc.args = (f"{exc.args[0]} (at column {pos + 1})",)
         raise
-    return (M[0, 0] if M.shape == (1, 1) else M), builder
+    return (M[0, 0] if M.shape == (1, 1) else M), variables, copies
 
 
 def build_explicit(text: str, shapes: dict, base: int = 1):
@@ -41,8 +44,8 @@ def build_explicit(text: str, shapes: dict, base: int = 1):
     value: a SymPy scalar expression or ``ImmutableMatrix``; variables: name →
     explicit symbols (``symbols.symbolic``), for choosing what to differentiate by.
     """
-    value, _ = _explicit(text, shapes, base)
-    return value, {name: symbolic(name, tuple(shape), base=base) for name, shape in shapes.items()}
+    value, variables, _ = _explicit(text, shapes, base)
+    return value, variables
 
 
 def explicit_occurrences(text: str, shapes: dict, name: str) -> tuple:
@@ -51,8 +54,8 @@ def explicit_occurrences(text: str, shapes: dict, name: str) -> tuple:
     Returns (value, copies): value as :func:`build_explicit` gives it, copies the
     explicit symbols of each occurrence in the order of the text (``Zocc1`` …).
     """
-    value, builder = _explicit(text, shapes, 1, separate=name)
-    return value, [symbolic(c.name, tuple(shapes[name])) for c in builder.copies]
+    value, _, copies = _explicit(text, shapes, separate=name)
+    return value, copies
 
 
 __all__ = ["build_explicit", "explicit_occurrences"]

@@ -60,15 +60,20 @@ def _shapes(arrays: dict) -> tuple:
     return tuple((k, (np.shape(v) + (1, 1))[:2]) for k, v in arrays.items())
 
 
-def value(function: str, arrays: dict, tag: str | None = None, only: int | None = None, moved=None) -> np.ndarray:
-    """F at ``arrays`` (2-D arrays) as a 2-D array, by the numeric evaluator of the nodes.  With ``tag``
-    (a variable) and ``only`` (1-based), that occurrence of the variable takes ``moved`` instead."""
-    expr, copies = _nodes(function, _shapes(arrays), tag)
+def _evaluate(function: str, shapes: tuple, arrays: dict, tag=None, only=None, moved=None) -> np.ndarray:
+    """F at ``arrays``, by the numeric evaluator of the nodes (a leading batch axis passes through);
+    with ``tag`` and ``only`` (1-based), that occurrence of the variable takes ``moved`` instead."""
+    expr, copies = _nodes(function, shapes, tag)
     values = dict(arrays)
     for c, name in enumerate(copies, 1):
         values[name] = moved if c == only else arrays[tag]
     with np.errstate(all="ignore"):
         return np.asarray(evaluate(expr, {}, values), dtype=float)
+
+
+def value(function: str, arrays: dict) -> np.ndarray:
+    """F at ``arrays`` (2-D arrays) as a 2-D array."""
+    return _evaluate(function, _shapes(arrays), arrays)
 
 
 def occurrences(function: str, arrays: dict, wrt: str) -> int:
@@ -77,25 +82,27 @@ def occurrences(function: str, arrays: dict, wrt: str) -> int:
 
 def derivative(function: str, arrays: dict, wrt: str, only: int | None = None) -> np.ndarray:
     """T[i, j, k, l] = ∂F_ij/∂X_kl at ``arrays`` (X = ``arrays[wrt]``), by five-point central
-    differences; with ``only`` the derivative through that occurrence of X alone."""
+    differences; with ``only`` the derivative through that occurrence of X alone.  The 4pq
+    shifted copies of X are evaluated at once, as one batch."""
+    shapes = _shapes(arrays)
     X = np.asarray(arrays[wrt], dtype=float)
+    p, q = X.shape
     F0 = value(function, arrays)
-    T = np.zeros(F0.shape + X.shape)
     h = _STEP * max(1.0, float(np.max(np.abs(X))))
-    for k in range(X.shape[0]):
-        for l in range(X.shape[1]):
-            vals = []
-            for s in (2, 1, -1, -2):
-                Xs = X.copy()
-                Xs[k, l] += s * h
-                if only is None:
-                    vals.append(value(function, {**arrays, wrt: Xs}))
-                else:
-                    vals.append(value(function, arrays, tag=wrt, only=only, moved=Xs))
-            if vals[0].shape != F0.shape:
-                raise ShapeError("the function changes shape")  # pragma: no cover
-            T[:, :, k, l] = (-vals[0] + 8 * vals[1] - 8 * vals[2] + vals[3]) / (12 * h)
-    return T
+    shifted = np.broadcast_to(X, (p, q, 4, p, q)).copy()
+    for k in range(p):
+        for l in range(q):
+            shifted[k, l, :, k, l] += np.array([2.0, 1.0, -1.0, -2.0]) * h
+    shifted = shifted.reshape(p * q * 4, p, q)
+    if only is None:
+        vals = _evaluate(function, shapes, {**arrays, wrt: shifted})
+    else:
+        vals = _evaluate(function, shapes, arrays, tag=wrt, only=only, moved=shifted)
+    if vals.shape[-2:] != F0.shape:
+        raise ShapeError("the function changes shape")  # pragma: no cover
+    v = np.broadcast_to(vals, (p * q * 4,) + F0.shape).reshape((p, q, 4) + F0.shape)
+    d = (-v[:, :, 0] + 8 * v[:, :, 1] - 8 * v[:, :, 2] + v[:, :, 3]) / (12 * h)      # (p, q, m, n)
+    return np.ascontiguousarray(d.transpose(2, 3, 0, 1))
 
 
 def parts(function: str, arrays: dict, wrt: str) -> list:

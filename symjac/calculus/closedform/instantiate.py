@@ -173,14 +173,19 @@ def _scale(c, A: _S) -> _S:
 def _mul(A: _S, B: _S) -> _S:
     if A.cols != B.rows:
         raise ShapeError(f"cannot multiply {A.rows}x{A.cols} by {B.rows}x{B.cols}")
-    brows = defaultdict(list)
-    for (k, j), v in B.d.items():
-        brows[k].append((j, v))
-    acc = defaultdict(list)
+    arows, brows = defaultdict(list), defaultdict(list)
     for (i, k), a in A.d.items():
-        for j, b in brows.get(k, ()):
-            acc[(i, j)].append(_times(a, b))
-    return _S(A.rows, B.cols, _nonzero_sums(acc))
+        arows[i].append((k, a))
+    for (k, j), b in B.d.items():
+        brows[k].append((j, b))
+    out = {}
+    for i, row in arows.items():
+        acc = defaultdict(list)
+        for k, a in row:
+            for j, b in brows.get(k, ()):
+                acc[j].append(_times(a, b))
+        out.update({(i, j): v for j, v in _nonzero_sums(acc).items()})
+    return _S(A.rows, B.cols, out)
 
 
 def _transpose(A: _S) -> _S:
@@ -257,8 +262,7 @@ def _as_sympy_matrix(value, name):
 
 
 class _Instantiator:
-    def __init__(self, sizes, values, base: int = 1):
-        self.base = base
+    def __init__(self, sizes, values):
         self.sizes = {}
         for k, v in (sizes or {}).items():
             name = k.name if isinstance(k, sp.Symbol) else str(k)
@@ -283,7 +287,7 @@ class _Instantiator:
             if M.shape != shape:
                 raise ShapeError(f"value of {X.name} has shape {M.rows}x{M.cols}, expected {shape[0]}x{shape[1]}")
             return _S.dense(M)
-        sym = symbolic(X.name, shape, base=self.base)
+        sym = symbolic(X.name, shape)
         return _S.dense(sym if shape != (1, 1) else sp.ImmutableMatrix([[sym]]))
 
     def scalar_leaf(self, s: sp.Symbol):
@@ -466,18 +470,18 @@ def _record(exc: SymjacError, node) -> None:
     exc.nodes = getattr(exc, "nodes", ()) + (node,)
 
 
-def instantiate(expr, sizes, values=None, base: int = 1):
+def instantiate(expr, sizes, values=None):
     """An explicit ``ImmutableMatrix`` for ``expr`` (a closed form, its result object, or any matrix expression).
 
     sizes: {dimension symbol or name: int}.  values: optional {matrix or scalar
     name: SymPy/NumPy matrix or number}; names without a value become symbols
-    (``A_11`` …, ``x_1`` …, ``b``; ``base=0`` for ``A_00``).  A scalar expression
-    gives a 1×1 matrix.  A SymjacError raised inside lists in ``nodes`` the nodes
-    being instantiated, innermost first (so that a caller can say where).
+    (``A_11`` …, ``x_1`` …, ``b``).  A scalar expression gives a 1×1 matrix.  A
+    SymjacError raised inside lists in ``nodes`` the nodes being instantiated,
+    innermost first (so that a caller can say where).
     """
     if not isinstance(expr, sp.Basic) and hasattr(expr, "expr"):     # a ClosedFormResult
         expr = expr.expr
-    inst = _Instantiator(sizes, values, base)
+    inst = _Instantiator(sizes, values)
     from symjac.calculus.closedform.entries import matrix_form
     return inst.mat(matrix_form(as_expr(expr))).to_matrix()
 
