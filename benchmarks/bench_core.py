@@ -10,6 +10,8 @@ reports medians: on a noisy 2-core machine only ratios measured together count
     symjac ``gram(A)`` + ``jacobian(K, A)`` vs SymPy ``(A.T*A).vec().jacobian(A.vec())``.
 (b) layer tanh(Wa + b) wrt [vec W; a; b]: symjac ``layer`` + ``jacobian`` vs
     SymPy ``(W*a + b).applyfunc(tanh).jacobian(vstack(W.vec(), a, b))``.
+(a′, b′) the same two from text, as ``symjac derive`` builds them: ``build_explicit("A.T @ A")`` /
+    ``build_explicit("tanh(W @ a + b)")`` (the text read once into nodes, instantiated) + ``jacobian``.
 (c) gram Jacobian at n=16 evaluated at 1000 points: ``symjac.evaluate.numeric.lambdify``
     vs a hand-written NumPy closed form (codegen reported separately).
 
@@ -32,6 +34,8 @@ from sympy.core.cache import clear_cache  # noqa: E402
 
 import symjac  # noqa: E402
 from symjac.blocks import gram, layer  # noqa: E402
+from symjac.calculus.explicit import jacobian  # noqa: E402
+from symjac.calculus.explicit_text import build_explicit  # noqa: E402
 from symjac.evaluate.numeric import lambdify  # noqa: E402
 
 SLOW = 20.0  # a single run longer than this (s) is not repeated
@@ -69,7 +73,7 @@ def fmt(t: float) -> str:
 
 def gram_symjac(n):
     A = symjac.matrix("A", n, n)
-    return symjac.calculus.explicit(gram(A), A)
+    return jacobian(gram(A), A)
 
 
 def gram_naive(n):
@@ -78,11 +82,21 @@ def gram_naive(n):
     return K.vec().jacobian(A.vec())
 
 
+def gram_text(n):
+    F, v = build_explicit("A.T @ A", {"A": (n, n)})
+    return jacobian(F, v["A"])
+
+
 # --- (b) layer -----------------------------------------------------------------
 
 def layer_symjac(n):
     W, a, b = symjac.matrix("W", n, n), symjac.vector("a", n), symjac.vector("b", n)
-    return symjac.calculus.explicit(layer(W, a, b, "tanh"), [W, a, b])
+    return jacobian(layer(W, a, b, "tanh"), [W, a, b])
+
+
+def layer_text(n):
+    F, v = build_explicit("tanh(W @ a + b)", {"W": (n, n), "a": (n, 1), "b": (n, 1)})
+    return jacobian(F, [v["W"], v["a"], v["b"]])
 
 
 def layer_naive(n):
@@ -108,7 +122,7 @@ def gram_jacobian_hand(A: np.ndarray) -> np.ndarray:
 
 def bench_batch(n: int, B: int, repeats: int):
     A = symjac.matrix("A", n, n)
-    J = symjac.calculus.explicit(gram(A), A)
+    J = jacobian(gram(A), A)
     t0 = time.perf_counter()
     f = lambdify(J, [A])
     codegen = time.perf_counter() - t0
@@ -142,7 +156,9 @@ def main(argv=None):
     rows = []
     for kind, sizes, mine, naive in (
         ("gram", opts.sizes, gram_symjac, gram_naive),
+        ("gram (text)", opts.sizes, gram_text, gram_naive),
         ("layer", opts.layer_sizes, layer_symjac, layer_naive),
+        ("layer (text)", opts.layer_sizes, layer_text, layer_naive),
     ):
         for n in sizes:
             fns = {"symjac": lambda n=n, f=mine: f(n)}

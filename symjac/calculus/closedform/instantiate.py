@@ -11,6 +11,11 @@ become ``symjac.scalar`` or their value.  The result is an explicit
 Evaluation is structure-aware: matrices are kept sparse (dict of nonzeros),
 K_{m,n} is a permutation, and Kronecker products with identities never touch
 zeros, so instantiating (Iₙ⊗Aᵀ) + (Aᵀ⊗Iₙ)K_{m,n} costs O(mn²) products.
+
+The one determinant / adjugate / inverse of explicit matrices (:func:`determinant`,
+:func:`adjugate_and_det`, :func:`inverse`): SymPy's on numbers; on symbols memoised
+cofactors, refused above ``MAX_DET`` (det) and ``MAX_INV`` (inverse) rows.  Text at
+concrete sizes is instantiated here too (:mod:`symjac.calculus.explicit_text`).
 """
 from __future__ import annotations
 
@@ -74,6 +79,17 @@ def _cofactor_minors(M):
     return minor
 
 
+def _cofactor(minor, n: int, i: int, j: int):
+    """C_ij = (−1)^(i+j) det of M without row i and column j (= adj(M)_ji)."""
+    idx = tuple(range(n))
+    return (-1) ** (i + j) * minor(idx[:i] + idx[i + 1:], idx[:j] + idx[j + 1:])
+
+
+def _det(M, minor):
+    """det M = Σ_j M_1j C_1j, the cofactors' (−1) distributed exactly as in the adjugate's entries."""
+    return sp.Add(*[M[0, j] * _cofactor(minor, M.rows, 0, j) for j in range(M.cols) if M[0, j] != 0])
+
+
 def determinant(M) -> sp.Expr:
     """det M of a square explicit matrix: SymPy's for numbers, memoised cofactors when symbolic (n ≤ MAX_DET)."""
     n = M.rows
@@ -82,20 +98,16 @@ def determinant(M) -> sp.Expr:
     if not M.free_symbols:
         return M.det(method="berkowitz")
     _too_large("det", n, MAX_DET)
-    idx = tuple(range(n))
-    return _cofactor_minors(M)(idx, idx)
+    return _det(M, _cofactor_minors(M)) if n > 1 else M[0, 0]
 
 
 def adjugate_and_det(M) -> tuple[sp.ImmutableMatrix, sp.Expr]:
-    """adj(M) and det(M) of an n×n matrix by memoised cofactors (det = Σ_j M_1j C_1j reuses the adjugate)."""
+    """adj(M) and det(M) of an n×n matrix by memoised cofactors (det reuses the adjugate's first column)."""
     n = M.rows
     if n == 1:
         return sp.ImmutableMatrix([[sp.S.One]]), M[0, 0]
     minor = _cofactor_minors(M)
-    idx = tuple(range(n))
-    adj = sp.ImmutableMatrix(n, n, lambda i, j: (-1) ** (i + j) * minor(idx[:j] + idx[j + 1:], idx[:i] + idx[i + 1:]))
-    det = sp.Add(*[M[0, j] * adj[j, 0] for j in range(n) if M[0, j] != 0])
-    return adj, det
+    return sp.ImmutableMatrix(n, n, lambda i, j: _cofactor(minor, n, j, i)), _det(M, minor)
 
 
 def inverse(M) -> sp.ImmutableMatrix:
