@@ -289,15 +289,18 @@ class Evaluator:
             raise _Unsized(f"size {d} did not evaluate to an integer")
         return int(v)
 
-    def check(self, a, what):
+    def check(self, a, e):
+        """``a``, the value of ``e``; in strict mode a non-finite value is an invalid instance."""
         if self.strict and not np.all(np.isfinite(a)):
-            raise InvalidInstance(f"{what} is not finite at this point")
+            raise InvalidInstance(f"{e} is not finite at this point")
         return a
 
-    def _inv(self, a, what):
+    def _inv(self, a, e, role="inverted"):
+        """The inverse of ``a``, the value of the matrix ``e``; strict: ill-conditioned is invalid."""
         if a.shape[-2] != a.shape[-1]:
             raise ShapeError(f"cannot invert a {_fmt(a)} matrix")
         if self.strict and np.any(np.linalg.cond(a) > COND_LIMIT):
+            what = f"the inverted matrix {e}" if role == "inverted" else f"the matrix {e} {role}"
             raise InvalidInstance(f"{what} is singular or ill-conditioned at this point")
         return np.linalg.inv(a)
 
@@ -341,9 +344,27 @@ class Evaluator:
     # -- dispatch --
     def value(self, e, expected=None):
         """``e`` as an array (..., rows, cols) (scalars (..., 1, 1)); ``expected`` sizes a bare ``I``."""
+        with np.errstate(all="ignore"):
+            return self._value(e, expected)
+
+    def mat(self, e):
+        return self.value(e)
+
+    def scal(self, e):
+        """A scalar sub-expression as an array (..., 1, 1)."""
+        with np.errstate(all="ignore"):
+            return self._scal(e)
+
+    def _value(self, e, expected=None):
         v = self._memo(e, expected)
         if isinstance(v, _PLACEHOLDERS):
             v = _as_arr(v, expected)
+        return v
+
+    def _scal(self, e):
+        v = self._value(e)
+        if not self.elementwise and v.shape[-2:] != (1, 1):
+            raise ShapeError(f"a {_fmt(v)} matrix where a scalar is needed")
         return v
 
     def _memo(self, e, expected=None):
@@ -354,19 +375,7 @@ class Evaluator:
             pass
         except TypeError:  # pragma: no cover - unhashable
             return self._node(e, expected)
-        with np.errstate(all="ignore"):
-            v = self._node(e, expected)
-        self.memo[key] = v
-        return v
-
-    def mat(self, e):
-        return self.value(e)
-
-    def scal(self, e):
-        """A scalar sub-expression as an array (..., 1, 1)."""
-        v = self.value(e)
-        if not self.elementwise and v.shape[-2:] != (1, 1):
-            raise ShapeError(f"a {_fmt(v)} matrix where a scalar is needed")
+        v = self.memo[key] = self._node(e, expected)
         return v
 
     def _node(self, e, expected):
@@ -390,18 +399,18 @@ class Evaluator:
 
     def _function(self, e):
         d = registry.of(e)
-        args = [self.scal(a) for a in e.args]
+        args = [self._scal(a) for a in e.args]
         if d is not None:
             out = d.numpy(args[0], *[_first(p) for p in args[1:]])
         elif e.func in _SCALAR_FUNCTIONS:
             out = _SCALAR_FUNCTIONS[e.func](*args)
         else:
             out = _numpy_function(e.func, len(args))(*args)
-        return self.check(np.asarray(out, dtype=float), str(e))
+        return self.check(np.asarray(out, dtype=float), e)
 
     # -- node handlers (one per class; see _HANDLERS) --
     def _explicit(self, e, expected):
-        entries = [[self.scal(e[i, j]) for j in range(e.cols)] for i in range(e.rows)]
+        entries = [[self._scal(e[i, j]) for j in range(e.cols)] for i in range(e.rows)]
         flat = np.broadcast_arrays(*[v for row in entries for v in row]) if e.rows * e.cols else []
         if not len(flat):
             return np.zeros((e.rows, e.cols))
@@ -413,7 +422,7 @@ class Evaluator:
 
     def _indexed(self, e, expected):
         name = e.base.label.name
-        idx = [int(_first(self.scal(i))) for i in e.indices]
+        idx = [int(_first(self._scal(i))) for i in e.indices]
         if name not in self.values:
             raise SymjacError(f"no value for symbol {name}")
         arr = self.values[name]
@@ -439,7 +448,7 @@ class Evaluator:
             if k < 0:
                 return self.child(indices).scal(e.function)
             sym, lo, hi = limits[k]
-            a, b = int(_first(self.scal(lo))), int(_first(self.scal(hi)))
+            a, b = int(_first(self._scal(lo))), int(_first(self._scal(hi)))
             if b - a + 1 > MAX_SUM_TERMS:
                 raise SymjacError(f"a sum of {b - a + 1} terms is more than {MAX_SUM_TERMS}")
             return sum((over(k - 1, {**indices, sym: v}) for v in range(a, b + 1)), _s(0))
@@ -447,7 +456,7 @@ class Evaluator:
         return over(len(limits) - 1, {})
 
     def _delta(self, e, expected):
-        a, b = (self.scal(x) for x in e.args)
+        a, b = (self._scal(x) for x in e.args)
         return (a == b).astype(float)
 
     def _piecewise(self, e, expected):
@@ -459,7 +468,7 @@ class Evaluator:
                     continue
                 v = self._memo(val, expected)
                 return v if out is None else np.where(done, out, _as_arr(v, expected))
-            v = self.value(val, expected)
+            v = self._value(val, expected)
             if out is None:
                 out, done = np.where(c, v, np.nan), c
             else:
@@ -485,7 +494,7 @@ class Evaluator:
             inner = self._cond(c.args[0])
             return (not inner) if isinstance(inner, bool) else ~inner
         if isinstance(c, Relational):
-            a, b = (self.scal(x) for x in c.args)
+            a, b = (self._scal(x) for x in c.args)
             op = {sp.Eq: np.equal, sp.Ne: np.not_equal, sp.StrictGreaterThan: np.greater,
                   sp.GreaterThan: np.greater_equal, sp.StrictLessThan: np.less, sp.LessThan: np.less_equal}[type(c)]
             out = op(a, b)
@@ -512,15 +521,15 @@ class Evaluator:
 
     def _add(self, e, expected):
         if isinstance(e, sp.Add) and (self.elementwise or not any(getattr(a, "is_Matrix", False) for a in e.args)):
-            vals = [self.scal(a) for a in e.args]
+            vals = [self._scal(a) for a in e.args]
             return sum(vals[1:], vals[0])
         return _add([self._memo(a, expected) for a in e.args])
 
     def _mul(self, e, expected):
         if isinstance(e, sp.Mul) and (self.elementwise or not any(getattr(a, "is_Matrix", False) for a in e.args)):
-            out = self.scal(e.args[0])
+            out = self._scal(e.args[0])
             for a in e.args[1:]:
-                out = out * self.scal(a)
+                out = out * self._scal(a)
             return out
         acc = None
         lone = sum(1 for a in e.args if not a.is_Number) == 1
@@ -530,12 +539,12 @@ class Evaluator:
         return acc
 
     def _pow(self, e, expected):
-        b, x = self.value(e.args[0]), self.scal(e.args[1])
+        b, x = self._value(e.args[0]), self._scal(e.args[1])
         if not self.elementwise and not _is_scalar(b):
             raise ShapeError(f"cannot raise a {_fmt(b)} matrix to a power elementwise")
         if not self.strict and np.any((b < 0) & (x != np.round(x))):   # a real root of a negative number
             return np.power(b.astype(complex), x).real
-        return self.check(np.power(b, x), str(e))
+        return self.check(np.power(b, x), e)
 
     def _transpose(self, e, expected):
         v = self._memo(e.args[0], None if expected is None else (expected[1], expected[0]))
@@ -547,14 +556,14 @@ class Evaluator:
         v = self._memo(e.args[0])
         if isinstance(v, _EyeAny):
             return _EyeAny(1.0 / v.c)
-        return self.check(self._inv(_as_arr(v), f"the inverted matrix {e.args[0]}"), str(e))
+        return self.check(self._inv(_as_arr(v), e.args[0]), e)
 
     def _matpow(self, e, expected):
         base, k = e.args
         B = _as_arr(self._memo(base))
-        kv = self.scal(k)
+        kv = self._scal(k)
         if B.shape[-2:] == (1, 1):
-            return self.check(np.power(B, kv), str(e))
+            return self.check(np.power(B, kv), e)
         kf = _first(kv)
         if kv.size != 1 or kf != int(kf) or abs(kf) > 64:
             raise ShapeError(f"cannot take the power {k} of a {_fmt(B)} matrix")
@@ -562,7 +571,7 @@ class Evaluator:
             raise ShapeError(f"cannot take a power of a {_fmt(B)} matrix")
         k = int(kf)
         if k < 0:
-            B, k = self._inv(B, f"the inverted matrix {base}"), -k
+            B, k = self._inv(B, base), -k
         return np.linalg.matrix_power(B, k) if B.ndim == 2 else _batched_power(B, k)
 
     def _trace(self, e, expected):
@@ -576,16 +585,18 @@ class Evaluator:
         if A.shape[-1] != A.shape[-2]:
             raise ShapeError(f"the determinant needs a square matrix, got {_fmt(A)}")
         if self.strict:
-            self._inv(A, f"the matrix {e.args[0]} under det")
+            self._inv(A, e.args[0], "under det")
         return np.linalg.det(A)[..., None, None]
 
     def _norm(self, e, expected):
-        A = self.value(e.args[0])
+        A = self._value(e.args[0])
         return np.sqrt(np.sum(A * A, axis=(-2, -1)))[..., None, None]
 
     def _matrix_element(self, e, expected):
-        A = self.value(e.parent)
-        i, j = int(_first(self.scal(e.i))), int(_first(self.scal(e.j)))
+        A = self._value(e.parent)
+        i, j = int(_first(self._scal(e.i))), int(_first(self._scal(e.j)))
+        if not (0 <= i < A.shape[-2] and 0 <= j < A.shape[-1]):
+            raise ShapeError(f"entry [{i}, {j}] outside a {_fmt(A)} matrix")
         return A[..., i:i + 1, j:j + 1]
 
     def _kron(self, e, expected):   # SymPy's KroneckerProduct (any number of factors), as written
@@ -604,14 +615,14 @@ class Evaluator:
         return acc
 
     def _hadamard_power(self, e, expected):
-        return self.check(np.power(self.value(e.base), self.scal(e.exp)), str(e))
+        return self.check(np.power(self._value(e.base), self._scal(e.exp)), e)
 
     def _commutation(self, e, expected):
         m, n = self.dim(e.args[0]), self.dim(e.args[1])
         return np.eye(m * n)[permutation_to((m, n), "col", "row")]      # = conventions.commutation_matrix
 
     def _single_entry(self, e, expected):
-        i, j = (int(_first(self.scal(x))) for x in e.args[:2])
+        i, j = (int(_first(self._scal(x))) for x in e.args[:2])
         m, n = (self.dim(x) for x in e.args[2:])
         if not (1 <= i <= m and 1 <= j <= n):
             raise ShapeError("a single-entry matrix's indices are outside its shape")
@@ -620,7 +631,7 @@ class Evaluator:
         return out
 
     def _unit_vector(self, e, expected):
-        n, i = self.dim(e.shape[0]), int(_first(self.scal(e.index)))
+        n, i = self.dim(e.shape[0]), int(_first(self._scal(e.index)))
         v = np.zeros((n, 1))
         v[i, 0] = 1.0
         return v
@@ -636,7 +647,7 @@ class Evaluator:
         return _t(a).reshape(a.shape[:-2] + (a.shape[-2] * a.shape[-1], 1))
 
     def _unvec(self, e, expected):
-        v, m, n = self.value(e.args[0]), self.dim(e.args[1]), self.dim(e.args[2])
+        v, m, n = self._value(e.args[0]), self.dim(e.args[1]), self.dim(e.args[2])
         return _t(v.reshape(v.shape[:-2] + (n, m)))
 
     def _diag(self, e, expected):
@@ -647,7 +658,7 @@ class Evaluator:
         return v[..., :, None] * np.eye(v.shape[-1])
 
     def _diagonal_of(self, e, expected):
-        return np.diagonal(self.value(e.arg), axis1=-2, axis2=-1)[..., :, None]
+        return np.diagonal(self._value(e.arg), axis1=-2, axis2=-1)[..., :, None]
 
     def _adjugate(self, e, expected):
         v = _as_arr(self._memo(e.args[0]))
@@ -668,10 +679,10 @@ class Evaluator:
             lam = e.derivative_lambda() if derivative else lam
             out = self.child(bindings={lam.variables[0]: A}).value(lam.expr)
         out = np.asarray(out, dtype=float)
-        return self.check(np.broadcast_to(out, A.shape) + 0.0 if out.shape != A.shape else out, str(e))
+        return self.check(np.broadcast_to(out, A.shape) + 0.0 if out.shape != A.shape else out, e)
 
     def _max(self, e, expected):
-        vals = [self.scal(a) for a in e.args]
+        vals = [self._scal(a) for a in e.args]
         f = np.maximum if isinstance(e, sp.Max) else np.minimum
         out = vals[0]
         for v in vals[1:]:
@@ -679,12 +690,12 @@ class Evaluator:
         return out
 
     def _heaviside(self, e, expected):
-        z = self.scal(e.args[0])
-        at0 = _first(self.scal(e.args[1])) if len(e.args) > 1 else 0.5
+        z = self._scal(e.args[0])
+        at0 = _first(self._scal(e.args[1])) if len(e.args) > 1 else 0.5
         return np.where(z > 0, 1.0, np.where(z < 0, 0.0, at0))
 
     def _factorial(self, e, expected):
-        return np.vectorize(lambda v: float(math.factorial(int(v))), otypes=[float])(self.scal(e.args[0]))
+        return np.vectorize(lambda v: float(math.factorial(int(v))), otypes=[float])(self._scal(e.args[0]))
 
     def _derivative(self, e, expected):  # pragma: no cover - refused by the parsers
         raise UnsupportedError("derivatives cannot be evaluated")
