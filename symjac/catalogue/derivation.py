@@ -307,12 +307,10 @@ class _Ctx:
         self.shapes = spec.instance_shapes
         asked = get_convention(spec.convention)
         self.conv = asked.flattening if asked.answer_rank == 4 else asked   # an array is shown as its VEC matrix
-        self.conv_name = self.conv.name
         self.F = None
         self.variables = {}
         self.J = None
         self.T = None
-        self.generic = None
         self.fname = getattr(spec, "output_name", "") or "F"
         self.env = {}           # dimension names -> sizes, for index claims
         for name, shape in spec.shapes.items():
@@ -474,7 +472,6 @@ def _generic_step(ctx, d) -> Step:
     except SymjacError as exc:
         step.blocks.append(para(f"No index form for this function ({exc}); see the assembled Jacobian."))
         return step
-    ctx.generic = g
     fe = _entry_tex(ctx.fname, g.f_indices)
     xe = _entry_tex(spec.wrt, g.x_indices)
     fe_t = ctx.fname + ("_" + "".join(map(str, g.f_indices)) if g.f_indices else "")

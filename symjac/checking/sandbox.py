@@ -237,10 +237,6 @@ class _Worker:
                 pass
 
 
-class Cancelled(Exception):
-    """Raised inside the sandbox when work is cancelled."""
-
-
 class Sandbox:
     """A pool of recycled worker processes running ``task(*args)`` with hard limits.
 

@@ -27,7 +27,7 @@ from sympy.matrices.expressions.hadamard import HadamardPower
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
-from symjac.calculus.closedform.numeric import Evaluator
+from symjac.parsing.numeric import Evaluator
 from symjac.calculus.closedform.objects import (
     CommutationMatrix,
     Diag,
@@ -61,7 +61,6 @@ class ClosedFormFunction:
         self.expr = _expr_of(expr)
         self.matrices, self.scalars, self.dims = _arguments(self.expr)
         self.args = [M.name for M in self.matrices] + [s.name for s in self.scalars]
-        self._lambdas: dict = {}
         self._program = _compile(self.expr)
         self.compiled = self._program is not None
 
@@ -129,9 +128,7 @@ class ClosedFormFunction:
                     except (TypeError, IndexError, ValueError):
                         out = None                     # the tree-walking evaluator decides (and words any error)
                 if out is None:
-                    ev = Evaluator(sizes, values)
-                    ev._lambdas = self._lambdas
-                    out = ev.mat(self.expr) if getattr(self.expr, "is_Matrix", False) else ev.scal(self.expr)
+                    out = Evaluator(sizes, values).value(self.expr)
         except np.linalg.LinAlgError as exc:
             raise SymjacError(f"cannot evaluate the closed form at this point: {exc}") from None
         out = np.asarray(out, dtype=float)
@@ -140,11 +137,10 @@ class ClosedFormFunction:
         return out
 
     def __getstate__(self):                         # the compiled program is rebuilt, not pickled
-        return {k: v for k, v in self.__dict__.items() if k not in ("_program", "_lambdas")}
+        return {k: v for k, v in self.__dict__.items() if k != "_program"}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._lambdas = {}
         self._program = _compile(self.expr)
 
     def __repr__(self) -> str:

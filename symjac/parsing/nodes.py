@@ -1,10 +1,11 @@
-"""The matrix-expression nodes SymPy lacks, shared by both front ends and the closed-form engine.
+"""The matrix-expression nodes SymPy lacks: the one node set of both front ends and the closed-form engine.
 
-One class per construct, used by the LaTeX parser, the closed-form engine
-(:mod:`symjac.calculus.closedform`) and the numeric evaluator
-(:mod:`symjac.parsing.latex.nodes`).  Sizes may be dimension symbols;
-``as_explicit()`` works once they are integers.  Nothing here simplifies on
-construction.
+One class per construct: the LaTeX parser and the text builder
+(:mod:`symjac.parsing.matrixexpr`) build them, the closed-form engine
+differentiates them, :mod:`symjac.parsing.numeric` evaluates them with NumPy
+and :mod:`symjac.calculus.closedform.instantiate` as explicit SymPy matrices.
+Sizes may be dimension symbols; ``as_explicit()`` works once they are
+integers.  Nothing here simplifies on construction.
 
 * ``CommutationMatrix(m, n)`` (alias ``Commutation``): (mn)×(mn), K vec A = vec Aᵀ for A m×n;
   its entries are those of :func:`symjac.conventions.commutation_matrix` (the one definition).

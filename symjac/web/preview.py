@@ -63,6 +63,9 @@ class PreviewPrinter(SymjacLatexPrinter):
     def _print_Identity(self, expr):
         return r"I_{%s}" % self._print(expr.rows)
 
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}"
+
 
 def preview_latex(tree) -> str:
     """LaTeX of a parsed answer (see the module docstring)."""

@@ -107,6 +107,8 @@ def test_preview_prints_the_checker_nodes_as_math():
         r"\|A x\|^2": r"\left\lVert A x \right\rVert^{2}",
         r"K_{23}": r"K_{2,3}",
         r"\sigma(A x) \odot (A x)": r"\sigma\left(A x\right) \odot \left(A x\right)",
+        r"\tanh'(A x)": r"\tanh'\left(A x\right)",
+        r"\operatorname{LeakyReLU}(A x, 0.2)": r"\operatorname{LeakyReLU}\left(A x, \frac{1}{5}\right)",
     }
     for answer, tex in cases.items():
         assert preview_job(p, answer) == {"ok": True, "latex": tex, "error": ""}, answer

@@ -947,9 +947,6 @@ class _Scanner:
                 raise UnsupportedError(f"norm subscript {sub!r}: use _2 or _F", t.pos)
             kind = sub
         if is_matrix(arg):
-            rows, cols = shape(arg)
-            if kind == "2" and not (rows == 1 or cols == 1) and closer == "\\|":
-                kind = "F" if False else kind
             value = Norm(_as_mat(arg), Str(kind))
         else:
             value = sp.Abs(arg, evaluate=False)
