@@ -35,7 +35,7 @@ from sympy.core.cache import clear_cache  # noqa: E402
 import symjac  # noqa: E402
 from symjac.blocks import gram, layer  # noqa: E402
 from symjac.calculus.explicit import jacobian  # noqa: E402
-from symjac.calculus.explicit_text import build_explicit  # noqa: E402
+from symjac.parsing.explicit import build_explicit  # noqa: E402
 from symjac.evaluate.numeric import lambdify  # noqa: E402
 
 SLOW = 20.0  # a single run longer than this (s) is not repeated

@@ -15,7 +15,7 @@ from symjac.conventions import Convention, get_convention
 from symjac.errors import SymjacError
 from symjac.calculus.explicit import derivative, jacobian
 from symjac.render.latex import jacobian_symbol, latex, latex_matrix, markdown_math, text_matrix
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 from symjac.symbols import shape_of
 from symjac.verification import Verification, verify_jacobian
 

@@ -18,7 +18,7 @@ from symjac.cli import main
 from symjac.conventions import (CONVENTIONS, DENOMINATOR, ENTRY, GRADIENT, HESSIAN, NAMES, NOTES, ROW, TENSOR, VEC,
                                 get_convention)
 from symjac.errors import ConventionError
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 from symjac.render.latex import latex_matrix
 from symjac.results import derive
 from tests.conftest import brute_force_jacobian

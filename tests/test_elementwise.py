@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from symjac import elementwise as registry
 from symjac.blocks import ACTIVATIONS
 from symjac.errors import ParseError, SymjacError
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 from symjac.parsing.latex.nodes import Env
 from symjac.parsing.latex.nodes import evaluate as evaluate_answer
 from symjac.parsing.latex.parser import parse_latex

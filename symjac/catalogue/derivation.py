@@ -23,7 +23,7 @@ from symjac.errors import SymjacError
 from symjac.calculus.indexform import generic_entry, verify_displayed
 from symjac.calculus.explicit import derivative_array, jacobian
 from symjac.render.latex import SymjacLatexPrinter, jacobian_symbol, latex, latex_matrix
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 from symjac.parsing.expr import parse
 from symjac.symbols import entry_symbol, exactly_equal, symbolic
 

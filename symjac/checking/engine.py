@@ -506,7 +506,7 @@ class _Instance:
 def _build_function(problem: Problem, shapes: dict):
     f = problem.function
     if isinstance(f, str):
-        from symjac.calculus.explicit_text import build_explicit
+        from symjac.parsing.explicit import build_explicit
 
         return build_explicit(f, shapes)
     variables = {n: symbolic(n, s) for n, s in shapes.items()}
@@ -545,7 +545,7 @@ def _occurrence_parts(problem: Problem, shapes: dict, X):
     """Derivatives through each occurrence of the variable separately (product-rule terms)."""
     if not isinstance(problem.function, str):
         return []
-    from symjac.calculus.explicit_text import explicit_occurrences
+    from symjac.parsing.explicit import explicit_occurrences
 
     try:
         F, copies = explicit_occurrences(problem.function, shapes, problem.wrt)

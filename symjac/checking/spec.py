@@ -468,7 +468,7 @@ def _check_buildable(spec: Spec) -> None:
     """Concrete specs are built once so shape mismatches surface at load time."""
     if not spec.concrete:
         return
-    from symjac.calculus.explicit_text import build_explicit
+    from symjac.parsing.explicit import build_explicit
 
     shapes = spec.instance_shapes
     try:
@@ -503,7 +503,7 @@ def _check_key_finite(spec: Spec, shapes: dict) -> None:
     import sympy as sp
 
     from symjac.evaluate.numeric import lambdify
-    from symjac.calculus.explicit_text import build_explicit
+    from symjac.parsing.explicit import build_explicit
     from symjac.symbols import shape_of
 
     used = names_in(spec.function)

@@ -9,8 +9,8 @@ result is read as a scalar (``tr`` of it, printed without ``tr``).  Nothing
 is evaluated: no eval / sympify of the text.
 
 This is the one interpreter of the syntax: explicit matrices are these nodes
-instantiated (:func:`symjac.calculus.explicit_text.build_explicit`), numbers
-these nodes evaluated (:func:`symjac.calculus.closedform.numeric.evaluate`).
+instantiated (:mod:`symjac.parsing.instantiate`, :func:`symjac.parsing.explicit.build_explicit`),
+numbers these nodes evaluated (:mod:`symjac.parsing.numeric`).
 """
 from __future__ import annotations
 

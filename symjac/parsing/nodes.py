@@ -3,7 +3,7 @@
 One class per construct: the LaTeX parser and the text builder
 (:mod:`symjac.parsing.matrixexpr`) build them, the closed-form engine
 differentiates them, :mod:`symjac.parsing.numeric` evaluates them with NumPy
-and :mod:`symjac.calculus.closedform.instantiate` as explicit SymPy matrices.
+and :mod:`symjac.parsing.instantiate` as explicit SymPy matrices.
 Sizes may be dimension symbols; ``as_explicit()`` works once they are
 integers.  Nothing here simplifies on construction.
 

@@ -6,7 +6,7 @@ import pytest
 from symjac.calculus.closedform import closed_form_from_text
 from symjac.calculus.explicit import derivative_array
 from symjac.calculus.indexform import generic_entry, verify_generic
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 
 SHAPES = {"W": ("m", "n"), "a": ("n", 1), "b": ("m", 1)}
 

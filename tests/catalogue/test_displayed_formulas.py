@@ -26,7 +26,7 @@ from symjac.calculus.explicit import derivative_array, jacobian
 from symjac.calculus.indexform import default_index_names
 from symjac.checking.spec import load_spec
 from symjac.checking.engine import Problem, check_pure
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 from symjac.parsing.latex.nodes import Env, evaluate
 from symjac.parsing.latex.parser import parse_latex
 from symjac.symbols import symbolic

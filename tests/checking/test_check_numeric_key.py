@@ -43,7 +43,7 @@ def test_numeric_key_matches_the_symbolic_engine_at_small_sizes():
     import sympy as sp
 
     from symjac.calculus.explicit import derivative_array
-    from symjac.calculus.explicit_text import build_explicit
+    from symjac.parsing.explicit import build_explicit
     from symjac.parsing.latex.nodes import Env, evaluate
 
     rng = np.random.default_rng(3)

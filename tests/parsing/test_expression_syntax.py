@@ -6,7 +6,7 @@ import sympy as sp
 
 from symjac import gram, least_squares, matrix, vector
 from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.explicit import build_explicit
 from symjac.parsing.expr import names_in
 from symjac.parsing.shapes import parse_shape_arg
 

@@ -1,21 +1,20 @@
 """The safe expression syntax at concrete sizes → explicit SymPy matrices.
 
 The text is read once, into nodes, by THE builder (:mod:`symjac.parsing.matrixexpr`),
-and the nodes are instantiated (:func:`symjac.calculus.closedform.instantiate.instantiate`):
+and the nodes are instantiated by THE explicit interpreter (:mod:`symjac.parsing.instantiate`):
 every declared name becomes the explicit symbols of ``symbols.symbolic`` (A_{11} …,
 ``base=0`` for A_{00} …); scalars are SymPy expressions, everything else an
 ``ImmutableMatrix``; a 1×1 result is returned as a scalar.
 """
 from __future__ import annotations
 
-import sympy as sp
 
 from symjac.errors import SymjacError
 from symjac.parsing.expr import evaluate
 from symjac.parsing.matrixexpr import MatrixExprBuilder
 from symjac.parsing.shapes import is_concrete
+from symjac.parsing.instantiate import instantiate
 from symjac.symbols import symbolic
-from symjac.calculus.closedform.instantiate import instantiate
 
 
 def _explicit(text: str, shapes: dict, base: int = 1, separate: str | None = None):

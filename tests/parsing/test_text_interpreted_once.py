@@ -18,9 +18,9 @@ import pytest
 import sympy as sp
 
 from symjac import elementwise as registry
-from symjac.calculus.closedform.instantiate import instantiate
+from symjac.parsing.instantiate import instantiate
 from symjac.calculus.closedform.numeric import evaluate as numeric_evaluate
-from symjac.calculus.explicit_text import build_explicit, explicit_occurrences
+from symjac.parsing.explicit import build_explicit, explicit_occurrences
 from symjac.parsing.matrixexpr import build_matrix_expr
 from symjac.symbols import exactly_equal, symbolic
 

@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 
 from symjac.conventions import get_convention
-from symjac.calculus.closedform.instantiate import adjugate_and_det
-from symjac.calculus.explicit_text import build_explicit
+from symjac.parsing.instantiate import adjugate_and_det
+from symjac.parsing.explicit import build_explicit
 from symjac.results import derive
 from symjac.symbols import matrix
 from symjac.verification import exactly_equal
