@@ -134,7 +134,8 @@ class _S:
 
     @classmethod
     def dense(cls, M):
-        M = sp.ImmutableMatrix(M)
+        if not isinstance(M, sp.ImmutableDenseMatrix):
+            M = sp.ImmutableMatrix(M)
         flat = M.flat()
         c = M.cols
         return cls(M.rows, c, {(k // c, k % c): v for k, v in enumerate(flat) if _nonzero(v)})
@@ -263,7 +264,7 @@ def _as_sympy_matrix(value, name):
             raise ShapeError(f"{what} must be a scalar, a vector or a matrix, got {value.ndim} dimensions")
         rows = value.reshape(-1, 1).tolist() if value.ndim == 1 else np.atleast_2d(value).tolist()
     elif isinstance(value, sp.MatrixBase):
-        return sp.ImmutableMatrix(value)
+        return value if isinstance(value, sp.ImmutableDenseMatrix) else sp.ImmutableMatrix(value)
     elif isinstance(value, (list, tuple)):
         rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value]
         if rows and len({len(r) for r in rows}) != 1:
