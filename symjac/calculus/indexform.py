@@ -81,7 +81,7 @@ class IndexTranslator:
     printers find theirs.  A (1, 1) name is a scalar (a real Symbol, or tr(S) of a 1×1 MatrixSymbol
     S); a 1×1 matrix is read as its entry, so tr of it adds no sum; ``sum(M)`` is tr(1ᵀ M 1).
     Summation indices are drawn when a product or a trace is translated, and when the entry of a
-    norm or a sum is taken.
+    norm or a sum is first taken.
 
     ``shapes``: name → (rows, cols) with integers or dimension names (the variables, ``shapes`` and
     ``bases`` keep their bounds and IndexedBases); ``reserved``: names summation indices avoid.
@@ -202,7 +202,7 @@ class IndexTranslator:
         ones = _summed(node.arg)
         if ones is not None:
             x = self.index(ones)
-            return IExpr(_ONE, lambda i, j: self._sum_all(x, lambda e: e))
+            return IExpr(_ONE, _once(lambda: self._sum_all(x, lambda e: e)))
         x = self.index(node.arg)
         if x.scalar:
             return x          # a 1×1 matrix read as a scalar
@@ -211,7 +211,7 @@ class IndexTranslator:
 
     def _Norm(self, node):
         x = self.index(node.arg)
-        return IExpr(_ONE, lambda i, j: sp.sqrt(self._sum_all(x, lambda e: e**2)))
+        return IExpr(_ONE, _once(lambda: sp.sqrt(self._sum_all(x, lambda e: e**2))))
 
     def _Add(self, node):
         terms = [self.index(a) for a in node.args]
@@ -244,6 +244,18 @@ class IndexTranslator:
             return sp.Sum(term, (k, 1, n))
         k, l = self.dummy(), self.dummy()
         return sp.Sum(f(x.entry(k, l)), (k, 1, r), (l, 1, c))
+
+
+def _once(value):
+    """A scalar's entry whose summation indices are drawn when it is first taken, then kept: the same
+    expression wherever it occurs (so a chain link defined by a norm or a sum is recognised by its name)."""
+    kept = []
+
+    def entry(i, j):
+        if not kept:
+            kept.append(value())
+        return kept[0]
+    return entry
 
 
 def _scales(c, x):

@@ -95,6 +95,17 @@ def test_two_layer_network_with_a_chain(wrt):
         _check(g, NETWORK_FLAT, wrt, NETWORK, sizes)
 
 
+def test_a_chain_with_a_scalar_link():
+    """A 1×1 link (s = sum(z)) is a scalar name in later links; the formula verifies at every index."""
+    chain = [{"name": "z", "function": "A @ x"}, {"name": "s", "function": "sum(z)"},
+             {"name": "q", "function": "s * tanh(z)"}]
+    g = generic_entry("sum(A @ x) * tanh(A @ x)", "A", SHAPES, chain=chain)
+    assert [(n.name, n.indices) for n in g.names] == [("z", (index_symbol("i"),)), ("s", ())]
+    assert sp.Symbol("s") in g.entry.free_symbols
+    for sizes in _sizes(["M", "N", "P"], seed=3):
+        _check(g, "sum(A @ x) * tanh(A @ x)", "A", SHAPES, sizes)
+
+
 def test_the_chain_of_the_catalogue_network_is_named():
     g = generic_entry(NETWORK_TEXT, "W1", NETWORK, chain=[*NETWORK_CHAIN[:3], {"name": "a2", "function": "tanh(z2)"},
                                                           NETWORK_CHAIN[4]])
