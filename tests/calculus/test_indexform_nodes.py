@@ -109,11 +109,11 @@ def test_a_chain_with_a_scalar_link():
 def test_the_chain_of_the_catalogue_network_is_named():
     g = generic_entry(NETWORK_TEXT, "W1", NETWORK, chain=[*NETWORK_CHAIN[:3], {"name": "a2", "function": "tanh(z2)"},
                                                           NETWORK_CHAIN[4]])
-    i, j = index_symbol("i"), index_symbol("j")
-    z1, a0, W1, b1 = (sp.IndexedBase(n) for n in ("z1", "a0", "W1", "b1"))
-    defs = {n.name: n for n in g.names}
-    m = next(iter(defs["z1"].definition.atoms(sp.Sum))).variables[0]
-    assert defs["z1"].definition == sp.Sum(W1[i, m] * a0[m], (m, 1, sp.Symbol("D", integer=True, positive=True))) + b1[i]
+    i = index_symbol("i")
+    z1, a0, W1, b1 = (sp.IndexedBase(name) for name in ("z1", "a0", "W1", "b1"))
+    defs = {link.name: link for link in g.names}
+    (k,) = defs["z1"].definition.atoms(sp.Sum).pop().variables
+    assert defs["z1"].definition == sp.Sum(W1[i, k] * a0[k], (k, 1, sp.Symbol("D", integer=True, positive=True))) + b1[i]
     assert defs["a1"].definition == sp.tanh(z1[i])
 
 
@@ -150,18 +150,21 @@ def test_a_node_tree_built_in_sympy_is_translated():
 def test_scalars_one_by_one_matrices_and_sums():
     """A (1, 1) variable as tr(S) of a 1×1 MatrixSymbol, a 1×1 product read as a scalar (tr adds no sum),
     sum(M) = tr(1ᵀ M 1) as one double sum, integer sizes as placeholder bounds."""
+    s = sp.Symbol("s", real=True)
     t = IndexTranslator({}, reserved="ij")
-    S = sp.MatrixSymbol("s", 1, 1)
-    assert t.translate(sp.Trace(S) * sp.Trace(sp.MatMul(sp.Transpose(x), x))).entry(1, 1) == \
-        sp.Symbol("s", real=True) * sp.Sum(xb[t.dummies[-1]] ** 2, (t.dummies[-1], 1, n))
+    xx = t.translate(sp.Trace(sp.MatrixSymbol("s", 1, 1)) * sp.Trace(sp.MatMul(sp.Transpose(x), x))).entry(1, 1)
+    (k,) = t.dummies
+    assert xx == s * sp.Sum(xb[k] ** 2, (k, 1, n))
     node, _ = build_matrix_expr("s * sum(W)", {"W": ("m", "n"), "s": (1, 1)}, variable="s")
+    t = IndexTranslator({"W": ("m", "n"), "s": (1, 1)}, reserved="ij")
     total = t.translate(node).entry(1, 1)
-    assert total.args[0] == sp.Symbol("s", real=True) or sp.Symbol("s", real=True) in total.args
-    (s_sum,) = total.atoms(sp.Sum)
-    assert len(s_sum.limits) == 2 and [hi for _, _, hi in s_sum.limits] == [m, n]
+    k, l = t.dummies
+    assert total == s * sp.Sum(Wb[k, l], (k, 1, m), (l, 1, n))
     node, _ = build_matrix_expr("trace(A)", {"A": (3, 3)})
-    (k, lo, hi), = IndexTranslator({"A": (3, 3)}).translate(node).entry(1, 1).limits
-    assert hi == dim_symbol(3)
+    t = IndexTranslator({"A": (3, 3)})
+    tr = t.translate(node).entry(1, 1)
+    (k,) = t.dummies
+    assert tr == sp.Sum(sp.IndexedBase("A")[k, k], (k, 1, dim_symbol(3)))
 
 
 def test_generic_entry_reads_the_text_once_into_nodes(monkeypatch):
