@@ -68,14 +68,12 @@ from symjac.checking.problem import (
 from symjac.checking.report import (
     Report, _fmt_shape, _fmt_symbolic_shape, _fmt_values, invalid, _n_wrong, _nice, _sizes_words, _unsized,
 )
+from symjac.checking.compare import RTOL, _close, conv_matrix, expected_array
 
 CODES = (
     "transposed", "input_order", "output_order", "sign", "scale", "missing_term", "extra_term",
     "doubled_term", "vectorised", "shape", "entries", "convention_mixed", "values", "choice", "invalid",
 )
-RTOL = 1e-6
-
-
 # --- problems ---------------------------------------------------------------------
 
 # --- reports --------------------------------------------------------------------------
@@ -298,17 +296,6 @@ def _scalar(v):
     return v[0, 0] if isinstance(v, np.ndarray) else v
 
 
-def conv_matrix(T: np.ndarray, conv: Convention) -> np.ndarray:
-    """The (mn)×(pq) Jacobian of convention ``conv`` from T[i,j,k,l] (numerator; transposed if denominator)."""
-    return conv.flattening.arrange(T)
-
-
-def expected_array(problem: Problem, T: np.ndarray) -> np.ndarray:
-    if getattr(problem, "symmetric", None) and problem.convention.in_variable_shape(T.shape[:2]):
-        return symmetric_gradient(T[0, 0], problem.symmetric)
-    return problem.convention.arrange(T)
-
-
 def _candidates(problem: Problem, T: np.ndarray, parts: list):
     """(codes, array, extra) for transformations of the key, fewest codes first."""
     out = []
@@ -373,17 +360,6 @@ def _symmetric_candidates(problem: Problem, G: np.ndarray, parts: list):
         out.append((("extra_term",), asked + P, {"term": k + 1}))
     out.sort(key=lambda c: len(c[0]))
     return out
-
-
-def _close(a, b) -> bool:
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    if a.shape != b.shape:
-        return False
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return False
-    scale = max(1.0, float(np.max(np.abs(b))) if b.size else 1.0)
-    return bool(np.all(np.abs(a - b) <= RTOL * scale + RTOL * np.abs(b)))
 
 
 def _fit_scale(pairs):
