@@ -40,9 +40,7 @@ from symjac.checking.compare import _close, expected_array
 from symjac.checking.diagnose import (
     CODES, _candidates, _diagnosed, _entries_report, _exact_check, _fit_scale, _shape_report,
 )
-from symjac.checking.instances import (
-    _Instance, _answer_env, _eval_answer, _eval_entry, _eval_tensor, _seed,
-)
+from symjac.checking.instances import _Instance, _answer_env, _eval_answer, _eval_entry, _eval_tensor, _seed
 from symjac.checking.problem import (
     INTEGER_VALUES, CheckError, Problem, _answer_shape_at, _as_expr, _entry_letters, _entry_problem,
     _parse_shapes, _substitute_name, function_shape, symmetric_gradient,
