@@ -1,7 +1,8 @@
 """Generic entries in index notation: F_ij, ∂F_ij/∂X_kl, its case analysis, and index claims.
 
-A third builder for the safe expression syntax (:class:`IndexBuilder`) turns
-``A.T @ A`` into SymPy index notation — ``Sum(A[m, p]*A[m, q], (m, 1, M))`` —
+:class:`IndexTranslator` writes the node tree that
+:class:`~symjac.parsing.matrixexpr.MatrixExprBuilder` builds from ``A.T @ A`` (one
+handler per node class) in SymPy index notation — ``Sum(A[m, p]*A[m, q], (m, 1, M))`` —
 with ``IndexedBase`` entries and symbolic bounds.  Differentiating an
 ``Indexed`` by an ``Indexed`` gives ``KroneckerDelta``s; after ``.doit()`` the
 derivative is a sum of delta terms, split into cases by enumerating which of
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.core.sympify import _sympify as _strict_sympify
 
-from symjac.errors import ParseError, ShapeError, SymjacError, UnsupportedError
+from symjac.errors import ParseError, SymjacError, UnsupportedError
 from symjac import elementwise as registry
 from symjac.parsing.expr import evaluate
+from symjac.parsing.matrixexpr import MatrixExprBuilder
 from symjac.symbols import entry_symbol, exactly_equal, scalar
 
 _ELEMENTWISE = registry.text_names()  # name → declaration (the registry)
@@ -57,18 +59,38 @@ class IExpr:
         return self.shape == (1, 1)
 
 
-class IndexBuilder:
-    """Builder for :func:`symjac.parsing.expr.evaluate` producing index notation.
+_ONE = (sp.Integer(1), sp.Integer(1))
 
-    ``shapes``: name → (rows, cols) with integers or dimension names.
-    ``reserved``: names that summation indices must avoid.
+
+def _bound(d):
+    """A node's size as a summation bound: 1 stays 1, an integer becomes its placeholder symbol."""
+    if d.is_Integer:
+        return sp.Integer(1) if d == 1 else dim_symbol(int(d))
+    return d
+
+
+def _is_matrix(node) -> bool:
+    return bool(getattr(node, "is_Matrix", False))
+
+
+class IndexTranslator:
+    """The node set (:mod:`symjac.parsing.nodes`, as :class:`~symjac.parsing.matrixexpr.MatrixExprBuilder`
+    builds it) → index notation: :meth:`translate` returns an :class:`IExpr`.
+
+    One handler per node class (``_MatMul``, ``_Trace`` …), found along the class's MRO as SymPy's
+    printers find theirs.  A (1, 1) name is a scalar (a real Symbol, or tr(S) of a 1×1 MatrixSymbol
+    S); a 1×1 matrix is read as its entry, so tr of it adds no sum; ``sum(M)`` is tr(1ᵀ M 1).
+    Summation indices are drawn when a product or a trace is translated, and when the entry of a
+    norm or a sum is first taken.
+
+    ``shapes``: name → (rows, cols) with integers or dimension names (the variables, ``shapes`` and
+    ``bases`` keep their bounds and IndexedBases); ``reserved``: names summation indices avoid.
     """
 
     def __init__(self, shapes: dict, reserved=()):
         self.shapes = {k: (self._dim(r), self._dim(c)) for k, (r, c) in shapes.items()}
         self.bases = {k: sp.IndexedBase(k) for k in shapes}
         self.reserved = set(reserved) | set(shapes) | {str(d) for s in shapes.values() for d in s}
-        self._next = 0
         self.dummies: list = []
         self.defined: dict = {}
 
@@ -89,80 +111,129 @@ class IndexBuilder:
         raise UnsupportedError("too many summation indices")  # pragma: no cover
 
     def define(self, ident: str, value: IExpr) -> None:
-        """Name an intermediate (a chain link): later expressions that use ``ident`` reuse ``value``
-        itself, so its entries appear in them exactly as built here."""
+        """Name an intermediate (a chain link): a later node named ``ident`` (a MatrixSymbol, or a
+        Symbol when 1×1) is ``value`` itself, so its entries appear exactly as built here."""
         self.defined[ident] = value
         self.reserved.add(ident)
 
+    def translate(self, node) -> IExpr:
+        """``node`` (a matrix expression or a scalar built from the node set) in index form."""
+        self.reserved |= {str(a) for a in node.atoms(sp.Symbol, sp.MatrixSymbol)}
+        return self.index(node)
+
+    def index(self, node) -> IExpr:
+        """The handler of ``node``'s class (or of its nearest base class that has one)."""
+        for cls in type(node).__mro__:
+            handler = getattr(self, "_" + cls.__name__, None)
+            if handler is not None:
+                return handler(node)
+        raise UnsupportedError(f"{type(node).__name__} has no index form")
+
     # --- leaves ---
-    def name(self, ident, pos):
-        if ident in self.defined:
-            return self.defined[ident]
-        if ident not in self.shapes:
-            raise ParseError(f"unknown name {ident!r}: no shape was declared for it", pos)
-        r, c = self.shapes[ident]
-        base = self.bases[ident]
+    def _MatrixSymbol(self, node):
+        if node.name in self.defined:
+            return self.defined[node.name]
+        r, c = (_bound(d) for d in node.shape)
         if r == 1 and c == 1:
-            sym = scalar(ident)
+            sym = scalar(node.name)
             return IExpr((r, c), lambda i, j: sym)
+        base = self.bases.setdefault(node.name, sp.IndexedBase(node.name))
         if c == 1:
             return IExpr((r, c), lambda i, j: base[i])
         return IExpr((r, c), lambda i, j: base[i, j])
 
-    def number(self, value, pos):
-        return IExpr((sp.Integer(1), sp.Integer(1)), lambda i, j: value)
+    def _Symbol(self, node):
+        if node.name in self.defined:
+            return self.defined[node.name]
+        return IExpr(_ONE, lambda i, j: node)
 
-    # --- operators ---
-    def binary(self, op, left, right, pos):
-        ls, rs = left.shape, right.shape
-        if op in "+-":
-            if ls != rs:
-                raise ShapeError(f"cannot add shapes {ls} and {rs} (at column {pos + 1})")
-            sign = 1 if op == "+" else -1
-            return IExpr(ls, lambda i, j: left.entry(i, j) + sign * right.entry(i, j))
-        if op == "*":
-            if left.scalar:
-                return IExpr(rs, lambda i, j: left.entry(1, 1) * right.entry(i, j))
-            if right.scalar:
-                return IExpr(ls, lambda i, j: left.entry(i, j) * right.entry(1, 1))
-            return IExpr(ls, lambda i, j: left.entry(i, j) * right.entry(i, j))
-        if op == "/":
-            return IExpr(ls, lambda i, j: left.entry(i, j) / right.entry(1, 1))
-        if op == "**":
-            return IExpr(ls, lambda i, j: left.entry(1, 1) ** right.entry(1, 1))
-        if op == "@":
-            inner = ls[1]
-            if inner == 1:
-                return IExpr((ls[0], rs[1]), lambda i, j: left.entry(i, 1) * right.entry(1, j))
-            k = self.dummy()
-            return IExpr((ls[0], rs[1]), lambda i, j: sp.Sum(left.entry(i, k) * right.entry(k, j), (k, 1, inner)))
-        raise UnsupportedError(f"operator {op} has no index form")  # pragma: no cover
+    def _Number(self, node):
+        return IExpr(_ONE, lambda i, j: node)
 
-    def unary(self, op, operand, pos):
-        if op == "-":
-            return IExpr(operand.shape, lambda i, j: -operand.entry(i, j))
-        return operand
+    _NumberSymbol = _Number
 
-    def transpose(self, operand, pos):
-        return IExpr((operand.shape[1], operand.shape[0]), lambda i, j: operand.entry(j, i))
+    # --- matrix nodes ---
+    def _MatAdd(self, node):
+        terms = [self.index(a) for a in node.args]
+        return IExpr(terms[0].shape, lambda i, j: sp.Add(*(t.entry(i, j) for t in terms)))
 
-    def call(self, func, args, pos):
-        if func in _ELEMENTWISE:
-            x, *params = args
-            f = _ELEMENTWISE[func].applied(*params)
-            return IExpr(x.shape, lambda i, j: f(x.entry(i, j)))
-        one = (sp.Integer(1), sp.Integer(1))
-        if func == "norm":
-            (x,) = args
-            return IExpr(one, lambda i, j: sp.sqrt(self._sum_all(x, lambda e: e**2)))
-        if func == "sum":
-            (x,) = args
-            return IExpr(one, lambda i, j: self._sum_all(x, lambda e: e))
-        if func == "trace":
-            (x,) = args
-            k = self.dummy()
-            return IExpr(one, lambda i, j: sp.Sum(x.entry(k, k), (k, 1, x.shape[0])))
-        raise UnsupportedError(f"{func} has no index form")
+    def _MatMul(self, node):
+        """Left to right: a scalar factor scales; two matrices multiply, summed over a fresh index
+        unless the inner size is 1."""
+        out, out_matrix = None, False
+        for arg in node.args:
+            x, x_matrix = self.index(arg), _is_matrix(arg)
+            if out is None:
+                out, out_matrix = x, x_matrix
+            elif out_matrix and x_matrix:
+                out = self._product(out, x)
+            elif x_matrix:
+                out, out_matrix = _scales(out, x), True
+            else:
+                out = _scaled(out, x)
+        return out
+
+    def _product(self, left, right):
+        shape, inner = (left.shape[0], right.shape[1]), left.shape[1]
+        if inner == 1:
+            return IExpr(shape, lambda i, j: left.entry(i, 1) * right.entry(1, j))
+        k = self.dummy()
+        return IExpr(shape, lambda i, j: sp.Sum(left.entry(i, k) * right.entry(k, j), (k, 1, inner)))
+
+    def _HadamardProduct(self, node):
+        factors = [self.index(a) for a in node.args]
+        return IExpr(factors[0].shape, lambda i, j: sp.Mul(*(f.entry(i, j) for f in factors)))
+
+    def _Transpose(self, node):
+        x = self.index(node.arg)
+        return IExpr((x.shape[1], x.shape[0]), lambda i, j: x.entry(j, i))
+
+    def _ElementwiseApplyFunction(self, node):
+        """f over every entry; a registry function (read back from the Lambda) is applied as the
+        registry applies it, with its parameters (leaky ReLU's slope)."""
+        lam, x = node.function, self.index(node.expr)
+        cls = registry.function_name(lam)
+        decl = registry.of(cls) if cls is not None else None
+        f = decl.applied(*registry.function_params(lam)) if decl is not None else lam
+        return IExpr(x.shape, lambda i, j: f(x.entry(i, j)))
+
+    # --- scalar nodes ---
+    def _Trace(self, node):
+        ones = _summed(node.arg)
+        if ones is not None:
+            x = self.index(ones)
+            return IExpr(_ONE, _once(lambda: self._sum_all(x, lambda e: e)))
+        x = self.index(node.arg)
+        if x.scalar:
+            return x          # a 1×1 matrix read as a scalar
+        k = self.dummy()
+        return IExpr(_ONE, lambda i, j: sp.Sum(x.entry(k, k), (k, 1, x.shape[0])))
+
+    def _Norm(self, node):
+        x = self.index(node.arg)
+        return IExpr(_ONE, _once(lambda: sp.sqrt(self._sum_all(x, lambda e: e**2))))
+
+    def _Add(self, node):
+        terms = [self.index(a) for a in node.args]
+        return IExpr(_ONE, lambda i, j: sp.Add(*(t.entry(1, 1) for t in terms)))
+
+    def _Mul(self, node):
+        factors = [self.index(a) for a in node.args]
+        return IExpr(_ONE, lambda i, j: sp.Mul(*(f.entry(1, 1) for f in factors)))
+
+    def _Pow(self, node):
+        base, exp = (self.index(a) for a in node.args)
+        return IExpr(_ONE, lambda i, j: base.entry(1, 1) ** exp.entry(1, 1))
+
+    def _Function(self, node):
+        """A scalar function; a registry function with its numeric parameters as the registry applies it."""
+        decl = registry.of(node)
+        if decl is not None:
+            x, params = self.index(node.args[0]), node.args[1:]
+            f = decl.applied(*params)
+            return IExpr(_ONE, lambda i, j: f(x.entry(1, 1)))
+        args = [self.index(a) for a in node.args]
+        return IExpr(_ONE, lambda i, j: node.func(*(a.entry(1, 1) for a in args)))
 
     def _sum_all(self, x, f):
         r, c = x.shape
@@ -173,6 +244,37 @@ class IndexBuilder:
             return sp.Sum(term, (k, 1, n))
         k, l = self.dummy(), self.dummy()
         return sp.Sum(f(x.entry(k, l)), (k, 1, r), (l, 1, c))
+
+
+def _once(value):
+    """A scalar's entry whose summation indices are drawn when it is first taken, then kept: the same
+    expression wherever it occurs (so a chain link defined by a norm or a sum is recognised by its name)."""
+    kept = []
+
+    def entry(i, j):
+        if not kept:
+            kept.append(value())
+        return kept[0]
+    return entry
+
+
+def _scales(c, x):
+    """The scalar c times x (c's entry first, as written)."""
+    return IExpr(x.shape, lambda i, j: c.entry(1, 1) * x.entry(i, j))
+
+
+def _scaled(x, c):
+    """x times the scalar c."""
+    return IExpr(x.shape, lambda i, j: x.entry(i, j) * c.entry(1, 1))
+
+
+def _summed(M):
+    """M when ``M`` is 1ᵀ M 1 (how ``sum(M)`` is built), else None."""
+    if isinstance(M, sp.MatMul) and len(M.args) == 3:
+        first, middle, last = M.args
+        if isinstance(first, sp.OneMatrix) and isinstance(last, sp.OneMatrix) and first.shape[0] == 1 == last.shape[1]:
+            return middle
+    return None
 
 
 # --- the generic entry and its derivative ------------------------------------------------
@@ -314,15 +416,23 @@ def generic_entry(function: str, wrt: str, shapes: dict, index_names=None, chain
 
     ``chain``: the spec's named links [{name, function}, …], the last equal to ``function``; the
     entry and the derivative are then written with the links' names (z⁽¹⁾_n, a⁽¹⁾_n, …) instead of
-    the inlined forward pass, and ``names`` holds each link's definition."""
+    the inlined forward pass, and ``names`` holds each link's definition.
+
+    The text is read once, into the node set (:class:`~symjac.parsing.matrixexpr.MatrixExprBuilder`);
+    :class:`IndexTranslator` writes that tree in index notation."""
     reserved = set(index_names or ()) | set("ijkl")
-    builder = IndexBuilder(shapes, reserved=reserved)
+    builder = IndexTranslator(shapes, reserved=reserved)
+    nodes = MatrixExprBuilder(shapes)
     if chain:
         for link in chain:
-            builder.define(link["name"], evaluate(link["function"], builder))
+            node = evaluate(link["function"], nodes)
+            builder.define(link["name"], builder.translate(node))
+            # later links name this one: a MatrixSymbol of its shape (a scalar Symbol when 1×1)
+            nodes.symbols[link["name"]] = (sp.MatrixSymbol(link["name"], *node.shape) if _is_matrix(node)
+                                           else scalar(link["name"]))
         F = builder.defined[chain[-1]["name"]]
     else:
-        F = evaluate(function, builder)
+        F = builder.translate(evaluate(function, nodes))
     x_shape = builder.shapes[wrt]
     f_names, x_names = default_index_names(_plain(F.shape), _plain(x_shape), index_names)
     fi = [index_symbol(n) for n in f_names]
@@ -843,7 +953,7 @@ class IndexEvaluator:
 
 
 __all__ = [
-    "IndexBuilder", "GenericEntry", "Case", "GenericCheck", "OutOfRange", "generic_entry",
+    "IndexTranslator", "IExpr", "GenericEntry", "Case", "GenericCheck", "OutOfRange", "generic_entry",
     "case_analysis", "verify_generic", "evaluate_formula", "parse_index_text", "IndexEvaluator",
     "default_index_names", "index_symbol", "dim_symbol", "concrete_entries",
 ]

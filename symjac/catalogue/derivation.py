@@ -84,7 +84,7 @@ class ClaimResult:
     kind: str
     verdict: str              # agrees | differs | unreadable (the checker's correct | incorrect | invalid)
     summary: str              # the checker's message
-    report: object = None     # the checker's Report (symjac.checking.engine)
+    report: object = None     # the checker's Report (symjac.checking.report)
 
     @property
     def brief(self) -> str:

@@ -96,7 +96,7 @@ def _latex(M) -> str:
 def keys_for(problem) -> tuple[str, dict]:
     """(key LaTeX, {mistake: LaTeX}) of a concrete derivative problem: explicit matrices at its sizes."""
     from symjac.calculus.explicit import jacobian
-    from symjac.checking.engine import _Instance
+    from symjac.checking.instances import _Instance
     from symjac.conventions import Convention
 
     inst = _Instance(problem, problem.instance_sizes() or {})

@@ -129,7 +129,7 @@ def default_sandbox() -> AnswerSandbox:
 
 
 def check(problem, answer: str, *, sandbox: bool = True, timeout: float | None = None):
-    """Check a LaTeX answer against a problem (:class:`~symjac.checking.engine.Problem`) → a Report.
+    """Check a LaTeX answer against a problem (:class:`~symjac.checking.problem.Problem`) → a Report.
 
     By default parsing and checking run in a recycled worker process with a
     hard time limit and a memory cap (:mod:`symjac.checking.sandbox`); ``sandbox=False``

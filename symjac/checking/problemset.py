@@ -72,7 +72,7 @@ class SetProblem:
     label: str
     points: float
     partial_credit: str
-    problem: object            # symjac.checking.engine.Problem
+    problem: object            # symjac.checking.problem.Problem
     spec: object               # symjac.checking.spec.Spec
     key: str | None = None
     vary: dict = field(default_factory=dict)

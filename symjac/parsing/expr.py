@@ -2,10 +2,10 @@
 
 Text is parsed with :mod:`ast` (which never runs anything), checked against a
 whitelist, and walked; each construct calls one method of a *builder*.  THE
-builder is :mod:`symjac.parsing.matrixexpr` (the node set); explicit matrices and
-numbers are those nodes instantiated or evaluated, never a second reading of the
-text (the index-notation builder of :mod:`symjac.calculus.indexform` aside).  Nothing
-is ever evaluated as Python: no ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
+builder is :mod:`symjac.parsing.matrixexpr` (the node set); explicit matrices,
+numbers and index notation are those nodes instantiated, evaluated or translated,
+never a second reading of the text.  Nothing is ever evaluated as Python: no
+``eval``, ``exec``, ``sympify`` or ``parse_expr``.
 
 Grammar (see CONTRIBUTING.md): names (declared variables, letters then digits),
 numeric literals (exact: ``0.1`` is 1/10), ``+ - * / @ **``, unary ``-``/``+``,

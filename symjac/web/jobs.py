@@ -156,7 +156,7 @@ def derive_job(expr: str, wrt: str, shapes_text: str, convention: str, mode: str
 
 
 def problem_from_toml(text: str):
-    """A :class:`~symjac.checking.engine.Problem` from pasted spec text (TOML, the derivations/ format)."""
+    """A :class:`~symjac.checking.problem.Problem` from pasted spec text (TOML, the derivations/ format)."""
     import sys
 
     if sys.version_info >= (3, 11):

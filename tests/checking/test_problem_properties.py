@@ -13,7 +13,8 @@ import sympy as sp
 from hypothesis import given, settings, strategies as st
 
 from symjac.checking.spec import spec_from_dict
-from symjac.checking.engine import CheckError, Problem, _Instance, _size_assignments, check_pure
+from symjac.checking.engine import CheckError, Problem, check_pure
+from symjac.checking.instances import _Instance, _size_assignments
 from symjac.errors import SpecError, SymjacError
 from symjac.properties import Relation, split_properties
 

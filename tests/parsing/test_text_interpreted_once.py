@@ -3,8 +3,8 @@ instantiated, numbers = those nodes evaluated.
 
 At random sizes (square and not), ``build_explicit`` equals ``instantiate(build_matrix_expr(...))`` entry by
 entry and equals a brute-force construction written here entry by entry (index loops over the symbols,
-Leibniz determinants); and no class in symjac/ other than MatrixExprBuilder (and the index-notation
-builder) implements the Builder protocol of parsing.expr.
+Leibniz determinants); and no class in symjac/ other than MatrixExprBuilder implements the Builder
+protocol of parsing.expr (the index notation, too, translates its nodes).
 """
 from __future__ import annotations
 
@@ -196,7 +196,7 @@ def test_explicit_refusals_say_where(text, shapes, message):
 
 PROTOCOL = {"name", "number", "binary", "unary", "transpose", "call"}
 ALLOWED = {("parsing/expr.py", "Builder"),                        # the protocol itself
-           ("parsing/matrixexpr.py", "MatrixExprBuilder"), ("calculus/indexform.py", "IndexBuilder")}
+           ("parsing/matrixexpr.py", "MatrixExprBuilder")}
 
 
 def test_no_builder_other_than_the_node_builder_reads_the_text():
@@ -206,6 +206,6 @@ def test_no_builder_other_than_the_node_builder_reads_the_text():
         for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
             methods = {f.name for f in cls.body if isinstance(f, ast.FunctionDef)}
             bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in cls.bases}
-            if PROTOCOL <= methods or PROTOCOL & methods and bases & {"MatrixExprBuilder", "IndexBuilder"}:
+            if PROTOCOL <= methods or PROTOCOL & methods and "MatrixExprBuilder" in bases:
                 found.add((path.relative_to(PACKAGE).as_posix(), cls.name))
     assert found == ALLOWED
