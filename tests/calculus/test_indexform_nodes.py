@@ -16,8 +16,7 @@ from symjac import elementwise as registry
 from symjac.calculus import indexform
 from symjac.calculus.indexform import IndexTranslator, dim_symbol, generic_entry, index_symbol, verify_displayed
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
-from symjac.parsing.explicit import ExplicitBuilder
-from symjac.parsing.expr import evaluate
+from symjac.parsing.explicit import build_explicit
 from symjac.parsing.matrixexpr import MatrixExprBuilder, build_matrix_expr
 from symjac.parsing.nodes import Norm, elementwise, elementwise_node
 
@@ -55,10 +54,9 @@ def _concrete(shapes, sizes):
 
 def _brute_force(text, wrt, concrete):
     """F explicitly, and ∂F_ab/∂X_cd by sp.diff of every entry (a rank-4 array)."""
-    b = ExplicitBuilder(concrete)
-    F = evaluate(text, b)
+    F, variables = build_explicit(text, concrete)
     F = F if isinstance(F, sp.MatrixBase) else sp.Matrix([[F]])
-    X = b.variables[wrt]
+    X = variables[wrt]
     X = X if isinstance(X, sp.MatrixBase) else sp.Matrix([[X]])
     T = sp.MutableDenseNDimArray.zeros(*F.shape, *X.shape)
     for a in range(F.rows):
