@@ -62,6 +62,10 @@ def product(a, b):
     for those pairs Mul.flatten only sorts the two factors, so the Mul is built
     directly with factors in ``Basic.compare`` order.
     """
+    if b is sp.S.One:              # the common case in sparse products: skip Mul's flattening
+        return a
+    if a is sp.S.One:
+        return b
     if a.is_Symbol and a.is_commutative and b.is_commutative and (
         (b.is_Symbol and a != b) or b.is_Add
     ):

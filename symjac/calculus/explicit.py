@@ -46,7 +46,7 @@ def _mul_rule(node, g):
         ga = g(a)
         if ga:
             others = sp.Mul(*(args[:i] + args[i + 1:]))
-            terms.append({v: _times(others, d) for v, d in ga.items()})
+            terms.append({v: product(others, d) for v, d in ga.items()})
     return _merge(terms)
 
 
@@ -95,19 +95,12 @@ def _merge(grads: Iterable[Grad]) -> Grad:
     return out
 
 
-def _times(a, b):
-    """a·b, skipping SymPy's Mul flattening when a factor is 1 (the common case)."""
-    if b is sp.S.One:
-        return a
-    if a is sp.S.One:
-        return b
-    return product(a, b)
 
 
 def _scale(gr: Grad, factor) -> Grad:
     out = {}
     for v, d in gr.items():
-        p = _times(factor, d)
+        p = product(factor, d)
         if p != 0:
             out[v] = p
     return out

@@ -150,12 +150,6 @@ class _S:
         return self.d.get((i, j), sp.S.Zero)
 
 
-def _times(a, b):
-    if a is sp.S.One:
-        return b
-    if b is sp.S.One:
-        return a
-    return product(a, b)
 
 
 def _nonzero(v) -> bool:
@@ -199,7 +193,7 @@ def _mul(A: _S, B: _S) -> _S:
         acc = defaultdict(list)
         for k, a in row:
             for j, b in brows.get(k, ()):
-                acc[j].append(_times(a, b))
+                acc[j].append(product(a, b))
         out.update({(i, j): v for j, v in _nonzero_sums(acc).items()})
     return _S(A.rows, B.cols, out)
 
@@ -213,7 +207,7 @@ def _kron(A: _S, B: _S) -> _S:
     out = {}
     for (i, j), a in A.d.items():
         for (k, l), b in B.d.items():
-            out[(i * p + k, j * q + l)] = _times(a, b)
+            out[(i * p + k, j * q + l)] = product(a, b)
     return _S(A.rows * p, A.cols * q, out)
 
 
@@ -224,7 +218,7 @@ def _hadamard(A: _S, B: _S) -> _S:
     for k, a in A.d.items():
         b = B.d.get(k)
         if b is not None:
-            v = _times(a, b)
+            v = product(a, b)
             if _nonzero(v):
                 out[k] = v
     return _S(A.rows, A.cols, out)
