@@ -112,6 +112,8 @@ def get(name: str) -> Declaration:
 
 def of(node_or_class) -> Declaration | None:
     """The declaration of a SymPy function class or applied node, or None."""
+    if callable(node_or_class) and not isinstance(node_or_class, sp.Basic) and node_or_class in _BY_CLASS:
+        return _BY_CLASS[node_or_class]         # a declared SymPy form that is not a class (sp.sqrt)
     cls = node_or_class if isinstance(node_or_class, type) else type(node_or_class)
     return _BY_CLASS.get(cls)
 
@@ -340,12 +342,15 @@ def function_name(lam: sp.Lambda):
     (v,), body = lam.variables, lam.expr
     if isinstance(body, sp.Function) and body.args[:1] == (v,) and all(a.is_number for a in body.args[1:]):
         return body.func
+    for d in REGISTRY.values():              # a SymPy form that is not a function class: sqrt(d) = d**(1/2)
+        if not isinstance(d.sympy, type) and not d.params and body == d.sympy(v):
+            return d.sympy
     return None
 
 
 def function_params(lam: sp.Lambda) -> tuple:
     """The numeric parameters after the argument when ``lam`` is ``d ↦ F(d, *params)`` (leaky_relu's slope)."""
-    return tuple(lam.expr.args[1:]) if function_name(lam) is not None else ()
+    return tuple(lam.expr.args[1:]) if isinstance(function_name(lam), type) else ()
 
 
 __all__ = [

@@ -74,7 +74,9 @@ def check_pure(problem: Problem, answer: str) -> Report:
         return invalid(str(exc))
     except (RecursionError, MemoryError):
         return invalid("the answer is too complex to check")
-    except (ValueError, TypeError, ZeroDivisionError, OverflowError, FloatingPointError, np.linalg.LinAlgError) as exc:
+    except np.linalg.LinAlgError:
+        return invalid("the answer cannot be evaluated: it inverts a matrix that is singular at the compared points")
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, FloatingPointError) as exc:
         return invalid(f"the answer cannot be evaluated ({type(exc).__name__})")
 
 

@@ -35,6 +35,7 @@ from symjac.blocks import product
 from symjac.conventions import permutation_to
 from symjac.errors import ShapeError, SymjacError, UnsupportedError
 from symjac.parsing.nodes import (
+    Adjugate,
     CommutationMatrix,
     Diag,
     DiagEmbedding,
@@ -360,6 +361,13 @@ class _Instantiator:
             return _transpose(self.mat(e.arg))
         if isinstance(e, sp.Inverse):
             return _S.dense(inverse(self.mat(e.arg).to_matrix()))
+        if isinstance(e, Adjugate):
+            M = self.mat(e.args[0]).to_matrix()
+            if M.rows != M.cols:
+                raise ShapeError(f"adj of a non-square {M.rows}x{M.cols} matrix")
+            if M.free_symbols:
+                _too_large("adj", M.rows, MAX_INV)
+            return _S.dense(adjugate_and_det(M)[0])
         if isinstance(e, sp.MatPow):
             base, k = e.args
             if not k.is_Number:

@@ -220,7 +220,7 @@ class MatrixExprBuilder:
     def _call_eye(self, n, where):
         """I_n; eye(1) is the scalar 1.  At concrete sizes (no dimension names declared) n must be an integer."""
         if isinstance(n, str) and not self.dimension_names or isinstance(n, int) and n < 1:
-            raise ShapeError(f"eye needs a positive integer size at concrete sizes, got {n!r} {where}")
+            raise ShapeError(f"eye needs a positive integer size at concrete sizes, got '{n}' {where}")
         if isinstance(n, int) and n > MAX_DIM:
             raise ShapeError(f"eye({n}): size {n} exceeds the limit of {MAX_DIM} {where}")
         return sp.S.One if n == 1 else sp.Identity(dimension(n))

@@ -264,13 +264,14 @@ class Evaluator:
         self.bindings: dict = {}           # an elementwise function's variable → the whole matrix
         self.memo: dict = {}
 
-    def child(self, indices=None, bindings=None) -> "Evaluator":
+    def child(self, indices=None, bindings=None, strict=None) -> "Evaluator":
         """The same sizes and values with more index values / bound variables (a fresh memo)."""
         c = Evaluator.__new__(Evaluator)
-        c.sizes, c.values, c.strict = self.sizes, self.values, self.strict
+        c.sizes, c.values = self.sizes, self.values
+        c.strict = self.strict if strict is None else strict
         c.indices = {**self.indices, **(indices or {})}
         c.elementwise = self.elementwise or bool(bindings)
-        c.bindings = {**getattr(self, "bindings", {}), **(bindings or {})}
+        c.bindings = {**self.bindings, **(bindings or {})}
         c.memo = {}
         return c
 
@@ -460,20 +461,23 @@ class Evaluator:
         return (a == b).astype(float)
 
     def _piecewise(self, e, expected):
-        out, done = None, None
+        """The chosen branch; with conditions that differ across entries or points, every branch is
+        computed (not strictly: a branch's value where it is not chosen does not count) and picked."""
+        out, done, branches = None, None, None
         for val, cond in e.args:
             c = self._cond(cond)
             if isinstance(c, bool):
                 if not c:
                     continue
-                v = self._memo(val, expected)
-                return v if out is None else np.where(done, out, _as_arr(v, expected))
-            v = self._value(val, expected)
+                v = self._memo(val, expected) if out is None else branches._value(val, expected)
+                return v if out is None else self.check(np.where(done, out, _as_arr(v, expected)), e)
+            branches = branches or self.child(strict=False)
+            v = branches._value(val, expected)
             if out is None:
                 out, done = np.where(c, v, np.nan), c
             else:
                 out, done = np.where(done, out, np.where(c, v, out)), done | c
-        return _s(0) if out is None else np.where(done, out, 0.0)
+        return _s(0) if out is None else self.check(np.where(done, out, 0.0), e)
 
     def _cond(self, c):
         """A condition: True/False when it does not depend on the values, else a boolean array."""
@@ -517,7 +521,9 @@ class Evaluator:
             return _OnesAny()
 
     def _block(self, e, expected):
-        return np.block([[_as_arr(self._memo(b)) for b in row] for row in e.blocks.tolist()])
+        rows = [[_as_arr(self._memo(b)) for b in row] for row in e.blocks.tolist()]
+        batch = np.broadcast_shapes(*[b.shape[:-2] for row in rows for b in row])
+        return np.block([[np.broadcast_to(b, batch + b.shape[-2:]) for b in row] for row in rows])
 
     def _add(self, e, expected):
         if isinstance(e, sp.Add) and (self.elementwise or not any(getattr(a, "is_Matrix", False) for a in e.args)):
@@ -542,9 +548,10 @@ class Evaluator:
         b, x = self._value(e.args[0]), self._scal(e.args[1])
         if not self.elementwise and not _is_scalar(b):
             raise ShapeError(f"cannot raise a {_fmt(b)} matrix to a power elementwise")
-        if not self.strict and np.any((b < 0) & (x != np.round(x))):   # a real root of a negative number
-            return np.power(b.astype(complex), x).real
-        return self.check(np.power(b, x), e)
+        k = e.args[1]
+        if k.is_Rational and not k.is_Integer and k.q % 2:      # an odd root: the real root of b < 0
+            return self.check(np.sign(b) ** k.p * np.abs(b) ** float(k), e)
+        return self.check(np.power(b, x), e)                      # even roots of b < 0: NaN
 
     def _transpose(self, e, expected):
         v = self._memo(e.args[0], None if expected is None else (expected[1], expected[0]))
@@ -662,9 +669,17 @@ class Evaluator:
 
     def _adjugate(self, e, expected):
         v = _as_arr(self._memo(e.args[0]))
-        if v.shape[-1] != v.shape[-2]:
+        n = v.shape[-1]
+        if n != v.shape[-2]:
             raise ShapeError(f"adj needs a square matrix, got {_fmt(v)}")
-        return np.linalg.det(v)[..., None, None] * np.linalg.inv(v)
+        if n == 1:
+            return np.ones_like(v)
+        out = np.empty_like(v)        # cofactors: defined for singular matrices too (adj(xxᵀ) = 0)
+        for i in range(n):
+            for j in range(n):
+                minor = np.delete(np.delete(v, i, axis=-2), j, axis=-1)
+                out[..., j, i] = (-1) ** (i + j) * np.linalg.det(minor)
+        return out
 
     def _elementwise(self, e, expected):
         lam, arg = e.args
@@ -702,9 +717,8 @@ class Evaluator:
 
 
 _HANDLERS = {
-    sp.ImmutableDenseMatrix: Evaluator._explicit, sp.MatrixBase: Evaluator._explicit,
+    sp.MatrixBase: Evaluator._explicit,
     sp.MatrixSymbol: Evaluator._matrix_symbol, sp.Symbol: lambda self, e, x: self._symbol(e),
-    sp.Dummy: lambda self, e, x: self._symbol(e),
     sp.Indexed: Evaluator._indexed, sp.Sum: Evaluator._sum, sp.KroneckerDelta: Evaluator._delta,
     sp.Piecewise: Evaluator._piecewise,
     sp.Identity: Evaluator._identity, sp.ZeroMatrix: Evaluator._zero, sp.OneMatrix: Evaluator._ones,

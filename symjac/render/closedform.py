@@ -147,6 +147,8 @@ class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
         if f is not None:
             d = registry.of(f)
             name = d.latex if d is not None else r"\operatorname{%s}" % f.__name__
+            if not name.startswith(r"\operatorname") and not isinstance(f, type):
+                name = r"\operatorname{%s}" % d.text      # \sqrt takes its argument in braces, not as f(·)
             return name + prime
         v = lam.variables[0]
         body = lam.expr if not prime else sp.diff(lam.expr, v)
@@ -156,6 +158,8 @@ class ClosedFormLatexPrinter(_ProductLayout, SymjacLatexPrinter):
         return ", ".join([self._print(arg), *map(self._print, function_params(lam))])
 
     def _print_ElementwiseApplyFunction(self, e):
+        if function_name(e.function) is sp.sqrt:
+            return r"\sqrt{%s}" % self._print(e.expr)
         return r"%s\left(%s\right)" % (self._fname(e.function), self._fargs(e.function, e.expr))
 
     def _print_ElementwiseDerivative(self, e):

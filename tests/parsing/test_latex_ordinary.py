@@ -167,3 +167,14 @@ def test_bare_formula_is_unchanged():
 def test_documents_without_an_answer_are_refused(text):
     with pytest.raises(SymjacError):
         parse_latex(text, SH)
+
+
+@pytest.mark.parametrize("answer,what", [
+    (r"\tanh(Wa)^{-1}", "inverse"), (r"\tanh(W)^2", "power"), (r"\tanh'(W)^{-1}", "inverse"),
+])
+def test_non_square_elementwise_results_are_named_without_internals(answer, what):
+    from symjac.errors import ShapeError
+    from symjac.parsing.latex.parser import parse_latex
+    with pytest.raises(ShapeError) as info:
+        parse_latex(answer, {"W": (2, 3), "a": (3, 1)})
+    assert str(info.value) == f"shapes do not fit: {what} of a non-square matrix"

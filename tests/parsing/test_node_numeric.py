@@ -164,3 +164,45 @@ def test_strict_mode_refuses_points_outside_the_domain():
     with pytest.raises(numeric.InvalidInstance, match="not finite"):
         numeric.evaluate(nodes.elementwise(sp.log, Xs), {}, {"X": -np.ones((2, 2))}, strict=True)
     assert np.isnan(numeric.evaluate(nodes.elementwise(sp.log, Xs), {}, {"X": -np.ones((2, 2))})).all()
+
+
+def test_odd_roots_of_negative_numbers_are_real_and_even_roots_nan():
+    s = sp.Symbol("s", real=True)
+    got = numeric.evaluate(s ** sp.Rational(1, 3), {}, {"s": np.array([-8.0, 27.0])})
+    np.testing.assert_allclose(got[:, 0, 0], [-2.0, 3.0])
+    assert numeric.evaluate(s ** sp.Rational(-2, 3), {}, {"s": -8.0})[0, 0] == pytest.approx(0.25)
+    assert np.isnan(numeric.evaluate(sp.sqrt(s), {}, {"s": -4.0})[0, 0])
+
+
+def test_strict_piecewise_only_counts_the_chosen_branch():
+    P = sp.MatrixSymbol("P", 2, 2)
+    safe_log = nodes.elementwise(sp.Lambda(Z, sp.Piecewise((sp.log(Z), Z > 0), (0, True))), P)
+    val = np.array([[-1.0, 2.0], [np.e, -3.0]])
+    np.testing.assert_allclose(numeric.evaluate(safe_log, {}, {"P": val}, strict=True), [[0, np.log(2)], [1, 0]])
+    unsafe = nodes.elementwise(sp.Lambda(Z, sp.Piecewise((sp.log(Z), Z < 0), (0, True))), P)
+    with pytest.raises(numeric.InvalidInstance):
+        numeric.evaluate(unsafe, {}, {"P": val}, strict=True)
+
+
+def test_block_matrices_take_batches():
+    P = sp.MatrixSymbol("P", 2, 2)
+    vals = np.random.default_rng(3).normal(size=(4, 2, 2))
+    got = numeric.evaluate(sp.BlockMatrix([[P, sp.Identity(2)]]), {}, {"P": vals})
+    assert got.shape == (4, 2, 4)
+    np.testing.assert_allclose(got[:, :, :2], vals)
+    np.testing.assert_allclose(got[:, :, 2:], np.broadcast_to(np.eye(2), (4, 2, 2)))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_adjugate_is_the_cofactor_matrix_also_when_singular(k):
+    P = sp.MatrixSymbol("P", k, k)
+    rng = np.random.default_rng(k)
+    val = rng.normal(size=(k, k))
+    exact = np.array(instantiate(nodes.Adjugate(P), {}, {"P": sp.Matrix(val)}).evalf().tolist(), dtype=float)
+    np.testing.assert_allclose(numeric.evaluate(nodes.Adjugate(P), {}, {"P": val}), exact, atol=1e-10)
+    v = rng.normal(size=(k, 1))
+    singular = numeric.evaluate(nodes.Adjugate(P), {}, {"P": v @ v.T})       # rank 1
+    exact = np.array(instantiate(nodes.Adjugate(P), {}, {"P": sp.Matrix(v @ v.T)}).evalf().tolist(), dtype=float)
+    np.testing.assert_allclose(singular, exact, atol=1e-10)
+    if k >= 3:
+        np.testing.assert_allclose(singular, 0, atol=1e-12)

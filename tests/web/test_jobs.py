@@ -108,6 +108,8 @@ def test_preview_prints_the_checker_nodes_as_math():
         r"K_{23}": r"K_{2,3}",
         r"\sigma(A x) \odot (A x)": r"\sigma\left(A x\right) \odot \left(A x\right)",
         r"\tanh'(A x)": r"\tanh'\left(A x\right)",
+        r"\sqrt{A x}": r"\sqrt{A x}",
+        r"\operatorname{sqrt}'(A x)": r"\operatorname{sqrt}'\left(A x\right)",
         r"\operatorname{LeakyReLU}(A x, 0.2)": r"\operatorname{LeakyReLU}\left(A x, \frac{1}{5}\right)",
     }
     for answer, tex in cases.items():

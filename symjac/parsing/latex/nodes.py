@@ -2,10 +2,10 @@
 
 The parser (:mod:`symjac.parsing.latex.parser`) builds SymPy trees from
 ``MatrixSymbol``, ``MatMul``, ``MatAdd``, ``Transpose``, ``Inverse``,
-``MatPow``, ``Trace``, ``Determinant``, ``Identity`` and the small classes
-of :mod:`symjac.parsing.nodes` (Kronecker and Hadamard products, commutation
-matrices, ``diag``, ``vec``, ``adj``, elementwise functions, norms), the node
-set shared with the closed-form engine.  Nothing simplifies or evaluates on
+``MatPow``, ``Trace``, ``Determinant``, ``Identity``, SymPy's Kronecker and
+Hadamard products and elementwise functions, and the classes of
+:mod:`symjac.parsing.nodes` (commutation matrices, ``diag``, ``vec``, ``adj``,
+norms): the node set shared with the text builder and the closed-form engine.  Nothing simplifies or evaluates on
 construction.
 
 :func:`evaluate` computes such a tree with NumPy through the one interpreter of the node set

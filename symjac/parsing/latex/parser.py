@@ -21,8 +21,8 @@ such as ``A_{11}`` are symjac's entry symbols (``A_11``, real).  The pipeline:
    latex2sympy2-extended (``lowercase_symbols=False``, no normaliser, no
    equation solving), and **lift** its result: placeholders replaced, products
    rebuilt in order, powers of matrices made ``MatPow``/``Inverse``;
-5. **validate**: only whitelisted node types, no power above 64, no towers,
-   no factorial above 100.
+5. **limits**, checked as the tree is built (here and in :mod:`~symjac.parsing.latex.guard`):
+   only the constructs above, no power above 64, no towers, no factorial above 100.
 
 Unknown commands, undeclared names and anything unexpected are refused with
 one line.  Student text never reaches ``eval``, ``exec``, ``sympify`` or
@@ -1456,6 +1456,8 @@ def parse_latex(text: str, shapes: dict, *, indices=(), sigma: str = "sigmoid", 
     except (sp.ShapeError, sp.NonSquareMatrixError) as exc:  # SymPy checks concrete shapes on construction
         first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""   # never the args tuple
         first = re.split(r"[:(]", first)[0].strip()
+        if "non-square matrix" in first:     # SymPy names the matrix by its repr: say what was attempted
+            first = first.split(" of ")[0] + " of a non-square matrix"
         words = {"Matrices are not aligned": "a product's inner sizes differ",
                  "Matrices have mismatching shape": "a sum of matrices of different shapes"}.get(first, first.rstrip(".").lower())
         raise ShapeError(f"shapes do not fit: {_short(words, 80)}" if words else "shapes do not fit") from None
