@@ -1427,6 +1427,9 @@ def _call_library(text: str, variables: dict):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "Mix of Matrix and Scalar" in first or isinstance(exc, (TypeError, ValueError)) and "shape" in first.lower():
             raise ShapeError("cannot add a matrix and a scalar") from None
+        if "noncommutative scalars" in first:          # a matrix in a denominator (\frac{1}{2\sqrt{Wa}})
+            raise UnsupportedError("cannot divide by a matrix or vector: write its inverse, "
+                                   "e.g. \operatorname{diag}(v)^{-1}") from None
         raise ParseError(f"cannot read the answer: {_short(first, 80)}") from None
 
 
