@@ -1429,7 +1429,7 @@ def _call_library(text: str, variables: dict):
             raise ShapeError("cannot add a matrix and a scalar") from None
         if "noncommutative scalars" in first:          # a matrix in a denominator (\frac{1}{2\sqrt{Wa}})
             raise UnsupportedError("cannot divide by a matrix or vector: write its inverse, "
-                                   "e.g. \operatorname{diag}(v)^{-1}") from None
+                                   r"e.g. \operatorname{diag}(v)^{-1}") from None
         raise ParseError(f"cannot read the answer: {_short(first, 80)}") from None
 
 
