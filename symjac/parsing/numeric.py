@@ -224,17 +224,13 @@ def entry_index(symbol_name: str, ent, shape) -> tuple[int, int]:
     return ent.indices[0] - 1, ent.indices[1] - 1
 
 
-# NumPy for the scalar functions that are not registry functions (registry ones use their declaration).
-_SCALAR_FUNCTIONS = {
-    sp.erf: np.vectorize(math.erf, otypes=[float]),
-    sp.sign: np.sign, sp.tan: np.tan, sp.sinh: np.sinh, sp.cosh: np.cosh, sp.atan: np.arctan,
-    sp.asin: np.arcsin, sp.acos: np.arccos,
-    sp.DiracDelta: lambda x, *k: np.zeros_like(x),      # zero almost everywhere (Heaviside′ off its jump)
-}
+# DiracDelta is zero almost everywhere (Heaviside′ off its jump); NumPy has no such function.
+_SCALAR_FUNCTIONS = {sp.DiracDelta: lambda x, *k: np.zeros_like(x)}
 
 
 def _numpy_function(func, nargs: int):
-    """NumPy for any other SymPy function class (compiled from the class by SymPy's NumPy printer, once;
+    """NumPy for any other SymPy function class (erf, sign, tan …: compiled from the class by SymPy's
+    NumPy printer with the registry's namespace, once;
     never from text: the answer parsers only build registry functions)."""
     key = (func, nargs)
     if key not in _COMPILED:

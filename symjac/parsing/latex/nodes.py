@@ -41,13 +41,7 @@ def evaluate(expr, env: Env, expected_shape=None):
     return v
 
 
-def shape_of(expr, env: Env, expected=None) -> tuple[int, int]:
-    """The concrete shape of ``expr`` (evaluated once)."""
-    v = env.value(expr, expected)
-    return tuple(v.shape[-2:])
-
-
 __all__ = [
     "Kron", "Hadamard", "Commutation", "CommutationMatrix", "Vec", "Diag", "Adjugate", "Norm",
-    "Env", "evaluate", "shape_of", "entry_index",
+    "Env", "evaluate", "entry_index",
 ]
